@@ -1,0 +1,290 @@
+"""The ``hutong`` command: one Typer group per domain; commands parse, call a service, print."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.core.settings import Settings
+
+app = typer.Typer(
+    help="Hutong 互通 — 教育数据目录、共享交换、开放平台与数据安全", no_args_is_help=True
+)
+units_app = typer.Typer(help="单位（组织机构树）", no_args_is_help=True)
+users_app = typer.Typer(help="用户与角色", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志：校验、检查点、保留期清除", no_args_is_help=True)
+app.add_typer(units_app, name="units")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", envvar="HUTONG_DATA_DIR", help="数据目录（默认 ./hutong-data）"),
+]
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+@contextmanager
+def opened(data_dir: Path | None, migrate: bool = True) -> Iterator[Database]:
+    """A migrated database for one command; domain errors end the command with exit code 2."""
+    from hutong.core.migrate import upgrade
+
+    db = Database(settings_for(data_dir))
+    try:
+        if migrate:
+            upgrade(db)
+        yield db
+    except HutongError as error:
+        field = f"（{error.field}）" if error.field else ""
+        err.print(f"[red]错误{field}：{error.zh}[/red]\n[dim]{error.en}[/dim]")
+        raise typer.Exit(2) from error
+    finally:
+        db.dispose()
+
+
+def in_transaction(db: Database, work: Callable[..., T]) -> T:
+    with db.transaction() as session:
+        return work(session)
+
+
+@app.command()
+def init(
+    data_dir: DataDir = None,
+    unit_code: Annotated[str, typer.Option(help="平台运营单位代码")] = "MOE",
+    unit_name: Annotated[str, typer.Option(help="平台运营单位名称")] = "中华人民共和国教育部",
+    admin: Annotated[str, typer.Option(help="首个系统管理员用户名")] = "sysadmin",
+) -> None:
+    """创建数据目录、应用数据库迁移，并创建首个系统管理员（打印一次性密码）。"""
+    from hutong.identity.bootstrap import bootstrap
+
+    with opened(data_dir) as db:
+        created = in_transaction(db, lambda s: bootstrap(s, unit_code, unit_name, admin))
+    if created is None:
+        out.print("[green]已初始化；数据库已是最新版本。[/green]")
+        return
+    out.print(f"[green]已创建系统管理员[/green] {admin}，一次性密码：[bold]{created}[/bold]")
+    out.print("首次登录须修改密码，并绑定动态验证码（三员账号要求）。")
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option(help="端口")] = None,
+) -> None:
+    """应用迁移后启动 Web 服务（控制台 /console，公开门户 /，API /api/v1）。"""
+    import uvicorn
+
+    from hutong.core.migrate import upgrade
+    from hutong.web.app import create_app
+
+    settings = settings_for(data_dir)
+    db = Database(settings)
+    upgrade(db)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    out.print(f"Hutong 互通 运行于 http://{bind_host}:{bind_port}/console")
+    uvicorn.run(create_app(settings, db), host=bind_host, port=bind_port, log_level="info")
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    schools: Annotated[int, typer.Option(help="演示学校数量")] = 300,
+) -> None:
+    """创建演示组织、每个角色一个演示账号（幂等，可重复运行）。"""
+    from hutong.demo.seed import seed
+
+    with opened(data_dir) as db:
+        accounts_file = seed(db, schools=schools, console=out)
+    out.print(f"演示账号已写入 [bold]{accounts_file}[/bold]（仅所有者可读）")
+
+
+# --- units ------------------------------------------------------------------------------
+
+
+@units_app.command("create")
+def units_create(
+    code: Annotated[str, typer.Option(help="统一社会信用代码 / 学校标识码 / 内部代码")],
+    name: Annotated[str, typer.Option(help="单位名称")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="ministry_department | affiliated_unit | provincial_department | school | other_government"
+        ),
+    ],
+    parent: Annotated[str | None, typer.Option(help="上级单位代码")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """创建单位。"""
+    from hutong.identity.authz import system_actor
+    from hutong.identity.schemas import UnitCreate
+    from hutong.identity.service import create_unit
+
+    with opened(data_dir) as db:
+        data = _parsed(UnitCreate, code=code, name=name, kind=kind, parent_code=parent)
+        in_transaction(db, lambda s: create_unit(s, system_actor("cli"), data))
+    out.print(f"[green]已创建单位[/green] {code} {name}")
+
+
+@units_app.command("list")
+def units_list(data_dir: DataDir = None) -> None:
+    """列出单位。"""
+    from hutong.identity.authz import system_actor
+    from hutong.identity.models import UNIT_KIND_ZH, UnitKind
+    from hutong.identity.service import list_units
+
+    with opened(data_dir) as db:
+        rows = in_transaction(
+            db, lambda s: [(u.code, u.name, u.kind) for u in list_units(s, system_actor("cli"))]
+        )
+    table = Table("代码", "名称", "类型")
+    for code, name, kind in rows:
+        table.add_row(code, name, UNIT_KIND_ZH[UnitKind(kind)])
+    out.print(table)
+
+
+# --- users ------------------------------------------------------------------------------
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="用户名")],
+    unit: Annotated[str, typer.Option(help="所属单位代码")],
+    role: Annotated[list[str], typer.Option(help="角色，可重复")],
+    display_name: Annotated[str | None, typer.Option(help="姓名（默认同用户名）")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="从标准输入读取密码")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """创建用户；不给密码时生成一次性密码，首次登录须修改。"""
+    from hutong.identity.authz import system_actor
+    from hutong.identity.schemas import UserCreate
+    from hutong.identity.service import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    with opened(data_dir) as db:
+        data = _parsed(
+            UserCreate,
+            username=username,
+            display_name=display_name or username,
+            unit_code=unit,
+            roles=role,
+            password=password,
+        )
+        created = in_transaction(db, lambda s: create_user(s, system_actor("cli"), data))
+    out.print(f"[green]已创建用户[/green] {username}（{', '.join(created.roles)}）")
+    if created.one_time_password:
+        out.print(f"一次性密码：[bold]{created.one_time_password}[/bold]（首次登录须修改）")
+
+
+@users_app.command("roles")
+def users_roles(
+    username: Annotated[str, typer.Option(help="用户名")],
+    role: Annotated[list[str], typer.Option(help="新的角色集合，可重复")],
+    data_dir: DataDir = None,
+) -> None:
+    """替换用户的角色（三员互斥）。"""
+    from hutong.identity.authz import system_actor
+    from hutong.identity.schemas import RolesUpdate
+    from hutong.identity.service import set_roles
+
+    with opened(data_dir) as db:
+        roles = _parsed(RolesUpdate, roles=role).roles
+        in_transaction(db, lambda s: set_roles(s, system_actor("cli"), username, roles))
+    out.print(f"[green]已更新角色[/green] {username}")
+
+
+# --- audit ------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None) -> None:
+    """校验整条审计哈希链与签名检查点；发现篡改时指出第一个异常事件并以非零状态退出。"""
+    from hutong.audit.verify import verify_chain
+
+    with opened(data_dir) as db:
+        report = verify_chain(db.engine, db.settings)
+    if report.ok:
+        out.print(
+            f"[green]审计链完整[/green]：{report.events} 个事件，{report.checkpoints} 个签名检查点，"
+            f"链头序号 {report.head_seq}"
+        )
+        return
+    bad = report.first_bad
+    assert bad is not None
+    err.print(f"[red]审计链被篡改[/red]：第一个异常事件序号 {bad.seq} — {bad.reason_zh}")
+    err.print(f"[dim]audit chain broken: first bad event seq {bad.seq} — {bad.reason_en}[/dim]")
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(data_dir: DataDir = None) -> None:
+    """立即对链头签名一个检查点。"""
+    from hutong.audit.service import checkpoint_now
+
+    with opened(data_dir) as db:
+        seq = in_transaction(db, checkpoint_now)
+    out.print(f"已签名检查点，序号 {seq}")
+
+
+@audit_app.command("export-checkpoints")
+def audit_export_checkpoints(file: Path, data_dir: DataDir = None) -> None:
+    """导出签名检查点与公钥（JSON），供离线核验。"""
+    from hutong.audit.checkpoints import export_checkpoints
+
+    with opened(data_dir) as db:
+        count = in_transaction(db, lambda s: export_checkpoints(s, file))
+    out.print(f"已导出 {count} 个检查点到 {file}")
+
+
+@audit_app.command("purge")
+def audit_purge(
+    retention_days: Annotated[int | None, typer.Option(help="保留天数（不少于 180）")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """把超过保留期的事件导出为签名归档后清除；链在清除后仍可校验。"""
+    from hutong.audit.retention import purge
+    from hutong.identity.authz import system_actor
+
+    with opened(data_dir) as db:
+        result = in_transaction(db, lambda s: purge(s, system_actor("retention"), retention_days))
+    if result.purged:
+        out.print(
+            f"已清除 {result.purged} 个事件（序号 {result.first_seq}–{result.last_seq}），"
+            f"归档：{result.archive}"
+        )
+    else:
+        out.print("没有超过保留期的事件。")
+
+
+def _parsed(model: type[T], **values: object) -> T:
+    """Validate CLI input with the API's schema so both reject the same things the same way."""
+    from pydantic import ValidationError
+
+    from hutong.core.errors import InvalidInput
+
+    try:
+        return model.model_validate(values)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(
+            f"参数 {field} 无效", f"invalid {field}: {first['msg']}", field=field
+        ) from None

@@ -1,0 +1,115 @@
+"""Settings from HUTONG_* environment variables and an optional TOML file.
+
+Precedence (highest first): explicit arguments, environment, the TOML file named by
+HUTONG_CONFIG (or ``<data dir>/hutong.toml`` when present), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+#: N2021 task 6: logs of query, insert, update, delete and export are kept at least six months.
+MIN_AUDIT_RETENTION_DAYS = 180
+
+
+def _toml_path() -> Path | None:
+    explicit = os.environ.get("HUTONG_CONFIG")
+    if explicit:
+        return Path(explicit)
+    data_dir = Path(os.environ.get("HUTONG_DATA_DIR", "hutong-data"))
+    candidate = data_dir / "hutong.toml"
+    return candidate if candidate.exists() else None
+
+
+class Settings(BaseSettings):
+    """Every knob of a Hutong deployment; each field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="HUTONG_", extra="forbid")
+
+    data_dir: Path = Field(
+        Path("hutong-data"), description="Holds the SQLite database, datasets and keys."
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default is SQLite at <data dir>/hutong.db."
+    )
+    audit_hash: Literal["sm3", "sha256"] = Field(
+        "sm3", description="Hash of the audit chain: SM3 (国密, default) or SHA-256."
+    )
+    audit_retention_days: int = Field(
+        365,
+        description="Audit events younger than this are never purged; at least 180 (N2021 task 6).",
+    )
+    audit_checkpoint_every: int = Field(
+        1000, description="Sign a checkpoint of the chain head after this many new events."
+    )
+    session_idle_minutes: int = Field(
+        30, description="Console sessions expire after this idle time."
+    )
+    lockout_threshold: int = Field(5, description="Failed logins in a row that lock an account.")
+    lockout_minutes: int = Field(15, description="How long a locked account stays locked.")
+    token_ttl_minutes: int = Field(60, description="Lifetime of API bearer tokens.")
+    argon2_time_cost: int = Field(3, description="argon2id time cost for password hashes.")
+    argon2_memory_kib: int = Field(
+        65536, description="argon2id memory cost (KiB) for password hashes."
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark console cookies Secure (set true behind HTTPS)."
+    )
+    host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
+    port: int = Field(8000, description="Port `hutong serve` listens on.")
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _retention_floor(cls, value: int) -> int:
+        if value < MIN_AUDIT_RETENTION_DAYS:
+            raise ValueError(
+                f"audit_retention_days must be at least {MIN_AUDIT_RETENTION_DAYS} (N2021 task 6)"
+            )
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml = _toml_path()
+        if toml is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hutong.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.data_dir / "datasets"
+
+    def ensure_dirs(self) -> None:
+        """Create the data directory tree; keys are readable by the owner only."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.datasets_dir.mkdir(exist_ok=True)
+        self.keys_dir.mkdir(exist_ok=True)
+        self.keys_dir.chmod(0o700)

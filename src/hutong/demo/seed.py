@@ -1,0 +1,122 @@
+"""``hutong demo``: a realistic organisation and one account per role, idempotently.
+
+Demo passwords are random, generated once, printed, and kept in
+``<data dir>/demo-accounts.json`` (mode 0600) so a rerun reuses them. The three officers get
+their TOTP enrolled, and the file holds their secrets so the demo can sign in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import pyotp
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+from sqlalchemy import select
+
+from hutong.audit.service import Category, record
+from hutong.core.db import Database
+from hutong.core.keys import SecretBox
+from hutong.demo.org_data import DEMO_USERS, all_units
+from hutong.identity.authz import Target, system_actor
+from hutong.identity.models import Unit, UnitKind, User
+from hutong.identity.roles import Role
+from hutong.identity.schemas import UnitCreate, UserCreate
+from hutong.identity.service import create_unit, create_user, user_by_name
+
+ACCOUNTS_FILE = "demo-accounts.json"
+
+
+def demo_password() -> str:
+    return f"Demo-{secrets.token_hex(3)}-{secrets.randbelow(90) + 10}"
+
+
+def _load_accounts(path: Path) -> dict[str, dict[str, str]]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _save_accounts(path: Path, accounts: dict[str, dict[str, str]]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(accounts, handle, ensure_ascii=False, indent=2)
+    path.chmod(0o600)
+
+
+def seed_units(db: Database, schools: int) -> int:
+    """Create the units that do not exist yet; returns how many were created."""
+    actor = system_actor("demo")
+    specs = all_units(schools)
+    with db.transaction() as session:
+        existing = set(session.scalars(select(Unit.code)))
+        missing = [spec for spec in specs if spec.code not in existing]
+        for spec in track(missing, description="创建演示单位…", disable=not missing):
+            create_unit(
+                session,
+                actor,
+                UnitCreate(
+                    code=spec.code,
+                    name=spec.name,
+                    kind=UnitKind(spec.kind),
+                    parent_code=spec.parent_code,
+                ),
+            )
+    return len(missing)
+
+
+def seed_users(db: Database, accounts_path: Path) -> dict[str, dict[str, str]]:
+    actor = system_actor("demo")
+    accounts = _load_accounts(accounts_path)
+    with db.transaction() as session:
+        box = SecretBox.for_dir(db.settings.keys_dir)
+        for spec in DEMO_USERS:
+            if session.scalar(select(User.id).where(User.username == spec.username)) is not None:
+                continue
+            password = demo_password()
+            create_user(
+                session,
+                actor,
+                UserCreate(
+                    username=spec.username,
+                    display_name=spec.display_name,
+                    unit_code=spec.unit_code,
+                    roles=list(spec.roles),
+                    password=password,
+                ),
+            )
+            entry = {"password": password, "roles": ",".join(spec.roles), "unit": spec.unit_code}
+            if set(spec.roles) & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}:
+                user = user_by_name(session, spec.username)
+                session.flush()
+                secret = pyotp.random_base32()
+                user.totp_secret = box.seal(secret, f"totp:{user.id}")
+                user.totp_enabled = True
+                record(
+                    session,
+                    actor,
+                    "auth.totp_enrol",
+                    category=Category.CONFIG,
+                    target=Target("user", user.username, user.unit_id),
+                )
+                entry["totp_secret"] = secret
+            accounts[spec.username] = entry
+    _save_accounts(accounts_path, accounts)
+    return accounts
+
+
+def seed(db: Database, schools: int = 300, console: Console | None = None) -> Path:
+    console = console or Console()
+    created = seed_units(db, schools)
+    accounts_path = db.settings.data_dir / ACCOUNTS_FILE
+    accounts = seed_users(db, accounts_path)
+    console.print(f"演示单位：新建 {created} 个")
+    table = Table("用户名", "角色", "单位", "密码", "TOTP 密钥", title="演示账号")
+    for username, entry in accounts.items():
+        table.add_row(
+            username, entry["roles"], entry["unit"], entry["password"], entry.get("totp_secret", "")
+        )
+    console.print(table)
+    return accounts_path

@@ -1,0 +1,88 @@
+"""``authorize()``: the one door every operation passes (DESIGN rule 1), deny by default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from hutong.core.errors import PermissionDenied
+from hutong.identity.roles import MATRIX, Action, Role, Scope
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a person, a unit's system (API client) or Hutong itself (``system``)."""
+
+    kind: str  # "user" | "client" | "system"
+    id: str
+    name: str
+    unit_id: int | None
+    unit_code: str | None
+    roles: frozenset[Role] = frozenset()
+    #: Actions a bearer token is limited to; None means the roles decide alone.
+    scopes: frozenset[str] | None = None
+    client_address: str | None = None
+    request_id: str | None = None
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"
+
+
+def system_actor(purpose: str = "maintenance") -> Actor:
+    """Hutong's own jobs (init, retention purge, checkpoints), run from the host's CLI."""
+    return Actor(kind="system", id="system", name=f"system:{purpose}", unit_id=None, unit_code=None)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action touches; ``unit_id`` is the owning unit used by scope checks."""
+
+    type: str
+    id: str | None = None
+    unit_id: int | None = None
+    #: unit that made the request being decided (share application, catalog submission)
+    requester_unit_id: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+NO_TARGET = Target(type="none")
+
+
+def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool:
+    """Pure check against the matrix and the target's scope."""
+    rule = MATRIX.get(action)
+    if rule is None:
+        return False
+    if actor.is_system:
+        return rule.system
+    if actor.scopes is not None and action.value not in actor.scopes:
+        return False
+    if not (actor.roles & rule.roles):
+        return False
+    if rule.scope is Scope.OWN_UNIT:
+        return target.unit_id is not None and target.unit_id == actor.unit_id
+    if rule.scope is Scope.OTHER_UNIT:
+        deciding_on = target.requester_unit_id if target.requester_unit_id else target.unit_id
+        return deciding_on is not None and deciding_on != actor.unit_id
+    return True
+
+
+def authorize(session: Session, actor: Actor, action: Action, target: Target = NO_TARGET) -> None:
+    """Raise PermissionDenied unless allowed; a denial is audited after the rollback."""
+    if is_allowed(actor, action, target):
+        return
+    error = PermissionDenied(
+        f"无权执行此操作：{action.value}",
+        f"not permitted: {action.value}",
+        action=action.value,
+    )
+
+    def _audit_denial(follow_up: Session) -> None:
+        from hutong.audit.service import Outcome, record
+
+        record(follow_up, actor, action.value, target=target, outcome=Outcome.DENIED)
+
+    error.after_rollback.append(_audit_denial)
+    raise error

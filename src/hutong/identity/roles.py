@@ -1,0 +1,121 @@
+"""Roles, actions and the one permission matrix (DESIGN rule 1, N2021 task 6).
+
+The matrix is a single table: each action names the scope it needs on its target and the
+roles that may perform it. Anything not in the table is denied. ``tests/identity/
+test_matrix.py`` restates the expected table independently and checks every cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SYSTEM_ADMIN = "system_admin"  # 系统管理员: accounts and configuration, no business data
+    SECURITY_ADMIN = "security_admin"  # 安全保密管理员: grades, policies, keys
+    AUDITOR = "auditor"  # 安全审计员: reads and exports the audit log, nothing else
+    CATALOG_REVIEWER = "catalog_reviewer"  # 发展规划司 reviews catalog entries
+    SECURITY_REVIEWER = "security_reviewer"  # 网信办 reviews sharing and publication security
+    DATA_STEWARD = "data_steward"  # registers and maintains its unit's resources
+    DATA_CONSUMER = "data_consumer"  # applies for and uses shared data
+    PUBLISHER = "publisher"  # approves releases to the open portal
+    PI_OFFICER = "pi_officer"  # 个人信息保护负责人 (N2021 task 9)
+
+
+#: 三员: no account holds two of these (N2021 task 6, DESIGN rule 2).
+THREE_OFFICERS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+ROLE_NAMES_ZH = {
+    Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全保密管理员",
+    Role.AUDITOR: "安全审计员",
+    Role.CATALOG_REVIEWER: "目录审核员",
+    Role.SECURITY_REVIEWER: "安全审核员",
+    Role.DATA_STEWARD: "数据管理员",
+    Role.DATA_CONSUMER: "数据使用人",
+    Role.PUBLISHER: "公开发布审核员",
+    Role.PI_OFFICER: "个人信息保护负责人",
+}
+
+
+class Scope(StrEnum):
+    """What an action requires of its target besides the role."""
+
+    ANY = "any"  # no condition on the target
+    OWN_UNIT = "own_unit"  # the target belongs to the actor's unit
+    OTHER_UNIT = "other_unit"  # decisions: never on a target the actor's unit made (rule 2)
+
+
+class Action(StrEnum):
+    UNIT_READ = "unit.read"
+    UNIT_MANAGE = "unit.manage"
+    USER_READ = "user.read"
+    USER_MANAGE = "user.manage"
+    CLIENT_MANAGE = "client.manage"
+    CONFIG_MANAGE = "config.manage"
+    AUDIT_READ = "audit.read"
+    AUDIT_EXPORT = "audit.export"
+    KEY_MANAGE = "key.manage"
+    GRADE_MANAGE = "grade.manage"
+    CATALOG_READ = "catalog.read"
+    CATALOG_EDIT = "catalog.edit"
+    CATALOG_SUBMIT = "catalog.submit"
+    CATALOG_REVIEW = "catalog.review"
+    CATALOG_RETIRE = "catalog.retire"
+    DATA_READ = "data.read"
+    DATA_INGEST = "data.ingest"
+    AUDIT_VERIFY = "audit.verify"
+    AUDIT_PURGE = "audit.purge"
+
+
+@dataclass(frozen=True)
+class Rule:
+    scope: Scope
+    roles: frozenset[Role]
+    #: Hutong's own host-side actor (CLI provisioning, retention, verification) may do it.
+    system: bool = False
+
+
+def _rule(scope: Scope, *roles: Role, system: bool = False) -> Rule:
+    return Rule(scope, frozenset(roles), system)
+
+
+R = Role
+BUSINESS_READERS = (
+    R.CATALOG_REVIEWER,
+    R.SECURITY_REVIEWER,
+    R.DATA_STEWARD,
+    R.DATA_CONSUMER,
+    R.PUBLISHER,
+    R.PI_OFFICER,
+    R.SECURITY_ADMIN,
+)
+
+#: The permission matrix. Rows are actions; a role absent from a row is denied.
+MATRIX: dict[Action, Rule] = {
+    Action.UNIT_READ: _rule(Scope.ANY, R.SYSTEM_ADMIN, *BUSINESS_READERS, system=True),
+    Action.UNIT_MANAGE: _rule(Scope.ANY, R.SYSTEM_ADMIN, system=True),
+    Action.USER_READ: _rule(Scope.ANY, R.SYSTEM_ADMIN, system=True),
+    Action.USER_MANAGE: _rule(Scope.ANY, R.SYSTEM_ADMIN, system=True),
+    Action.CLIENT_MANAGE: _rule(Scope.ANY, R.SYSTEM_ADMIN, system=True),
+    Action.CONFIG_MANAGE: _rule(Scope.ANY, R.SYSTEM_ADMIN, system=True),
+    Action.AUDIT_READ: _rule(Scope.ANY, R.AUDITOR),
+    Action.AUDIT_EXPORT: _rule(Scope.ANY, R.AUDITOR),
+    Action.KEY_MANAGE: _rule(Scope.ANY, R.SECURITY_ADMIN),
+    Action.GRADE_MANAGE: _rule(Scope.ANY, R.SECURITY_ADMIN),
+    Action.CATALOG_READ: _rule(Scope.ANY, *BUSINESS_READERS),
+    Action.CATALOG_EDIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.CATALOG_SUBMIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.CATALOG_REVIEW: _rule(Scope.OTHER_UNIT, R.CATALOG_REVIEWER),
+    Action.CATALOG_RETIRE: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.DATA_READ: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.DATA_INGEST: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.AUDIT_VERIFY: _rule(Scope.ANY, R.AUDITOR, system=True),
+    Action.AUDIT_PURGE: _rule(Scope.ANY, system=True),
+}
+
+
+def roles_allowed(action: Action) -> frozenset[Role]:
+    rule = MATRIX.get(action)
+    return rule.roles if rule else frozenset()

@@ -1,0 +1,79 @@
+"""Request plumbing shared by routers: the database, the request id, the acting identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from hutong.core.db import Database
+from hutong.core.errors import AuthenticationFailed, PermissionDenied
+from hutong.identity.auth import actor_for
+from hutong.identity.authz import Actor
+from hutong.identity.models import SessionStage, User
+from hutong.identity.tokens import actor_from_token, console_session
+
+SESSION_COOKIE = "hutong_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/token")
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@dataclass
+class ConsoleIdentity:
+    actor: Actor
+    user: User
+    csrf_token: str
+    stage: SessionStage
+    session_id: int
+
+
+def console_identity(request: Request, db: Database) -> ConsoleIdentity | None:
+    """The signed-in console user from the session cookie, or None."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    with db.transaction() as session:
+        row = console_session(session, raw)
+        if row is None:
+            return None
+        user = session.get(User, row.user_id)
+        if user is None or not user.enabled:
+            return None
+        actor = actor_for(user, client_address(request), request.state.request_id)
+        return ConsoleIdentity(actor, user, row.csrf_token, SessionStage(row.stage), row.id)
+
+
+def current_actor(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    db: Database = Depends(database),
+) -> Actor:
+    """Bearer token first; a console cookie also works, with the CSRF header on writes."""
+    if credentials is not None:
+        with db.transaction() as session:
+            return actor_from_token(
+                session, credentials.credentials, client_address(request), request.state.request_id
+            )
+    identity = console_identity(request, db)
+    if identity is None:
+        raise AuthenticationFailed("需要登录", "authentication required")
+    if identity.stage is not SessionStage.FULL:
+        raise PermissionDenied(
+            "请先完成登录步骤（修改密码或绑定动态验证码）",
+            "finish signing in first (change password or enrol TOTP)",
+        )
+    if (
+        request.method not in SAFE_METHODS
+        and request.headers.get("x-csrf-token") != identity.csrf_token
+    ):
+        raise PermissionDenied("CSRF 校验失败", "CSRF check failed", field="X-CSRF-Token")
+    return identity.actor

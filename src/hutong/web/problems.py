@@ -1,0 +1,84 @@
+"""Errors as RFC 9457 problem+json with Chinese and English messages (DESIGN rule 4)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hutong.core.errors import HutongError
+
+log = logging.getLogger("hutong.web")
+PROBLEM = "application/problem+json"
+
+
+def language(request: Request) -> str:
+    header = request.headers.get("accept-language", "")
+    return "en" if header.lower().startswith("en") else "zh"
+
+
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    zh: str,
+    en: str,
+    field: str | None = None,
+    **extra: object,
+) -> JSONResponse:
+    lang = language(request)
+    body: dict[str, object] = {
+        "type": f"/problems/{code}",
+        "title": code,
+        "status": status,
+        "detail": en if lang == "en" else zh,
+        "detail_zh": zh,
+        "detail_en": en,
+        "instance": request.url.path,
+    }
+    if field:
+        body["field"] = field
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    body.update({k: v for k, v in extra.items() if isinstance(v, str | int | float | bool)})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HutongError)
+    async def _domain(request: Request, error: HutongError) -> JSONResponse:
+        return problem(
+            request, error.status, error.code, error.zh, error.en, error.field, **error.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        field = ".".join(loc) or None
+        # The message names the rule, never the rejected value (it may be personal data).
+        return problem(
+            request,
+            422,
+            "invalid-input",
+            f"字段 {field} 无效：{first.get('type', '')}",
+            f"invalid field {field}: {first.get('msg', '')}",
+            field,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        zh = {404: "未找到", 405: "不支持的请求方法"}.get(error.status_code, "请求错误")
+        return problem(
+            request, error.status_code, f"http-{error.status_code}", zh, str(error.detail)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(request, 500, "internal-error", "服务器内部错误", "internal server error")

@@ -1,0 +1,75 @@
+"""/api/v1/audit/events: auditor-only search and export. There is no route that edits or
+deletes an event (N2021 task 6); tests assert the route table has none."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from hutong.audit import query
+from hutong.audit.schemas import AuditEventOut, AuditPage
+from hutong.core.db import Database
+from hutong.identity.authz import Actor
+from hutong.web.deps import current_actor, database
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+def audit_filter(
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str | None = None,
+    unit: str | None = None,
+    event: str | None = None,
+    category: str | None = None,
+    target: str | None = None,
+    outcome: Literal["allowed", "denied", "failed"] | None = None,
+    before_seq: Annotated[int | None, Query(ge=1)] = None,
+) -> query.AuditFilter:
+    return query.AuditFilter(
+        since, until, actor, unit, event, category, target, outcome, before_seq
+    )
+
+
+@router.get("/events", response_model=AuditPage, summary="Search audit events (newest first)")
+def search(
+    flt: query.AuditFilter = Depends(audit_filter),
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    who: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> AuditPage:
+    with db.transaction() as session:
+        events = query.search(session, who, flt, limit)
+    next_seq = events[-1].seq if len(events) == limit else None
+    return AuditPage(events=[AuditEventOut.of(e) for e in events], next_before_seq=next_seq)
+
+
+@router.get("/events/export", summary="Export matching audit events (CSV or JSON Lines)")
+def export(
+    flt: query.AuditFilter = Depends(audit_filter),
+    format: Literal["csv", "jsonl"] = "csv",
+    who: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> StreamingResponse:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")
+    with db.transaction() as session:
+        for chunk in query.export(session, who, flt, format):
+            spool.write(chunk.encode())
+    spool.seek(0)
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+    name = f"hutong-audit.{format}"
+
+    def stream():  # type: ignore[no-untyped-def]
+        with spool:
+            while block := spool.read(65536):
+                yield block
+
+    return StreamingResponse(
+        stream(),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

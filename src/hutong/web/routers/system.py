@@ -1,0 +1,25 @@
+"""Operational endpoints: /healthz and Prometheus /metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from hutong import __version__
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/healthz", summary="Liveness and database reachability")
+def healthz(request: Request) -> dict[str, str]:
+    with request.app.state.db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__, "database": request.app.state.db.dialect}
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(request: Request) -> Response:
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

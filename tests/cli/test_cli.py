@@ -1,0 +1,200 @@
+"""The ``hutong`` CLI: init, scripted provisioning, audit verify and purge."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from hutong.audit.models import AuditAnchor, AuditEvent
+from hutong.audit.verify import verify_chain
+from hutong.cli import app
+from hutong.core.clock import now_us
+from hutong.core.identifiers import uscc_with_check
+from hutong.identity.models import User
+
+runner = CliRunner()
+
+
+def env_for(settings) -> dict[str, str]:
+    env = {"HUTONG_ARGON2_TIME_COST": "1", "HUTONG_ARGON2_MEMORY_KIB": "1024"}
+    if settings.database_url:
+        env["HUTONG_DATABASE_URL"] = settings.database_url
+    return env
+
+
+def hutong(settings, *args: str, stdin: str | None = None):
+    return runner.invoke(
+        app, [*args, "--data-dir", str(settings.data_dir)], input=stdin, env=env_for(settings)
+    )
+
+
+def test_init_creates_admin_with_one_time_password_once(settings, db):
+    first = hutong(settings, "init")
+    assert first.exit_code == 0, first.output
+    assert "一次性密码" in first.output
+    with db.sessions() as session:
+        admin = session.scalar(select(User).where(User.username == "sysadmin"))
+        assert admin.must_change_password and admin.roles == {"system_admin"}
+    again = hutong(settings, "init")
+    assert again.exit_code == 0 and "一次性密码" not in again.output
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_scripted_provisioning(settings, db):
+    hutong(settings, "init")
+    code = uscc_with_check("11440000" + "006940123")
+    result = hutong(
+        settings,
+        "units",
+        "create",
+        "--code",
+        code,
+        "--name",
+        "广东省教育厅",
+        "--kind",
+        "provincial_department",
+        "--parent",
+        "MOE",
+    )
+    assert result.exit_code == 0, result.output
+    result = hutong(
+        settings,
+        "users",
+        "create",
+        "--username",
+        "gd.steward",
+        "--unit",
+        code,
+        "--role",
+        "data_steward",
+        "--role",
+        "data_consumer",
+        "--password-stdin",
+        stdin="Guangdong-Data-2026\n",
+    )
+    assert result.exit_code == 0, result.output
+    with db.sessions() as session:
+        user = session.scalar(select(User).where(User.username == "gd.steward"))
+        assert user.roles == {"data_steward", "data_consumer"} and not user.must_change_password
+    listed = hutong(settings, "units", "list")
+    assert "广东省教育厅" in listed.output
+
+
+def test_cli_refuses_bad_input_with_field_and_exit_code(settings, db):
+    hutong(settings, "init")
+    bad_unit = hutong(
+        settings, "units", "create", "--code", "123", "--name", "x", "--kind", "school"
+    )
+    assert bad_unit.exit_code == 2 and "code" in bad_unit.output
+    two_hats = hutong(
+        settings,
+        "users",
+        "create",
+        "--username",
+        "two.hats",
+        "--unit",
+        "MOE",
+        "--role",
+        "system_admin",
+        "--role",
+        "auditor",
+    )
+    assert two_hats.exit_code == 2 and "三员分立" in two_hats.output
+    weak = hutong(
+        settings,
+        "users",
+        "create",
+        "--username",
+        "weak.pw",
+        "--unit",
+        "MOE",
+        "--role",
+        "data_steward",
+        "--password-stdin",
+        stdin="weak\n",
+    )
+    assert weak.exit_code == 2 and "password" in weak.output
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def age_events(db, days: int, up_to_seq: int) -> None:
+    """Back-date events as if they were written `days` ago (rewrites their hashes too)."""
+    from hutong.audit.chain import CHAINED_COLUMNS, GENESIS, hasher, link
+
+    with db.engine.begin() as connection:
+        trigger = "audit_events_no_update" if db.dialect == "sqlite" else None
+        if trigger:
+            connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        else:
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
+            )
+        rows = connection.execute(
+            select(*(getattr(AuditEvent, c) for c in CHAINED_COLUMNS)).order_by(AuditEvent.seq)
+        ).all()
+        digest, prev = hasher(db.settings.audit_hash), GENESIS
+        old = now_us() - days * 86_400_000_000
+        for row in rows:
+            values = list(row)
+            if values[0] <= up_to_seq:
+                values[1] = old + values[0]
+            current = link(digest, prev, values)
+            connection.execute(
+                AuditEvent.__table__.update()
+                .where(AuditEvent.seq == values[0])
+                .values(ts_us=values[1], prev_hash=prev, hash=current)
+            )
+            prev = current
+        if trigger:
+            connection.exec_driver_sql(
+                "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+                "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"
+            )
+
+
+def test_purge_archives_then_deletes_only_expired_events_and_chain_still_verifies(
+    settings, db, org
+):
+    age_events(db, 200, up_to_seq=10)
+    with db.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(AuditEvent))
+    assert hutong(settings, "audit", "purge", "--retention-days", "179").exit_code == 2
+    result = hutong(settings, "audit", "purge", "--retention-days", "180")
+    assert result.exit_code == 0, result.output
+    with db.sessions() as session:
+        remaining = session.scalar(select(func.min(AuditEvent.seq)))
+        anchor = session.scalar(select(AuditAnchor))
+        assert remaining == 11 and anchor.seq == 10
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == total - 10 + 1
+    archive = settings.data_dir / "audit-archive" / anchor.archive
+    with gzip.open(archive, "rt", encoding="utf-8") as handle:
+        archived = [json.loads(line) for line in handle]
+    assert [e["seq"] for e in archived] == list(range(1, 11))
+    manifest = json.loads(
+        archive.with_suffix("").with_suffix(".manifest.json").read_text(encoding="utf-8")
+    )
+    assert manifest["manifest"]["last_seq"] == 10 and manifest["signature"]
+    assert verify_chain(db.engine, settings).ok
+    verified = hutong(settings, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    # nothing younger than the retention can be deleted, even directly, while guards stand
+    with pytest.raises(Exception, match="retention purge"), db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_events WHERE seq = 11")
+
+
+def test_export_checkpoints(settings, db, org, tmp_path):
+    assert hutong(settings, "audit", "checkpoint").exit_code == 0
+    target = tmp_path / "cp.json"
+    assert hutong(settings, "audit", "export-checkpoints", str(target)).exit_code == 0
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["checkpoints"] and "BEGIN PUBLIC KEY" in document["public_key"]

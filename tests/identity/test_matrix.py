@@ -1,0 +1,132 @@
+"""The permission matrix, cell by cell, restated independently of the code's table."""
+
+from __future__ import annotations
+
+import pytest
+
+from hutong.identity.authz import Actor, Target, is_allowed, system_actor
+from hutong.identity.roles import MATRIX, Action, Role
+
+# Expected permissions written out by hand from DESIGN rules 1–2 and the issue text.
+READERS = {
+    "catalog_reviewer",
+    "security_reviewer",
+    "data_steward",
+    "data_consumer",
+    "publisher",
+    "pi_officer",
+    "security_admin",
+}
+EXPECTED: dict[str, set[str]] = {
+    "unit.read": READERS | {"system_admin"},
+    "unit.manage": {"system_admin"},
+    "user.read": {"system_admin"},
+    "user.manage": {"system_admin"},
+    "client.manage": {"system_admin"},
+    "config.manage": {"system_admin"},
+    "audit.read": {"auditor"},
+    "audit.export": {"auditor"},
+    "audit.verify": {"auditor"},
+    "audit.purge": set(),
+    "key.manage": {"security_admin"},
+    "grade.manage": {"security_admin"},
+    "catalog.read": READERS,
+    "catalog.edit": {"data_steward"},
+    "catalog.submit": {"data_steward"},
+    "catalog.review": {"catalog_reviewer"},
+    "catalog.retire": {"data_steward"},
+    "data.read": {"data_steward"},
+    "data.ingest": {"data_steward"},
+}
+SYSTEM_MAY = {
+    "unit.read",
+    "unit.manage",
+    "user.read",
+    "user.manage",
+    "client.manage",
+    "config.manage",
+    "audit.verify",
+    "audit.purge",
+}
+OWN_UNIT_ACTIONS = {"catalog.edit", "catalog.submit", "catalog.retire", "data.read", "data.ingest"}
+OTHER_UNIT_ACTIONS = {"catalog.review"}
+MY_UNIT, OTHER_UNIT = 1, 2
+
+
+def actor(role: Role, unit: int = MY_UNIT) -> Actor:
+    return Actor(
+        kind="user", id="1", name="u", unit_id=unit, unit_code="U", roles=frozenset({role})
+    )
+
+
+def test_expected_table_covers_every_action():
+    assert set(EXPECTED) == {a.value for a in Action} == {a.value for a in MATRIX}
+
+
+CELLS = [(role, action) for role in Role for action in Action]
+
+
+@pytest.mark.parametrize(("role", "action"), CELLS, ids=[f"{r.value}-{a.value}" for r, a in CELLS])
+def test_cell(role: Role, action: Action):
+    """Each (role, action): allowed exactly where expected, on a target that fits its scope."""
+    if action.value in OWN_UNIT_ACTIONS:
+        fitting = Target("x", "1", unit_id=MY_UNIT)
+    elif action.value in OTHER_UNIT_ACTIONS:
+        fitting = Target("x", "1", unit_id=OTHER_UNIT)
+    else:
+        fitting = Target("x", "1", unit_id=OTHER_UNIT)
+    assert is_allowed(actor(role), action, fitting) is (role.value in EXPECTED[action.value])
+
+
+@pytest.mark.parametrize("action", sorted(OWN_UNIT_ACTIONS))
+def test_own_unit_actions_refused_on_another_units_target(action):
+    assert not is_allowed(
+        actor(Role.DATA_STEWARD), Action(action), Target("x", "1", unit_id=OTHER_UNIT)
+    )
+
+
+def test_reviewer_cannot_review_own_units_submission():
+    reviewer = actor(Role.CATALOG_REVIEWER)
+    assert not is_allowed(reviewer, Action.CATALOG_REVIEW, Target("resource", "1", unit_id=MY_UNIT))
+    assert not is_allowed(
+        reviewer,
+        Action.CATALOG_REVIEW,
+        Target("application", "1", unit_id=OTHER_UNIT, requester_unit_id=MY_UNIT),
+    )
+
+
+def test_system_admin_reads_no_business_data_and_no_audit_log():
+    admin = actor(Role.SYSTEM_ADMIN)
+    for action in (Action.CATALOG_READ, Action.DATA_READ, Action.AUDIT_READ, Action.AUDIT_EXPORT):
+        assert not is_allowed(admin, action, Target("x", "1", unit_id=MY_UNIT))
+
+
+def test_auditor_reads_and_exports_audit_log_and_nothing_else():
+    auditor = actor(Role.AUDITOR)
+    allowed = {a.value for a in Action if is_allowed(auditor, a, Target("x", "1", unit_id=MY_UNIT))}
+    assert allowed == {"audit.read", "audit.export", "audit.verify"}
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+def test_system_actor_cell(action):
+    assert is_allowed(system_actor(), action, Target("x", "1", unit_id=MY_UNIT)) is (
+        action.value in SYSTEM_MAY
+    )
+
+
+def test_token_scopes_narrow_roles():
+    steward = Actor(
+        kind="client",
+        id="c",
+        name="c",
+        unit_id=MY_UNIT,
+        unit_code="U",
+        roles=frozenset({Role.DATA_STEWARD}),
+        scopes=frozenset({"catalog.read"}),
+    )
+    assert is_allowed(steward, Action.CATALOG_READ)
+    assert not is_allowed(steward, Action.CATALOG_EDIT, Target("x", "1", unit_id=MY_UNIT))
+
+
+def test_unknown_action_denied():
+    assert not is_allowed(actor(Role.SYSTEM_ADMIN), "no.such.action")  # type: ignore[arg-type]

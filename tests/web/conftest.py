@@ -1,0 +1,1 @@
+from tests.support import client  # noqa: F401  (fixture)
