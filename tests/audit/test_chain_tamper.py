@@ -61,7 +61,7 @@ def test_triggers_refuse_update_and_delete(db, system):
         "UPDATE audit_events SET rows = 99 WHERE seq = 2",
         "DELETE FROM audit_events WHERE seq = 2",
     ):
-        with pytest.raises(Exception, match="append-only|retention purge"), db.engine.begin() as c:
+        with pytest.raises(Exception, match=r"append-only|retention purge"), db.engine.begin() as c:
             c.exec_driver_sql(statement)
 
 
@@ -76,7 +76,10 @@ def test_triggers_refuse_update_and_delete(db, system):
         ("rehash", 16),
     ],
 )
-def test_tampering_is_reported_with_first_bad_event(db, system, settings, tamper, first_bad):
+@pytest.mark.parametrize("workers", [1, 3])
+def test_tampering_is_reported_with_first_bad_event(
+    db, system, settings, tamper, first_bad, workers
+):
     seed_events(db, system)
     drop_guards(db)
     with db.engine.begin() as connection:
@@ -104,12 +107,21 @@ def test_tampering_is_reported_with_first_bad_event(db, system, settings, tamper
             )
         else:
             connection.exec_driver_sql(tamper)
-    report = verify_chain(db.engine, settings)
+    report = verify_chain(db.engine, settings, workers=workers)
     assert not report.ok
     assert report.first_bad.seq == (15 if tamper == "rehash" else first_bad)
     result = cli_verify(settings)
     assert result.exit_code == 1
     assert f"第一个异常事件序号 {report.first_bad.seq}" in result.output
+
+
+def test_a_whole_deleted_range_is_caught_when_verifying_in_parallel(db, system, settings):
+    seed_events(db, system, 30)
+    drop_guards(db)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_events WHERE seq BETWEEN 11 AND 20")
+    report = verify_chain(db.engine, settings, workers=3)  # ranges 1-10, 11-20 (empty), 21-30
+    assert not report.ok and report.first_bad.seq in (11, 21)
 
 
 def test_truncating_the_tail_is_caught_by_a_signed_checkpoint(db, system, settings):

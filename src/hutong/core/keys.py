@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,10 +35,8 @@ def signing_key(keys_dir: Path) -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        try:
+        with suppress(FileExistsError):  # another process created it first
             _write_private(path, pem)
-        except FileExistsError:  # another process created it first
-            pass
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
@@ -78,8 +77,6 @@ class SecretBox:
 def _secret_box_key(keys_dir: Path) -> bytes:
     path = keys_dir / SECRET_BOX_FILE
     if not path.exists():
-        try:
+        with suppress(FileExistsError):
             _write_private(path, AESGCM.generate_key(bit_length=256))
-        except FileExistsError:
-            pass
     return path.read_bytes()

@@ -55,7 +55,9 @@ def export(
     who: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> StreamingResponse:
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")
+    # Rendered inside the transaction (the export and its audit event commit together), then
+    # streamed from the spool, which the generator closes when done.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115
     with db.transaction() as session:
         for chunk in query.export(session, who, flt, format):
             spool.write(chunk.encode())
