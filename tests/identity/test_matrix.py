@@ -34,6 +34,8 @@ EXPECTED: dict[str, set[str]] = {
     "catalog.edit": {"data_steward"},
     "catalog.submit": {"data_steward"},
     "catalog.review": {"catalog_reviewer"},
+    "catalog.classify": {"catalog_reviewer"},
+    "catalog.publish": {"data_steward"},
     "catalog.retire": {"data_steward"},
     "data.read": {"data_steward"},
     "data.ingest": {"data_steward"},
@@ -48,7 +50,14 @@ SYSTEM_MAY = {
     "audit.verify",
     "audit.purge",
 }
-OWN_UNIT_ACTIONS = {"catalog.edit", "catalog.submit", "catalog.retire", "data.read", "data.ingest"}
+OWN_UNIT_ACTIONS = {
+    "catalog.edit",
+    "catalog.submit",
+    "catalog.publish",
+    "catalog.retire",
+    "data.read",
+    "data.ingest",
+}
 OTHER_UNIT_ACTIONS = {"catalog.review"}
 MY_UNIT, OTHER_UNIT = 1, 2
 

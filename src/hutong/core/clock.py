@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,3 +34,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def local(moment: datetime) -> datetime:
     return as_utc(moment).astimezone(SHANGHAI)
+
+
+def today_local() -> date:
+    """Today's date in Asia/Shanghai, where working days are counted."""
+    return utcnow().astimezone(SHANGHAI).date()

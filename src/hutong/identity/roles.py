@@ -62,6 +62,8 @@ class Action(StrEnum):
     CATALOG_EDIT = "catalog.edit"
     CATALOG_SUBMIT = "catalog.submit"
     CATALOG_REVIEW = "catalog.review"
+    CATALOG_CLASSIFY = "catalog.classify"
+    CATALOG_PUBLISH = "catalog.publish"
     CATALOG_RETIRE = "catalog.retire"
     DATA_READ = "data.read"
     DATA_INGEST = "data.ingest"
@@ -108,6 +110,8 @@ MATRIX: dict[Action, Rule] = {
     Action.CATALOG_EDIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.CATALOG_SUBMIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.CATALOG_REVIEW: _rule(Scope.OTHER_UNIT, R.CATALOG_REVIEWER),
+    Action.CATALOG_CLASSIFY: _rule(Scope.ANY, R.CATALOG_REVIEWER),
+    Action.CATALOG_PUBLISH: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.CATALOG_RETIRE: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.DATA_READ: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.DATA_INGEST: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-# TEMP import hutong.core.calendar
 from alembic import context
 
 import hutong.audit.models
+import hutong.catalog.models
+import hutong.core.calendar
 import hutong.identity.models  # noqa: F401  (register tables on Base.metadata)
 from hutong.core.db import Base
 

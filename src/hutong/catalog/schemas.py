@@ -1,0 +1,116 @@
+"""API and import shapes of catalog entries and their information items."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from hutong.catalog.vocab import (
+    DataKind,
+    Grade,
+    Mask,
+    OpenType,
+    PiCategory,
+    ResourceAttribute,
+    ResourceFormat,
+    ShareType,
+    Status,
+    UpdateCycle,
+)
+
+
+class ItemIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128, description="信息项名称")
+    data_type: str = Field(
+        min_length=1, max_length=32, description="数据类型，如 字符型 / 数值型 / 日期型"
+    )
+    length: int | None = Field(None, ge=1, le=1_000_000)
+    element_ref: str = Field("", max_length=64, description="标准数据元引用")
+    description: str = Field("", max_length=2000)
+    pi_category: PiCategory = PiCategory.NONE
+    sensitive: bool = False
+    default_mask: Mask = Mask.NONE
+
+
+class ResourceIn(BaseModel):
+    """Everything a steward fills in; the code, status and version are Hutong's."""
+
+    classification_code: str = Field(
+        min_length=1, max_length=16, description="分类代码（类/项/目/细目）"
+    )
+    attribute: ResourceAttribute
+    name: str = Field(min_length=2, max_length=200, description="信息资源名称")
+    provider_unit_code: str = Field(description="提供方单位代码")
+    summary: str = Field(min_length=1, max_length=4000, description="信息资源摘要")
+    format: ResourceFormat
+    share_type: ShareType
+    share_conditions: str = Field("", max_length=2000)
+    share_method: str = Field("", max_length=200)
+    share_legal_basis: str = Field(
+        "", max_length=2000, description="不予共享的法律、行政法规或政策依据"
+    )
+    open_type: OpenType
+    open_conditions: str = Field("", max_length=2000)
+    open_method: str = Field("", max_length=200)
+    update_cycle: UpdateCycle
+    release_date: date | None = None
+    related_codes: list[str] = Field(default_factory=list)
+    usage_requirements: str = Field("", max_length=2000)
+    responsible_person: str = Field("", max_length=64)
+    data_kind: DataKind
+    source_system_id: int | None = None
+    grade: Grade = Grade.GENERAL
+    general_level: int | None = Field(None, ge=1, le=4, description="一般数据子级 1–4")
+    has_pi: bool = False
+    sensitive_categories: list[PiCategory] = Field(default_factory=list)
+    has_child_pi: bool = False
+    approx_persons: int | None = Field(None, ge=0)
+    deidentified: bool = Field(False, description="已声明去标识化处理")
+    retention_days: int | None = Field(None, ge=1)
+    secret: bool = Field(False, description="涉密：涉密数据不得进入平台")
+    items: list[ItemIn] = Field(min_length=1)
+
+    @field_validator("items")
+    @classmethod
+    def _unique_item_names(cls, items: list[ItemIn]) -> list[ItemIn]:
+        seen: set[str] = set()
+        for item in items:
+            if item.name in seen:
+                raise ValueError(f"duplicate item name {item.name}")
+            seen.add(item.name)
+        return items
+
+
+class ItemOut(ItemIn):
+    pass
+
+
+class ResourceOut(ResourceIn):
+    code: str
+    status: Status
+    version: int
+    provider_unit_name: str
+    classification_name: str
+    updated_at: datetime
+    secret: bool = False
+
+
+class ReviewDecision(BaseModel):
+    approve: bool
+    reason: str = Field("", max_length=2000, description="退回理由（退回时必填）")
+
+
+class VersionOut(BaseModel):
+    version: int
+    status: Status
+    note: str
+    changed_by: str
+    changed_at: datetime
+
+
+class FieldChange(BaseModel):
+    field: str
+    label: str
+    before: str
+    after: str

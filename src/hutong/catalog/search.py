@@ -1,0 +1,164 @@
+"""Catalog search: Chinese full text plus facets, on SQLite (FTS5) and PostgreSQL (GIN).
+
+The index holds each entry's tokens (``tokens.py``) and is rewritten in the transaction that
+saves the entry. Facet counts are GROUP BYs over the filtered set, one per facet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, and_, func, select, text
+from sqlalchemy.orm import Session
+
+from hutong.audit.service import Category, record
+from hutong.catalog.models import Classification, Resource
+from hutong.catalog.tokens import query_terms, tokens
+from hutong.catalog.vocab import Status
+from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.models import Unit
+from hutong.identity.roles import Action
+
+FACETS = {
+    "unit": Resource.provider_unit_id,
+    "classification": Resource.classification_id,
+    "share_type": Resource.share_type,
+    "open_type": Resource.open_type,
+    "grade": Resource.grade,
+    "format": Resource.format,
+    "update_cycle": Resource.update_cycle,
+    "has_pi": Resource.has_pi,
+    "status": Resource.status,
+}
+
+
+def reindex(session: Session, resource: Resource) -> None:
+    """Replace the entry's row in the full-text index (same transaction as the save)."""
+    words = sorted(tokens(resource.search_text))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM catalog_fts WHERE rowid = :id"), {"id": resource.id})
+        session.execute(
+            text("INSERT INTO catalog_fts (rowid, tokens) VALUES (:id, :t)"),
+            {"id": resource.id, "t": " ".join(words)},
+        )
+    else:
+        session.execute(
+            text(
+                "INSERT INTO catalog_search (resource_id, tokens) VALUES (:id, :t) "
+                "ON CONFLICT (resource_id) DO UPDATE SET tokens = EXCLUDED.tokens"
+            ),
+            {"id": resource.id, "t": words},
+        )
+
+
+def _text_match(session: Session, query: str) -> ColumnElement[bool] | None:
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        fts = " AND ".join('"' + t.replace('"', "") + '"' for t in terms)
+        return Resource.id.in_(
+            text("SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH :q").bindparams(q=fts)
+        )
+    return Resource.id.in_(
+        text(
+            "SELECT resource_id FROM catalog_search WHERE tokens @> CAST(:t AS text[])"
+        ).bindparams(t=terms)
+    )
+
+
+@dataclass
+class Query:
+    q: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    statuses: tuple[str, ...] = (Status.PUBLISHED.value,)
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass
+class Page:
+    total: int
+    resources: list[Resource]
+    facets: dict[str, list[tuple[str, str, int]]]  # facet → [(value, label, count)]
+
+
+def _conditions(session: Session, query: Query) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.statuses:
+        conditions.append(Resource.status.in_(query.statuses))
+    match = _text_match(session, query.q)
+    if match is not None:
+        conditions.append(match)
+    for name, value in query.filters.items():
+        column = FACETS.get(name)
+        if column is None or value in ("", None):
+            continue
+        if name == "has_pi":
+            conditions.append(column.is_(value in ("1", "true", "True")))
+        elif name in ("unit", "classification"):
+            conditions.append(column == int(value))
+        else:
+            conditions.append(column == value)
+    return conditions
+
+
+def search(session: Session, actor: Actor, query: Query) -> Page:
+    authorize(session, actor, Action.CATALOG_READ)
+    where = and_(*_conditions(session, query))
+    total = session.scalar(select(func.count()).select_from(Resource).where(where)) or 0
+    stmt: Select[tuple[Resource]] = (
+        select(Resource)
+        .where(where)
+        .order_by(Resource.updated_at.desc(), Resource.id.desc())
+        .offset(max(query.offset, 0))
+        .limit(min(max(query.limit, 1), 200))
+    )
+    resources = list(session.scalars(stmt))
+    facets = {name: _facet(session, name, column, where) for name, column in FACETS.items()}
+    record(
+        session,
+        actor,
+        "catalog.search",
+        category=Category.QUERY,
+        target=Target("catalog"),
+        rows=len(resources),
+        details={"q": query.q[:100], "filters": query.filters},
+    )
+    return Page(total, resources, facets)
+
+
+def _facet(session: Session, name: str, column, where) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        select(column, func.count())
+        .where(where)
+        .group_by(column)
+        .order_by(func.count().desc())
+        .limit(50)
+    ).all()
+    labels = _labels(session, name, [r[0] for r in rows])
+    return [(str(value), labels.get(value, str(value)), count) for value, count in rows]
+
+
+def _labels(session: Session, name: str, values: list) -> dict:  # type: ignore[type-arg]
+    from hutong.catalog import vocab
+
+    if name == "unit":
+        return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(values))).all())
+    if name == "classification":
+        return dict(
+            session.execute(
+                select(Classification.id, Classification.name).where(Classification.id.in_(values))
+            ).all()
+        )
+    if name == "has_pi":
+        return {True: "含个人信息", False: "不含个人信息"}
+    enum = {
+        "share_type": vocab.ShareType,
+        "open_type": vocab.OpenType,
+        "grade": vocab.Grade,
+        "format": vocab.ResourceFormat,
+        "update_cycle": vocab.UpdateCycle,
+        "status": vocab.Status,
+    }[name]
+    return {member.value: member.zh for member in enum}
