@@ -7,9 +7,9 @@ import io
 import json
 
 from sqlalchemy import func, select
-from tests.support import bearer
 
 from hutong.audit.models import AuditEvent
+from tests.support import bearer
 
 
 def test_only_the_auditor_reads_the_audit_log(client, db, org):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from tests.support import bearer
 
 from hutong.audit.models import AuditEvent
 from hutong.core.identifiers import uscc_with_check
+from tests.support import bearer
 
 PROBLEM = "application/problem+json"
 
