@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
@@ -49,7 +51,9 @@ def test_expired_token_is_refused(client, db, org):
     from hutong.identity.models import ApiToken
 
     with db.engine.begin() as connection:
-        connection.execute(ApiToken.__table__.update().values(expires_at="2000-01-01 00:00:00"))
+        connection.execute(
+            ApiToken.__table__.update().values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+        )
     assert client.get("/api/v1/units", headers=headers).status_code == 401
 
 

@@ -49,6 +49,9 @@ NAV: list[tuple[str, str, Action | None]] = [
 ]
 
 
+_CARD_TEXT = {"Units": "🏛", "Users": "👤", "Audit log": "🔒"}
+
+
 class NotSignedIn(Exception):
     """Raised by the page dependency; turned into a redirect to the login page."""
 

@@ -1,0 +1,189 @@
+"""The staff console: sign-in steps, CSRF, idle timeout, and role-limited pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pyotp
+
+from hutong.core.clock import utcnow
+from hutong.identity.models import ConsoleSession
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, username, password, totp=""):
+    form = client.get("/console/login")
+    return client.post(
+        "/console/login",
+        data={
+            "username": username,
+            "password": password,
+            "totp": totp,
+            "csrf_token": csrf(form.text),
+            "next": "/console",
+        },
+        follow_redirects=False,
+    )
+
+
+def test_steward_signs_in_and_sees_chinese_home(client, org):
+    response = sign_in(client, "data.steward", org.password)
+    assert response.status_code == 303 and response.headers["location"] == "/console"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    home = client.get("/console")
+    assert "您好，data_steward" in home.text and "教师工作司" in home.text
+    assert "审计日志" not in home.text  # a steward has no audit link
+
+
+def test_wrong_password_shows_chinese_error(client, org):
+    response = sign_in(client, "data.steward", "wrong")
+    assert response.status_code == 401 and "用户名或密码错误" in response.text
+
+
+def test_login_form_without_csrf_cookie_is_refused(client, org):
+    response = client.post(
+        "/console/login",
+        data={"username": "data.steward", "password": org.password, "csrf_token": "forged"},
+    )
+    assert response.status_code == 400
+
+
+def test_officer_must_enrol_totp_before_anything_else(client, org):
+    response = sign_in(client, "auditor", org.password)
+    assert response.headers["location"] == "/console/totp"
+    assert (
+        client.get("/console/audit", follow_redirects=False).headers["location"] == "/console/totp"
+    )
+    assert client.get("/api/v1/audit/events").status_code == 403
+    page = client.get("/console/totp")
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    wrong = client.post(
+        "/console/totp",
+        data={"code": "000000", "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert "/console/totp" in wrong.headers["location"]
+    page = client.get("/console/totp")
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    done = client.post(
+        "/console/totp",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == "/console"
+    audit = client.get("/console/audit")
+    assert audit.status_code == 200 and "审计日志" in audit.text and "auth.login" in audit.text
+    client.cookies.clear()
+    assert sign_in(client, "auditor", org.password).status_code == 401  # now the code is required
+    assert (
+        sign_in(client, "auditor", org.password, pyotp.TOTP(secret).now()).headers["location"]
+        == "/console"
+    )
+
+
+def test_one_time_password_forces_a_change_first(client, db, org, system):
+    from hutong.identity.schemas import UserCreate
+    from hutong.identity.service import create_user
+
+    with db.transaction() as session:
+        otp = create_user(
+            session,
+            system,
+            UserCreate(
+                username="fresh.one",
+                display_name="新用户",
+                unit_code=org.dept_b,
+                roles=["data_consumer"],
+            ),
+        ).one_time_password
+    assert sign_in(client, "fresh.one", otp).headers["location"] == "/console/password"
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/console/password"
+    page = client.get("/console/password")
+    weak = client.post(
+        "/console/password",
+        data={
+            "current_password": otp,
+            "new_password": "weakweak",
+            "confirm_password": "weakweak",
+            "csrf_token": csrf(page.text),
+        },
+    )
+    assert weak.status_code == 422 and "至少需要 10 个字符" in weak.text
+    ok = client.post(
+        "/console/password",
+        data={
+            "current_password": otp,
+            "new_password": "Fresh-Start-2026",
+            "confirm_password": "Fresh-Start-2026",
+            "csrf_token": csrf(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert ok.headers["location"] == "/console"
+
+
+def test_forms_need_the_sessions_csrf_token(client, db, org):
+    sign_in(client, "data.steward", org.password)
+    assert client.post("/console/logout", data={"csrf_token": "forged"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/units", json={"code": "MOE-X", "name": "x", "kind": "ministry_department"}
+        ).status_code
+        == 403
+    )  # cookie without the CSRF header
+
+
+def test_idle_session_expires(client, db, org):
+    sign_in(client, "data.steward", org.password)
+    with db.engine.begin() as connection:
+        connection.execute(
+            ConsoleSession.__table__.update().values(last_seen_at=utcnow() - timedelta(minutes=31))
+        )
+    assert (
+        client.get("/console", follow_redirects=False)
+        .headers["location"]
+        .startswith("/console/login")
+    )
+
+
+def test_system_admin_creates_user_in_console_and_password_stays_out_of_urls(client, db, org):
+    from tests.support import enrol_totp
+
+    totp = enrol_totp(db, "system.admin")
+    sign_in(client, "system.admin", org.password, totp.now())
+    page = client.get("/console/users")
+    assert "安全审计员" in page.text
+    created = client.post(
+        "/console/users",
+        data={
+            "username": "li.si",
+            "display_name": "李四",
+            "unit_code": org.dept_b,
+            "roles": ["data_consumer"],
+            "csrf_token": csrf(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert (
+        created.status_code == 201
+        and "一次性密码" in created.text
+        and "location" not in created.headers
+    )
+    refused = client.post(
+        "/console/users",
+        data={
+            "username": "two.hats",
+            "display_name": "x",
+            "unit_code": org.dept_b,
+            "roles": ["system_admin", "auditor"],
+            "csrf_token": csrf(page.text),
+        },
+    )
+    assert refused.status_code == 422 and "三员分立" in refused.text
+    refused_page = client.get("/console/audit", follow_redirects=False)
+    assert refused_page.status_code == 403 and "无权执行此操作" in refused_page.text
