@@ -23,14 +23,24 @@ def seed_events(db, system, n: int = 30) -> None:
         )
 
 
-def drop_guards(db) -> None:
-    """What an intruder with database access does first: remove the append-only triggers."""
+@pytest.fixture
+def unguarded(db):
+    """What an intruder with database access does first: switch off the append-only
+    triggers. PostgreSQL's test database outlives the test, so they come back afterwards."""
     with db.engine.begin() as connection:
         if db.dialect == "sqlite":
             connection.exec_driver_sql("DROP TRIGGER audit_events_no_update")
             connection.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
         else:
-            connection.exec_driver_sql("DROP TRIGGER audit_events_append_only ON audit_events")
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
+            )
+    yield db
+    if db.dialect != "sqlite":
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"
+            )
 
 
 def cli_verify(settings):
@@ -78,10 +88,9 @@ def test_triggers_refuse_update_and_delete(db, system):
 )
 @pytest.mark.parametrize("workers", [1, 3])
 def test_tampering_is_reported_with_first_bad_event(
-    db, system, settings, tamper, first_bad, workers
+    db, system, settings, tamper, first_bad, workers, unguarded
 ):
     seed_events(db, system)
-    drop_guards(db)
     with db.engine.begin() as connection:
         if tamper == "swap":
             a, b = (
@@ -115,19 +124,19 @@ def test_tampering_is_reported_with_first_bad_event(
     assert f"第一个异常事件序号 {report.first_bad.seq}" in result.output
 
 
-def test_a_whole_deleted_range_is_caught_when_verifying_in_parallel(db, system, settings):
+def test_a_whole_deleted_range_is_caught_when_verifying_in_parallel(
+    db, system, settings, unguarded
+):
     seed_events(db, system, 30)
-    drop_guards(db)
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM audit_events WHERE seq BETWEEN 11 AND 20")
     report = verify_chain(db.engine, settings, workers=3)  # ranges 1-10, 11-20 (empty), 21-30
     assert not report.ok and report.first_bad.seq in (11, 21)
 
 
-def test_truncating_the_tail_is_caught_by_a_signed_checkpoint(db, system, settings):
+def test_truncating_the_tail_is_caught_by_a_signed_checkpoint(db, system, settings, unguarded):
     settings.audit_checkpoint_every = 10
     seed_events(db, system, 25)
-    drop_guards(db)
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM audit_events WHERE seq > 15")
     report = verify_chain(db.engine, settings)
