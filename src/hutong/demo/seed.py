@@ -15,7 +15,6 @@ from pathlib import Path
 import pyotp
 from rich.console import Console
 from rich.progress import track
-from rich.table import Table
 from sqlalchemy import select
 
 from hutong.audit.service import Category, record
@@ -24,7 +23,7 @@ from hutong.core.keys import SecretBox
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
-from hutong.identity.roles import Role
+from hutong.identity.roles import ROLE_NAMES_ZH, Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 
@@ -113,10 +112,9 @@ def seed(db: Database, schools: int = 300, console: Console | None = None) -> Pa
     accounts_path = db.settings.data_dir / ACCOUNTS_FILE
     accounts = seed_users(db, accounts_path)
     console.print(f"演示单位：新建 {created} 个")
-    table = Table("用户名", "角色", "单位", "密码", "TOTP 密钥", title="演示账号")
+    console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
     for username, entry in accounts.items():
-        table.add_row(
-            username, entry["roles"], entry["unit"], entry["password"], entry.get("totp_secret", "")
-        )
-    console.print(table)
+        roles = "、".join(ROLE_NAMES_ZH[Role(r)] for r in entry["roles"].split(","))
+        totp = f"  TOTP 密钥 {entry['totp_secret']}" if "totp_secret" in entry else ""
+        console.print(f"  {username:<16} {entry['password']:<16} {roles}{totp}", soft_wrap=True)
     return accounts_path

@@ -1,0 +1,55 @@
+"""`hutong demo`: a valid organisation, one account per role, idempotent, secrets kept private."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+from sqlalchemy import func, select
+
+from hutong.core.identifiers import is_school_code, is_uscc
+from hutong.demo.org_data import DEMO_USERS, all_units
+from hutong.demo.seed import seed
+from hutong.identity.models import Unit, User
+from hutong.identity.roles import THREE_OFFICERS, Role
+
+
+def test_org_data_is_valid_and_parents_come_first():
+    units = all_units(300)
+    codes = [u.code for u in units]
+    assert len(codes) == len(set(codes))
+    seen: set[str] = set()
+    for unit in units:
+        assert unit.parent_code is None or unit.parent_code in seen, unit
+        seen.add(unit.code)
+        if unit.kind == "school":
+            assert is_school_code(unit.code)
+            assert (
+                unit.parent_code[2:4] == unit.code[2:4]
+            )  # the province of the code is the parent's
+        elif unit.kind != "ministry_department":
+            assert is_uscc(unit.code)
+    assert sum(u.kind == "provincial_department" for u in units) == 31
+    assert sum(u.kind == "school" for u in units) == 300
+    assert all_units(300) == units  # deterministic
+
+
+def test_every_role_has_a_demo_account_and_no_one_holds_two_officer_roles():
+    roles = {r for user in DEMO_USERS for r in user.roles}
+    assert roles == {r.value for r in Role}
+    assert all(len(set(u.roles) & THREE_OFFICERS) <= 1 for u in DEMO_USERS)
+
+
+def test_seed_is_idempotent_and_writes_a_private_accounts_file(db):
+    path = seed(db, schools=40)
+    first = json.loads(path.read_text(encoding="utf-8"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert set(first) == {u.username for u in DEMO_USERS}
+    assert all(
+        "totp_secret" in first[u.username] for u in DEMO_USERS if set(u.roles) & THREE_OFFICERS
+    )
+    seed(db, schools=40)
+    assert json.loads(path.read_text(encoding="utf-8")) == first
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+        assert session.scalar(select(func.count()).select_from(Unit)) == len(all_units(40))
