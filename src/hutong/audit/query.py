@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from hutong.audit.chain import CHAINED_COLUMNS
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, record
-from hutong.core.clock import from_us, local, now_us, to_us
+from hutong.core.clock import SHANGHAI, from_us, local, now_us, to_us
 from hutong.core.errors import InvalidInput
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 
 EXPORT_COLUMNS = (*CHAINED_COLUMNS, "prev_hash", "hash")
+OUTCOMES = ("allowed", "denied", "failed")
 
 
 @dataclass
@@ -34,6 +35,28 @@ class AuditFilter:
     target: str | None = None
     outcome: str | None = None
     before_seq: int | None = None  # cursor: events older than this one
+
+    @classmethod
+    def parse(cls, **raw: str | int | None) -> AuditFilter:
+        """Build from query-string values: blanks are "any"; times without a zone are
+        Asia/Shanghai (what the console's date pickers send); bad values name their field."""
+        values = {k: (None if v in ("", None) else v) for k, v in raw.items()}
+        for name in ("since", "until"):
+            if values.get(name) is not None:
+                try:
+                    moment = datetime.fromisoformat(str(values[name]))
+                except ValueError:
+                    raise InvalidInput("时间格式无效", "invalid date-time", field=name) from None
+                values[name] = moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+        if values.get("outcome") not in (None, *OUTCOMES):
+            raise InvalidInput(
+                "结果须为 allowed、denied 或 failed",
+                "outcome must be allowed, denied or failed",
+                field="outcome",
+            )
+        if values.get("category") not in (None, *(c.value for c in Category)):
+            raise InvalidInput("操作类别无效", "unknown category", field="category")
+        return cls(**values)  # type: ignore[arg-type]
 
     def statement(self) -> Select[tuple[AuditEvent]]:
         if self.since and self.until and self.since > self.until:

@@ -4,7 +4,6 @@ deletes an event (N2021 task 6); tests assert the route table has none."""
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -20,18 +19,27 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
 def audit_filter(
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: str | None = None,
+    until: str | None = None,
     actor: str | None = None,
     unit: str | None = None,
     event: str | None = None,
     category: str | None = None,
     target: str | None = None,
-    outcome: Literal["allowed", "denied", "failed"] | None = None,
+    outcome: str | None = None,
     before_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> query.AuditFilter:
-    return query.AuditFilter(
-        since, until, actor, unit, event, category, target, outcome, before_seq
+    """Filters from the query string; empty form fields mean "any" (the console sends them)."""
+    return query.AuditFilter.parse(
+        since=since,
+        until=until,
+        actor=actor,
+        unit=unit,
+        event=event,
+        category=category,
+        target=target,
+        outcome=outcome,
+        before_seq=before_seq,
     )
 
 

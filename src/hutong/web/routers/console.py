@@ -49,7 +49,12 @@ NAV: list[tuple[str, str, Action | None]] = [
 ]
 
 
-_CARD_TEXT = {"Units": "🏛", "Users": "👤", "Audit log": "🔒"}
+#: What each console section is for, shown on the home page (msgids).
+SECTION_TEXT = {
+    "Units": "The unit tree of the education system.",
+    "Users": "Accounts, roles and separation of duties.",
+    "Audit log": "Search and export the tamper-evident audit log.",
+}
 
 
 class NotSignedIn(Exception):
@@ -323,7 +328,7 @@ def home(request: Request, identity: ConsoleIdentity = Depends(signed_in)) -> Re
         return redirect
     lang = "en" if request.query_params.get("lang") == "en" else "zh"
     cards = [
-        {"title": label, "value": "→", "href": href}
+        {"title": label, "text": SECTION_TEXT.get(label, ""), "href": href}
         for href, label, action in NAV[1:]
         if is_allowed(identity.actor, action)
     ]
