@@ -16,9 +16,16 @@ def actors(db, org):
     with db.sessions() as session:
         return {
             name: actor_for(user_by_name(session, name.replace("_", ".")))
-            for name in ("data_steward", "catalog_reviewer", "data_consumer", "system_admin",
-                         "security_admin", "auditor", "publisher")
-        }  # fmt: skip
+            for name in (
+                "data_steward",
+                "catalog_reviewer",
+                "data_consumer",
+                "system_admin",
+                "security_admin",
+                "auditor",
+                "publisher",
+            )
+        }
 
 
 @pytest.fixture
@@ -36,15 +43,38 @@ def classes(db, actors):
 def entry(org, **changes) -> ResourceIn:
     """A valid conditional-share teacher entry of the steward's unit (教师工作司)."""
     base = dict(
-        classification_code="30101", attribute="department", name="全国教师基本信息",
-        provider_unit_code=org.dept_a, summary="全国中小学教师的基本信息，含姓名、性别、出生日期、学历与任教学科。",
-        format="database", share_type="conditional", share_conditions="用于教师队伍建设管理",
-        share_method="共享平台接口", open_type="not_open", update_cycle="monthly",
-        data_kind="administrative", grade="important", has_pi=True, approx_persons=18_000_000,
-        items=[ItemIn(name="姓名", data_type="字符型", length=50, pi_category="identity", default_mask="partial"),
-               ItemIn(name="性别", data_type="代码型", length=1),
-               ItemIn(name="出生日期", data_type="日期型", pi_category="identity", default_mask="generalize"),
-               ItemIn(name="任教学科", data_type="字符型", length=20)],
-    )  # fmt: skip
+        classification_code="30101",
+        attribute="department",
+        name="全国教师基本信息",
+        provider_unit_code=org.dept_a,
+        summary="全国中小学教师的基本信息，含姓名、性别、出生日期、学历与任教学科。",
+        format="database",
+        share_type="conditional",
+        share_conditions="用于教师队伍建设管理",
+        share_method="共享平台接口",
+        open_type="not_open",
+        update_cycle="monthly",
+        data_kind="administrative",
+        grade="important",
+        has_pi=True,
+        approx_persons=18_000_000,
+        items=[
+            ItemIn(
+                name="姓名",
+                data_type="字符型",
+                length=50,
+                pi_category="identity",
+                default_mask="partial",
+            ),
+            ItemIn(name="性别", data_type="代码型", length=1),
+            ItemIn(
+                name="出生日期",
+                data_type="日期型",
+                pi_category="identity",
+                default_mask="generalize",
+            ),
+            ItemIn(name="任教学科", data_type="字符型", length=20),
+        ],
+    )
     base.update(changes)
     return ResourceIn.model_validate(base)

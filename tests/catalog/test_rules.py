@@ -43,8 +43,12 @@ def test_sensitive_or_child_pi_not_unconditional_or_proactive_without_deidentifi
 
 
 def test_sensitive_item_makes_the_entry_sensitive(org):
-    data = entry(org, grade="general", share_type="unconditional",
-                 items=[{"name": "民族", "data_type": "代码型", "pi_category": "ethnicity"}])  # fmt: skip
+    data = entry(
+        org,
+        grade="general",
+        share_type="unconditional",
+        items=[{"name": "民族", "data_type": "代码型", "pi_category": "ethnicity"}],
+    )
     normalised = normalise(data)
     assert normalised.items[0].sensitive and normalised.sensitive_categories == ["ethnicity"]
     assert "share_type" in fields(data)

@@ -49,9 +49,15 @@ def test_return_needs_reason_and_allows_resubmission(db, actors, draft):
 
 @pytest.mark.parametrize(
     ("role", "step"),
-    [("catalog_reviewer", "submit"), ("data_steward", "approve"), ("data_steward", "return"),
-     ("data_consumer", "submit"), ("system_admin", "approve"), ("catalog_reviewer", "publish")],
-)  # fmt: skip
+    [
+        ("catalog_reviewer", "submit"),
+        ("data_steward", "approve"),
+        ("data_steward", "return"),
+        ("data_consumer", "submit"),
+        ("system_admin", "approve"),
+        ("catalog_reviewer", "publish"),
+    ],
+)
 def test_who_may_not_make_a_transition(db, actors, draft, role, step):
     if step in ("approve", "return", "publish"):
         move(db, actors["data_steward"], draft, "submit")
@@ -69,8 +75,17 @@ def test_reviewer_cannot_approve_an_entry_of_their_own_unit(db, org, classes, ac
     from hutong.identity.service import create_user
 
     with db.transaction() as session:  # a 发展规划司 steward registers an entry of 发展规划司
-        create_user(session, system, UserCreate(username="fgs.steward", display_name="x",
-                                                unit_code=org.dept_b, roles=["data_steward"], password=org.password))  # fmt: skip
+        create_user(
+            session,
+            system,
+            UserCreate(
+                username="fgs.steward",
+                display_name="x",
+                unit_code=org.dept_b,
+                roles=["data_steward"],
+                password=org.password,
+            ),
+        )
     from hutong.identity.auth import actor_for
     from hutong.identity.service import user_by_name
 
@@ -99,8 +114,11 @@ def test_published_edits_are_versions_with_readable_diff(db, org, actors, draft)
     steward, reviewer = actors["data_steward"], actors["catalog_reviewer"]
     for actor, step in ((steward, "submit"), (reviewer, "approve"), (steward, "publish")):
         move(db, actor, draft, step)
-    changed = entry(org, update_cycle="quarterly", items=[*entry(org).items[:3],
-                    {"name": "学历", "data_type": "代码型", "length": 2}])  # fmt: skip
+    changed = entry(
+        org,
+        update_cycle="quarterly",
+        items=[*entry(org).items[:3], {"name": "学历", "data_type": "代码型", "length": 2}],
+    )
     with db.transaction() as session:
         resource = service.update(session, steward, draft, changed, "更新周期调整")
         assert resource.status == "published"

@@ -9,15 +9,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hutong.audit.service import Category, record
+from hutong.audit.service import Category, Outcome, record
 from hutong.catalog import rules
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
 from hutong.catalog.schemas import FieldChange, ResourceIn, ResourceOut, VersionOut
 from hutong.catalog.search import reindex
 from hutong.catalog.versions import diff, snapshot
 from hutong.catalog.vocab import Status, SystemKind
+from hutong.catalog.workbook import Parsed
 from hutong.core.clock import utcnow
-from hutong.core.errors import Conflict, InvalidInput, NotFound
+from hutong.core.errors import Conflict, HutongError, ImportRejected, InvalidInput, NotFound
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.identity.service import unit_by_code
@@ -304,3 +305,41 @@ def catalog_drafts_of(session: Session, system: InformationSystem) -> list[Resou
 def ready_for_approval(session: Session, system: InformationSystem) -> bool:
     """A proposed system may go to approval only with at least one catalog draft attached."""
     return bool(catalog_drafts_of(session, system))
+
+
+def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) -> list[Resource]:
+    """Save every parsed entry in this one transaction; any failure rejects the whole file.
+
+    Rows that name an existing resource code update it; the others become new drafts."""
+    saved: list[Resource] = []
+    problems: list[dict[str, object]] = []
+    for number, (code, data) in enumerate(parsed.entries, start=1):
+        try:
+            with session.begin_nested():
+                exists = code and session.scalar(select(Resource.id).where(Resource.code == code))
+                saved.append(
+                    update(session, actor, code, data, "批量导入")
+                    if exists
+                    else create(session, actor, data)
+                )
+        except HutongError as error:
+            problems.append(
+                {
+                    "sheet": source,
+                    "row": number,
+                    "column": error.field,
+                    "message": f"第 {number} 条信息资源：{error.zh}",
+                }
+            )
+    if problems:
+        raise ImportRejected(problems)
+    record(
+        session,
+        actor,
+        "catalog.import",
+        category=Category.INSERT,
+        target=Target("catalog"),
+        rows=len(saved),
+        details={"source": source},
+    )
+    return saved

@@ -37,6 +37,21 @@ class InvalidInput(HutongError):
     code = "invalid-input"
 
 
+class ImportRejected(InvalidInput):
+    """A file import with errors: every problem is listed, and nothing was imported."""
+
+    code = "import-rejected"
+
+    def __init__(self, problems: list[dict[str, object]]) -> None:
+        first = problems[0]
+        super().__init__(
+            f"导入失败，共 {len(problems)} 处错误，未导入任何数据。第一处：{first['message']}",
+            f"import rejected with {len(problems)} errors; nothing was imported",
+            field=str(first.get("column") or ""),
+        )
+        self.problems = problems
+
+
 class NotFound(HutongError):
     status = 404
     code = "not-found"

@@ -28,37 +28,76 @@ class DemoUser:
 
 MINISTRY_CODE = "MOE"
 DEPARTMENTS = {
-    "MOE-BGT": "办公厅", "MOE-FGS": "发展规划司", "MOE-ZCFGS": "政策法规司", "MOE-JSGZS": "教师工作司",
-    "MOE-JCJYS": "基础教育司", "MOE-ZCS": "职业教育与成人教育司", "MOE-GJS": "高等教育司",
-    "MOE-DDJ": "教育督导局", "MOE-XSS": "高校学生司", "MOE-KJS": "科学技术与信息化司",
-    "MOE-GJHZS": "国际合作与交流司", "MOE-YYS": "语言文字应用管理司", "MOE-CWS": "财务司", "MOE-RSS": "人事司",
+    "MOE-BGT": "办公厅",
+    "MOE-FGS": "发展规划司",
+    "MOE-ZCFGS": "政策法规司",
+    "MOE-JSGZS": "教师工作司",
+    "MOE-JCJYS": "基础教育司",
+    "MOE-ZCS": "职业教育与成人教育司",
+    "MOE-GJS": "高等教育司",
+    "MOE-DDJ": "教育督导局",
+    "MOE-XSS": "高校学生司",
+    "MOE-KJS": "科学技术与信息化司",
+    "MOE-GJHZS": "国际合作与交流司",
+    "MOE-YYS": "语言文字应用管理司",
+    "MOE-CWS": "财务司",
+    "MOE-RSS": "人事司",
     "MOE-WXB": "教育部网络安全和信息化领导小组办公室",
-}  # fmt: skip
+}
 AFFILIATED = {
-    "EMIC": "教育部教育管理信息中心", "CNAEIS": "中国教育科学研究院", "NEEA": "教育部教育考试院",
-    "CDRC": "教育部教育发展研究中心", "CSPDC": "教育部学校规划建设发展中心",
-}  # fmt: skip
+    "EMIC": "教育部教育管理信息中心",
+    "CNAEIS": "中国教育科学研究院",
+    "NEEA": "教育部教育考试院",
+    "CDRC": "教育部教育发展研究中心",
+    "CSPDC": "教育部学校规划建设发展中心",
+}
 PROVINCE_DEPARTMENT_NAMES = {
     code: f"{name}教育委员会" if code in {"11", "12", "31", "50"} else f"{name}教育厅"
     for code, name in PROVINCES.items()
 }
 PROVINCE_DEPARTMENT_NAMES["65"] = "新疆维吾尔自治区教育厅"
 CITIES = {
-    "11": ["海淀区", "朝阳区", "东城区"], "12": ["和平区", "南开区"], "13": ["石家庄市", "保定市", "唐山市"],
-    "14": ["太原市", "大同市"], "15": ["呼和浩特市", "包头市"], "21": ["沈阳市", "大连市"], "22": ["长春市", "吉林市"],
-    "23": ["哈尔滨市", "齐齐哈尔市"], "31": ["浦东新区", "徐汇区", "杨浦区"], "32": ["南京市", "苏州市", "无锡市"],
-    "33": ["杭州市", "宁波市", "温州市"], "34": ["合肥市", "芜湖市"], "35": ["福州市", "厦门市"], "36": ["南昌市", "赣州市"],
-    "37": ["济南市", "青岛市", "烟台市"], "41": ["郑州市", "洛阳市"], "42": ["武汉市", "宜昌市"], "43": ["长沙市", "株洲市"],
-    "44": ["广州市", "深圳市", "佛山市"], "45": ["南宁市", "桂林市"], "46": ["海口市", "三亚市"], "50": ["渝中区", "沙坪坝区"],
-    "51": ["成都市", "绵阳市"], "52": ["贵阳市", "遵义市"], "53": ["昆明市", "大理市"], "54": ["拉萨市", "日喀则市"],
-    "61": ["西安市", "宝鸡市"], "62": ["兰州市", "天水市"], "63": ["西宁市"], "64": ["银川市", "石嘴山市"],
+    "11": ["海淀区", "朝阳区", "东城区"],
+    "12": ["和平区", "南开区"],
+    "13": ["石家庄市", "保定市", "唐山市"],
+    "14": ["太原市", "大同市"],
+    "15": ["呼和浩特市", "包头市"],
+    "21": ["沈阳市", "大连市"],
+    "22": ["长春市", "吉林市"],
+    "23": ["哈尔滨市", "齐齐哈尔市"],
+    "31": ["浦东新区", "徐汇区", "杨浦区"],
+    "32": ["南京市", "苏州市", "无锡市"],
+    "33": ["杭州市", "宁波市", "温州市"],
+    "34": ["合肥市", "芜湖市"],
+    "35": ["福州市", "厦门市"],
+    "36": ["南昌市", "赣州市"],
+    "37": ["济南市", "青岛市", "烟台市"],
+    "41": ["郑州市", "洛阳市"],
+    "42": ["武汉市", "宜昌市"],
+    "43": ["长沙市", "株洲市"],
+    "44": ["广州市", "深圳市", "佛山市"],
+    "45": ["南宁市", "桂林市"],
+    "46": ["海口市", "三亚市"],
+    "50": ["渝中区", "沙坪坝区"],
+    "51": ["成都市", "绵阳市"],
+    "52": ["贵阳市", "遵义市"],
+    "53": ["昆明市", "大理市"],
+    "54": ["拉萨市", "日喀则市"],
+    "61": ["西安市", "宝鸡市"],
+    "62": ["兰州市", "天水市"],
+    "63": ["西宁市"],
+    "64": ["银川市", "石嘴山市"],
     "65": ["乌鲁木齐市", "喀什市"],
-}  # fmt: skip
+}
 #: (category code of the 学校标识码, name pattern) — see core/identifiers.SCHOOL_CATEGORIES.
 SCHOOL_KINDS = [
-    ("21", "{city}实验小学"), ("21", "{city}第{n}小学"), ("21", "{city}第{n}中学"),
-    ("21", "{city}外国语学校"), ("31", "{city}职业技术学校"), ("11", "{city}第{n}幼儿园"),
-]  # fmt: skip
+    ("21", "{city}实验小学"),
+    ("21", "{city}第{n}小学"),
+    ("21", "{city}第{n}中学"),
+    ("21", "{city}外国语学校"),
+    ("31", "{city}职业技术学校"),
+    ("11", "{city}第{n}幼儿园"),
+]
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -73,8 +112,10 @@ def ministry_units() -> list[UnitSpec]:
         UnitSpec(code, name, "ministry_department", MINISTRY_CODE)
         for code, name in DEPARTMENTS.items()
     ]
-    units += [UnitSpec(_uscc("12", "100000", 400_000_000 + i), name, "affiliated_unit", MINISTRY_CODE)
-              for i, name in enumerate(AFFILIATED.values(), start=1)]  # fmt: skip
+    units += [
+        UnitSpec(_uscc("12", "100000", 400_000_000 + i), name, "affiliated_unit", MINISTRY_CODE)
+        for i, name in enumerate(AFFILIATED.values(), start=1)
+    ]
     return units
 
 
@@ -87,8 +128,10 @@ def province_code(province: str) -> str:
 
 
 def provinces() -> list[UnitSpec]:
-    return [UnitSpec(province_code(p), name, "provincial_department", MINISTRY_CODE)
-            for p, name in PROVINCE_DEPARTMENT_NAMES.items()]  # fmt: skip
+    return [
+        UnitSpec(province_code(p), name, "provincial_department", MINISTRY_CODE)
+        for p, name in PROVINCE_DEPARTMENT_NAMES.items()
+    ]
 
 
 def schools(count: int = 300, seed: int = 2026) -> list[UnitSpec]:
