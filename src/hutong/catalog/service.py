@@ -332,7 +332,19 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
                 }
             )
     if problems:
-        raise ImportRejected(problems)
+        error = ImportRejected(problems)
+        error.after_rollback.append(
+            lambda follow_up: record(
+                follow_up,
+                actor,
+                "catalog.import",
+                category=Category.INSERT,
+                target=Target("catalog"),
+                outcome=Outcome.FAILED,
+                details={"source": source, "errors": len(problems)},
+            )
+        )
+        raise error
     record(
         session,
         actor,
