@@ -17,12 +17,26 @@ from tests.catalog.conftest import entry
 def save_entries(db, actors, org, n=3):
     with db.transaction() as session:
         for i in range(n):
-            service.create(session, actors["data_steward"], entry(
-                org, name=f"教师信息资源{i}", share_type=["conditional", "not_shared", "conditional"][i % 3],
-                share_legal_basis="《中华人民共和国统计法》" if i % 3 == 1 else "",
-                open_type=["not_open", "on_request", "not_open"][i % 3],
-                items=[*entry(org).items, {"name": "民族", "data_type": "代码型", "pi_category": "ethnicity",
-                                           "description": "GB/T 3304"}]))
+            service.create(
+                session,
+                actors["data_steward"],
+                entry(
+                    org,
+                    name=f"教师信息资源{i}",
+                    share_type=["conditional", "not_shared", "conditional"][i % 3],
+                    share_legal_basis="《中华人民共和国统计法》" if i % 3 == 1 else "",
+                    open_type=["not_open", "on_request", "not_open"][i % 3],
+                    items=[
+                        *entry(org).items,
+                        {
+                            "name": "民族",
+                            "data_type": "代码型",
+                            "pi_category": "ethnicity",
+                            "description": "GB/T 3304",
+                        },
+                    ],
+                ),
+            )
 
 
 def exported(db, actors) -> list[service.ResourceOut]:
@@ -80,7 +94,9 @@ def test_import_reports_every_error_and_imports_nothing(db, org, classes, actors
 
 
 def test_unknown_unit_at_save_rejects_the_whole_file(db, org, classes, actors):
-    parsed = workbook.Parsed([(None, entry(org, name="好的条目")), (None, entry(org, provider_unit_code="NO-SUCH"))])
+    parsed = workbook.Parsed(
+        [(None, entry(org, name="好的条目")), (None, entry(org, provider_unit_code="NO-SUCH"))]
+    )
     with pytest.raises(ImportRejected) as info, db.transaction() as session:
         service.import_entries(session, actors["data_steward"], parsed, "xlsx")
     assert info.value.problems[0]["row"] == 2
@@ -90,7 +106,11 @@ def test_unknown_unit_at_save_rejects_the_whole_file(db, org, classes, actors):
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(b"not a workbook", "不是有效的 Excel 工作簿"), ("sheet", "缺少该工作表"), ("header", "缺少该列")],
+    [
+        (b"not a workbook", "不是有效的 Excel 工作簿"),
+        ("sheet", "缺少该工作表"),
+        ("header", "缺少该列"),
+    ],
 )
 def test_broken_workbooks(content, expected):
     if content in ("sheet", "header"):
