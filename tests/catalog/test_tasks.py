@@ -38,9 +38,8 @@ def test_recorded_change_is_tracked_and_closed_by_the_next_published_update(
         expected = WorkingCalendar.from_session(session).add_workdays(opened_local, 7)
         assert task.due_date == expected and task.status == "open"
     with db.transaction() as session:
-        assert [t.resource_id for t in tasks.open_tasks(session, actors["catalog_reviewer"])] == [
-            task.resource_id
-        ]
+        listed = tasks.open_tasks(session, actors["catalog_reviewer"])
+        assert [(t.id, code) for t, code in listed] == [(task.id, published)]
     with db.transaction() as session:
         service.update(
             session, actors["data_steward"], published, entry(org, update_cycle="weekly")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -17,7 +17,10 @@ from hutong.catalog.tokens import query_terms, tokens
 from hutong.catalog.vocab import Status
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.models import Unit
-from hutong.identity.roles import Action
+from hutong.identity.roles import Action, Role
+
+#: States every catalog reader may see; the rest stay within the unit and the reviewers.
+PUBLIC_STATUSES = (Status.PUBLISHED.value, Status.RETIRED.value)
 
 FACETS = {
     "unit": Resource.provider_unit_id,
@@ -83,10 +86,15 @@ class Page:
     facets: dict[str, list[tuple[str, str, int]]]  # facet → [(value, label, count)]
 
 
-def _conditions(session: Session, query: Query) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, actor: Actor, query: Query) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.statuses:
         conditions.append(Resource.status.in_(query.statuses))
+    if Role.CATALOG_REVIEWER not in actor.roles:
+        # Work in progress is visible to its own unit and to the reviewers, nobody else.
+        conditions.append(
+            or_(Resource.status.in_(PUBLIC_STATUSES), Resource.provider_unit_id == actor.unit_id)
+        )
     match = _text_match(session, query.q)
     if match is not None:
         conditions.append(match)
@@ -103,9 +111,14 @@ def _conditions(session: Session, query: Query) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def matching(session: Session, actor: Actor, query: Query) -> ColumnElement[bool]:
+    """The WHERE clause of a query as this actor may see it (no paging)."""
+    return and_(*_conditions(session, actor, query))
+
+
 def search(session: Session, actor: Actor, query: Query) -> Page:
     authorize(session, actor, Action.CATALOG_READ)
-    where = and_(*_conditions(session, query))
+    where = matching(session, actor, query)
     total = session.scalar(select(func.count()).select_from(Resource).where(where)) or 0
     stmt: Select[tuple[Resource]] = (
         select(Resource)

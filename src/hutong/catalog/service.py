@@ -20,7 +20,7 @@ from hutong.catalog.workbook import Parsed
 from hutong.core.clock import utcnow
 from hutong.core.errors import Conflict, HutongError, ImportRejected, InvalidInput, NotFound
 from hutong.identity.authz import Actor, Target, authorize
-from hutong.identity.roles import Action
+from hutong.identity.roles import Action, Role
 from hutong.identity.service import unit_by_code
 
 EDITABLE = {Status.DRAFT, Status.RETURNED, Status.PUBLISHED}
@@ -140,6 +140,8 @@ def update(session: Session, actor: Actor, code: str, data: ResourceIn, note: st
             "不能更改提供方单位", "the provider unit cannot change", field="provider_unit_code"
         )
     data = rules.enforce(data)
+    if data.release_date is None and resource.release_date is not None:
+        data = data.model_copy(update={"release_date": resource.release_date})  # set at publication
     before = snapshot(resource)
     if data.classification_code != resource.classification.code:
         raise InvalidInput(
@@ -170,9 +172,20 @@ def update(session: Session, actor: Actor, code: str, data: ResourceIn, note: st
     return resource
 
 
+def visible(actor: Actor, resource: Resource) -> bool:
+    """Drafts and entries under review are seen by their own unit and the reviewers only."""
+    return (
+        resource.status in (Status.PUBLISHED, Status.RETIRED)
+        or resource.provider_unit_id == actor.unit_id
+        or Role.CATALOG_REVIEWER in actor.roles
+    )
+
+
 def read(session: Session, actor: Actor, code: str) -> Resource:
     resource = by_code(session, code)
     authorize(session, actor, Action.CATALOG_READ, target(resource))
+    if not visible(actor, resource):
+        raise NotFound("信息资源不存在", "unknown resource", field="code")
     record(session, actor, "catalog.read", category=Category.QUERY, target=target(resource), rows=1)
     return resource
 
@@ -355,3 +368,24 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
         details={"source": source},
     )
     return saved
+
+
+def export_entries(session: Session, actor: Actor, q: str, fmt: str) -> list[ResourceOut]:
+    """Published entries matching ``q`` (all when empty) in code order; audited as an export."""
+    from hutong.catalog.search import Query, matching
+
+    authorize(session, actor, Action.CATALOG_READ)
+    where = matching(session, actor, Query(q=q))
+    entries = [
+        out(r) for r in session.scalars(select(Resource).where(where).order_by(Resource.code))
+    ]
+    record(
+        session,
+        actor,
+        "catalog.export",
+        category=Category.EXPORT,
+        target=Target("catalog"),
+        rows=len(entries),
+        details={"format": fmt},
+    )
+    return entries

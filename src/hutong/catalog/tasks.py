@@ -99,16 +99,20 @@ def complete_annual_review(session: Session, actor: Actor, unit_id: int) -> Main
     return task
 
 
-def open_tasks(session: Session, actor: Actor, unit_id: int | None = None) -> list[MaintenanceTask]:
+def open_tasks(
+    session: Session, actor: Actor, unit_id: int | None = None
+) -> list[tuple[MaintenanceTask, str | None]]:
+    """Open tasks, soonest due first, each with its resource code (None for annual reviews)."""
     authorize(session, actor, Action.CATALOG_READ)
     stmt = (
-        select(MaintenanceTask)
+        select(MaintenanceTask, Resource.code)
+        .outerjoin(Resource, Resource.id == MaintenanceTask.resource_id)
         .where(MaintenanceTask.status == "open")
         .order_by(MaintenanceTask.due_date)
     )
     if unit_id is not None:
         stmt = stmt.where(MaintenanceTask.unit_id == unit_id)
-    tasks = list(session.scalars(stmt))
+    tasks = [(task, code) for task, code in session.execute(stmt)]
     record(
         session,
         actor,

@@ -1,0 +1,314 @@
+"""/api/v1/resources and /api/v1/catalog: the catalog over HTTP (thin: parse, call, shape)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+
+from hutong.catalog import aggregate, search, service, tasks, workbook, workflow
+from hutong.catalog.schemas import FieldChange, ResourceIn, ResourceOut, VersionOut
+from hutong.catalog.vocab import Status
+from hutong.core.db import Database
+from hutong.core.errors import InvalidInput
+from hutong.identity.authz import Actor
+from hutong.web.deps import current_actor, database
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class ResourceSummary(BaseModel):
+    code: str
+    name: str
+    status: Status
+    provider_unit_name: str
+    share_type: str
+    open_type: str
+    grade: str
+    update_cycle: str
+    has_pi: bool
+
+
+class FacetValue(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class ResourcePage(BaseModel):
+    total: int
+    items: list[ResourceSummary]
+    facets: dict[str, list[FacetValue]]
+
+
+class TransitionIn(BaseModel):
+    reason: str = Field("", max_length=2000)
+
+
+class ChangeIn(BaseModel):
+    description: str = Field(min_length=2, max_length=2000)
+
+
+class TaskOut(BaseModel):
+    id: int
+    kind: str
+    resource_code: str | None
+    description: str
+    due_date: str
+    status: str
+    overdue: bool
+
+
+class TreeNode(BaseModel):
+    code: str
+    name: str
+    own: int
+    total: int
+    children: list[TreeNode]
+
+
+class ImportResult(BaseModel):
+    imported: int
+    codes: list[str]
+
+
+def summary(resource) -> ResourceSummary:  # type: ignore[no-untyped-def]
+    return ResourceSummary(
+        code=resource.code,
+        name=resource.name,
+        status=resource.status,
+        provider_unit_name=resource.provider_unit.name,
+        share_type=resource.share_type,
+        open_type=resource.open_type,
+        grade=resource.grade,
+        update_cycle=resource.update_cycle,
+        has_pi=resource.has_pi,
+    )
+
+
+FACET_PARAMS = (
+    "unit",
+    "classification",
+    "share_type",
+    "open_type",
+    "grade",
+    "format",
+    "update_cycle",
+    "has_pi",
+)
+
+
+@router.get(
+    "/resources",
+    response_model=ResourcePage,
+    summary="Search the catalog (Chinese full text + facets)",
+)
+def list_resources(
+    request: Request,
+    q: str = "",
+    status: Annotated[list[Status] | None, Query()] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> ResourcePage:
+    filters = {k: request.query_params[k] for k in FACET_PARAMS if request.query_params.get(k)}
+    statuses = tuple(s.value for s in status) if status else (Status.PUBLISHED.value,)
+    with db.transaction() as session:
+        page = search.search(session, actor, search.Query(q, filters, statuses, offset, limit))
+        return ResourcePage(
+            total=page.total,
+            items=[summary(r) for r in page.resources],
+            facets={
+                k: [FacetValue(value=v, label=lbl, count=n) for v, lbl, n in vals]
+                for k, vals in page.facets.items()
+            },
+        )
+
+
+@router.post(
+    "/resources", response_model=ResourceOut, status_code=201, summary="Create a draft entry"
+)
+def create_resource(
+    body: ResourceIn, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> ResourceOut:
+    with db.transaction() as session:
+        return service.out(service.create(session, actor, body))
+
+
+@router.get(
+    "/resources/{code:path}/versions", response_model=list[VersionOut], summary="Version history"
+)
+def versions(
+    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[VersionOut]:
+    with db.transaction() as session:
+        return service.history(session, actor, code)
+
+
+@router.get(
+    "/resources/{code:path}/diff",
+    response_model=list[FieldChange],
+    summary="Changes between two versions",
+)
+def version_diff(
+    code: str,
+    from_: Annotated[int, Query(alias="from", ge=1)],
+    to: Annotated[int, Query(ge=1)],
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> list[FieldChange]:
+    with db.transaction() as session:
+        return service.compare(session, actor, code, from_, to)
+
+
+@router.post(
+    "/resources/{code:path}/transitions/{name}",
+    response_model=ResourceOut,
+    summary="Workflow step: submit, approve, return, publish, retire",
+)
+def transition(
+    code: str,
+    name: str,
+    body: TransitionIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> ResourceOut:
+    with db.transaction() as session:
+        return service.out(workflow.transition(session, actor, code, name, body.reason))
+
+
+@router.post(
+    "/resources/{code:path}/changes",
+    response_model=TaskOut,
+    status_code=201,
+    summary="Record a change to reflect within 7 working days (M2018 §30)",
+)
+def record_change(
+    code: str,
+    body: ChangeIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> TaskOut:
+    with db.transaction() as session:
+        return task_out(tasks.record_change(session, actor, code, body.description), code)
+
+
+@router.get("/resources/{code:path}", response_model=ResourceOut, summary="One catalog entry")
+def get_resource(
+    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> ResourceOut:
+    with db.transaction() as session:
+        return service.out(service.read(session, actor, code))
+
+
+@router.put(
+    "/resources/{code:path}", response_model=ResourceOut, summary="Edit an entry (a new version)"
+)
+def update_resource(
+    code: str,
+    body: ResourceIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> ResourceOut:
+    with db.transaction() as session:
+        return service.out(service.update(session, actor, code, body))
+
+
+def task_out(task, code: str | None) -> TaskOut:  # type: ignore[no-untyped-def]
+    return TaskOut(
+        id=task.id,
+        kind=task.kind,
+        resource_code=code,
+        description=task.description,
+        due_date=task.due_date.isoformat(),
+        status=task.status,
+        overdue=tasks.overdue(task),
+    )
+
+
+@router.get(
+    "/catalog/tasks", response_model=list[TaskOut], summary="Open maintenance tasks with due dates"
+)
+def list_tasks(
+    actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[TaskOut]:
+    with db.transaction() as session:
+        codes = dict(
+            session.execute(service.select(service.Resource.id, service.Resource.code)).all()
+        )
+        return [task_out(t, codes.get(t.resource_id)) for t in tasks.open_tasks(session, actor)]
+
+
+@router.get(
+    "/catalog/tree",
+    response_model=list[TreeNode],
+    summary="The ministry catalog by unit or classification",
+)
+def catalog_tree(
+    by: Literal["unit", "classification"] = "unit",
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> list[TreeNode]:
+    with db.transaction() as session:
+        return [
+            TreeNode.model_validate(n, from_attributes=True)
+            for n in aggregate.tree(session, actor, by)
+        ]
+
+
+EXPORT_MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@router.get("/catalog/export", summary="Export published entries (xlsx workbook, JSON or CSV)")
+def export(
+    format: Literal["xlsx", "json", "csv"] = "xlsx",
+    q: str = "",
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        entries = service.export_entries(session, actor, q, format)
+    body = {"xlsx": workbook.export_xlsx, "json": workbook.export_json, "csv": workbook.export_csv}[
+        format
+    ](entries)
+    return Response(
+        body if isinstance(body, bytes) else body.encode(),
+        media_type=EXPORT_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="hutong-catalog.{format}"'},
+    )
+
+
+@router.post(
+    "/catalog/import",
+    response_model=ImportResult,
+    summary="Import a workbook, JSON or CSV (all or nothing)",
+)
+async def import_file(
+    file: Annotated[UploadFile, File()],
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> ImportResult:
+    content = await file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise InvalidInput("文件超过 50 MB", "file larger than 50 MB", field="file")
+    suffix = (file.filename or "").rsplit(".", 1)[-1].lower()
+    parsers = {
+        "xlsx": workbook.parse_xlsx,
+        "json": lambda c: workbook.parse_json(workbook.decode_text(c)),
+        "csv": workbook.parse_csv,
+    }
+    if suffix not in parsers:
+        raise InvalidInput(
+            "仅支持 .xlsx、.json、.csv 文件", "only .xlsx, .json and .csv files", field="file"
+        )
+    parsed = parsers[suffix](content)
+    with db.transaction() as session:
+        saved = service.import_entries(session, actor, parsed, suffix)
+        return ImportResult(imported=len(saved), codes=[r.code for r in saved])
