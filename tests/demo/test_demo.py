@@ -44,12 +44,32 @@ def test_seed_is_idempotent_and_writes_a_private_accounts_file(db):
     path = seed(db, schools=40)
     first = json.loads(path.read_text(encoding="utf-8"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert set(first) == {u.username for u in DEMO_USERS}
+    assert {u.username for u in DEMO_USERS} <= set(first)
     assert all(
         "totp_secret" in first[u.username] for u in DEMO_USERS if set(u.roles) & THREE_OFFICERS
     )
     seed(db, schools=40)
     assert json.loads(path.read_text(encoding="utf-8")) == first
     with db.sessions() as session:
-        assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+        assert session.scalar(select(func.count()).select_from(User)) == len(first)
         assert session.scalar(select(func.count()).select_from(Unit)) == len(all_units(40))
+
+
+def test_demo_catalog_covers_every_sharing_and_disclosure_type_through_the_workflow(db):
+    from hutong.catalog.models import Resource
+
+    seed(db, schools=40)
+    with db.sessions() as session:
+        rows = session.execute(
+            select(
+                Resource.share_type, Resource.open_type, Resource.status, Resource.provider_unit_id
+            )
+        ).all()
+    assert len(rows) >= 100
+    assert {r.share_type for r in rows} == {"unconditional", "conditional", "not_shared"}
+    assert {r.open_type for r in rows} == {"proactive", "on_request", "not_open"}
+    assert {"draft", "submitted", "returned", "published"} <= {r.status for r in rows}
+    assert len({r.provider_unit_id for r in rows}) >= 20
+    seed(db, schools=40)
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Resource)) == len(rows)

@@ -184,6 +184,8 @@ DEMO_USERS = [
     ),
     DemoUser("auditor.emic", "孙丽华", affiliated_code("教育部教育管理信息中心"), ("auditor",)),
     DemoUser("reviewer.fgs", "李明远", "MOE-FGS", ("catalog_reviewer",)),
+    # reviews 发展规划司's own entries: nobody approves their own unit's submission
+    DemoUser("reviewer.bgt", "林晓梅", "MOE-BGT", ("catalog_reviewer",)),
     DemoUser("secreviewer.wxb", "周海燕", "MOE-WXB", ("security_reviewer",)),
     DemoUser("steward.jsgzs", "吴志强", "MOE-JSGZS", ("data_steward",)),
     DemoUser("steward.bjjw", "郑雅琴", province_code("11"), ("data_steward",)),

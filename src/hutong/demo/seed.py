@@ -20,6 +20,7 @@ from sqlalchemy import select
 from hutong.audit.service import Category, record
 from hutong.core.db import Database
 from hutong.core.keys import SecretBox
+from hutong.demo.catalog import seed_catalog, steward_accounts
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
@@ -71,7 +72,7 @@ def seed_users(db: Database, accounts_path: Path) -> dict[str, dict[str, str]]:
     accounts = _load_accounts(accounts_path)
     with db.transaction() as session:
         box = SecretBox.for_dir(db.settings.keys_dir)
-        for spec in DEMO_USERS:
+        for spec in [*DEMO_USERS, *steward_accounts()]:
             if session.scalar(select(User.id).where(User.username == spec.username)) is not None:
                 continue
             password = demo_password()
@@ -112,6 +113,9 @@ def seed(db: Database, schools: int = 300, console: Console | None = None) -> Pa
     accounts_path = db.settings.data_dir / ACCOUNTS_FILE
     accounts = seed_users(db, accounts_path)
     console.print(f"演示单位：新建 {created} 个")
+    with console.status("编制演示资源目录…"):
+        entries = seed_catalog(db)
+    console.print(f"演示资源目录：新建 {entries} 条信息资源")
     console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
     for username, entry in accounts.items():
         roles = "、".join(ROLE_NAMES_ZH[Role(r)] for r in entry["roles"].split(","))

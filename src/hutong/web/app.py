@@ -14,7 +14,7 @@ from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.web import problems
 from hutong.web.metrics import Metrics
-from hutong.web.routers import audit, auth, catalog, console, identity, system
+from hutong.web.routers import audit, auth, catalog, console, console_catalog, identity, system
 
 STATIC = Path(__file__).parent / "static"
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             response.headers.setdefault(name, value)
         return response
 
-    for module in (system, auth, identity, audit, catalog, console):
+    for module in (system, auth, identity, audit, catalog, console, console_catalog):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -43,6 +43,7 @@ ROLE_NAMES_EN = {r: r.value.replace("_", " ") for r in Role}
 
 NAV: list[tuple[str, str, Action | None]] = [
     ("/console", "Home", None),
+    ("/console/catalog", "Resource catalog", Action.CATALOG_READ),
     ("/console/units", "Units", Action.UNIT_READ),
     ("/console/users", "Users", Action.USER_READ),
     ("/console/audit", "Audit log", Action.AUDIT_READ),
@@ -51,6 +52,7 @@ NAV: list[tuple[str, str, Action | None]] = [
 
 #: What each console section is for, shown on the home page (msgids).
 SECTION_TEXT = {
+    "Resource catalog": "Register, review and search the education government information resource catalog.",
     "Units": "The unit tree of the education system.",
     "Users": "Accounts, roles and separation of duties.",
     "Audit log": "Search and export the tamper-evident audit log.",

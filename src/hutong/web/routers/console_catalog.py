@@ -1,0 +1,516 @@
+"""Console pages of the catalog: search with facets, entry, form, review queue, diff, trees."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from hutong.catalog import aggregate, search, service, tasks, workflow
+from hutong.catalog.models import Classification, InformationSystem
+from hutong.catalog.schemas import ResourceIn
+from hutong.catalog.versions import FIELD_LABELS
+from hutong.catalog.vocab import (
+    DataKind,
+    Grade,
+    Mask,
+    OpenType,
+    PiCategory,
+    ResourceAttribute,
+    ResourceFormat,
+    ShareType,
+    Status,
+    UpdateCycle,
+)
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.identity.authz import is_allowed
+from hutong.identity.roles import Action, Role
+from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.routers.console import check_csrf, full_only, page, signed_in
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+CHOICES = {
+    "attribute": ResourceAttribute,
+    "format": ResourceFormat,
+    "share_type": ShareType,
+    "open_type": OpenType,
+    "update_cycle": UpdateCycle,
+    "data_kind": DataKind,
+    "grade": Grade,
+}
+FACET_TITLES = {
+    "unit": "提供单位",
+    "classification": "分类",
+    "share_type": "共享类型",
+    "open_type": "公开类型",
+    "grade": "数据级别",
+    "format": "格式",
+    "update_cycle": "更新周期",
+    "has_pi": "个人信息",
+    "status": "状态",
+}
+BOOL_FIELDS = ("has_pi", "has_child_pi", "deidentified", "secret")
+ITEM_ROWS = 8
+
+
+def entry_url(code: str, suffix: str = "") -> str:
+    return f"/console/catalog/r/{quote(code)}{suffix}"
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        name: {m.value: m.zh for m in enum}
+        for name, enum in {
+            **CHOICES,
+            "status": Status,
+            "pi_category": PiCategory,
+            "default_mask": Mask,
+        }.items()
+    }
+
+
+@router.get("/console/catalog")
+def catalog_page(
+    request: Request,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    if (redirect := full_only(identity)) is not None:
+        return redirect
+    params = request.query_params
+    q = params.get("q", "").strip()
+    view = params.get("view", "published")
+    statuses = {
+        "published": (Status.PUBLISHED.value,),
+        "mine": tuple(s.value for s in Status),
+        "review": (Status.SUBMITTED.value,),
+    }.get(view, (Status.PUBLISHED.value,))
+    filters = {k: params[k] for k in search.FACETS if params.get(k) and k != "status"}
+    offset = max(int(params.get("offset", "0") or 0), 0)
+    with db.transaction() as session:
+        if view == "mine":
+            filters["unit"] = str(identity.actor.unit_id)
+        result = search.search(
+            session, identity.actor, search.Query(q, filters, statuses, offset, PAGE_SIZE)
+        )
+        rows = [
+            {
+                "code": r.code,
+                "url": entry_url(r.code),
+                "name": r.name,
+                "unit": r.provider_unit.name,
+                "share_type": r.share_type,
+                "open_type": r.open_type,
+                "grade": r.grade,
+                "status": r.status,
+                "updated": r.updated_at.strftime("%Y-%m-%d"),
+            }
+            for r in result.resources
+        ]
+    base = {k: v for k, v in params.items() if k != "offset"}
+
+    def link(**changes: str | None) -> str:
+        merged = {**base, **changes}
+        return "/console/catalog?" + urlencode({k: v for k, v in merged.items() if v})
+
+    facets = [
+        {
+            "name": name,
+            "title": FACET_TITLES[name],
+            "active": params.get(name),
+            "clear": link(**{name: None}),
+            "values": [
+                {
+                    "label": label,
+                    "count": n,
+                    "url": link(**{name: value}),
+                    "selected": params.get(name) == value,
+                }
+                for value, label, n in values
+            ],
+        }
+        for name, values in result.facets.items()
+        if name != "status" and values
+    ]
+    return page(
+        request,
+        identity,
+        "catalog/list.html",
+        {
+            "q": q,
+            "view": view,
+            "rows": rows,
+            "total": result.total,
+            "facets": facets,
+            "labels": _labels(),
+            "prev_url": link(offset=str(offset - PAGE_SIZE)) if offset else None,
+            "next_url": link(offset=str(offset + PAGE_SIZE))
+            if offset + PAGE_SIZE < result.total
+            else None,
+            "views": [("published", "已发布目录"), ("mine", "本单位全部"), ("review", "待审核")],
+            "can_create": is_allowed(identity.actor, Action.CATALOG_EDIT, _own(identity)),
+            "can_review": Role.CATALOG_REVIEWER in identity.actor.roles,
+            "view_link": lambda v: link(view=v, unit=None),
+        },
+    )
+
+
+def _own(identity: ConsoleIdentity):  # type: ignore[no-untyped-def]
+    from hutong.identity.authz import Target
+
+    return Target("resource", None, identity.actor.unit_id)
+
+
+def _form_context(
+    session,
+    identity: ConsoleIdentity,
+    values: dict[str, Any],
+    error: str | None,
+    error_field: str | None,
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    classes = session.execute(
+        select(Classification.code, Classification.name, Classification.level).order_by(
+            Classification.code
+        )
+    ).all()
+    systems = session.execute(
+        select(InformationSystem.id, InformationSystem.name).order_by(InformationSystem.name)
+    ).all()
+    items = list(values.get("items") or [])
+    items += [{}] * max(ITEM_ROWS - len(items), 2)
+    return {
+        "values": values,
+        "items": items,
+        "error": error,
+        "error_field": error_field,
+        "choices": {k: [(m.value, m.zh) for m in enum] for k, enum in CHOICES.items()},
+        "pi_choices": [(m.value, m.zh) for m in PiCategory],
+        "mask_choices": [(m.value, m.zh) for m in Mask],
+        "classes": classes,
+        "systems": systems,
+        "field_labels": FIELD_LABELS,
+    }
+
+
+def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    values: dict[str, Any] = {
+        k: str(v).strip()
+        for k, v in form.items()
+        if not k.startswith("item_") and k != "csrf_token"
+    }
+    for name in BOOL_FIELDS:
+        values[name] = name in form
+    values["sensitive_categories"] = form.getlist("sensitive_categories")
+    values["related_codes"] = [
+        c.strip()
+        for c in values.get("related_codes", "").replace("，", ",").split(",")
+        if c.strip()
+    ]
+    for name in ("general_level", "approx_persons", "retention_days", "source_system_id"):
+        values[name] = values.get(name) or None
+    values["release_date"] = values.get("release_date") or None
+    columns = {
+        f: form.getlist(f"item_{f}")
+        for f in (
+            "name",
+            "data_type",
+            "length",
+            "element_ref",
+            "description",
+            "pi_category",
+            "default_mask",
+        )
+    }
+    values["items"] = [
+        {
+            "name": name.strip(),
+            "data_type": columns["data_type"][i].strip() or "字符型",
+            "length": columns["length"][i] or None,
+            "element_ref": columns["element_ref"][i],
+            "description": columns["description"][i],
+            "pi_category": columns["pi_category"][i] or "none",
+            "default_mask": columns["default_mask"][i] or "none",
+        }
+        for i, name in enumerate(columns["name"])
+        if name.strip()
+    ]
+    return values
+
+
+def _first_error(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    label = FIELD_LABELS.get(
+        str(first["loc"][0]),
+        {"items": "信息项", "summary": "摘要"}.get(str(first["loc"][0]), field),
+    )
+    reason = {"missing": "必填", "string_too_short": "不能为空或过短"}.get(
+        first["type"], first["msg"]
+    )
+    return field, f"“{label}”{reason}"
+
+
+@router.get("/console/catalog/new")
+def new_form(
+    request: Request,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    if (redirect := full_only(identity)) is not None:
+        return redirect
+    defaults = {
+        "provider_unit_code": identity.user.unit.code,
+        "attribute": "department",
+        "format": "table",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "annual",
+        "data_kind": "administrative",
+        "grade": "general",
+    }
+    with db.transaction() as session:
+        return page(
+            request,
+            identity,
+            "catalog/form.html",
+            {
+                **_form_context(session, identity, defaults, None, None),
+                "action": "/console/catalog/new",
+                "title": "新建信息资源",
+            },
+        )
+
+
+async def _save(
+    request: Request, identity: ConsoleIdentity, db: Database, code: str | None
+) -> Response:
+    form = await request.form()
+    check_csrf(identity, str(form.get("csrf_token", "")))
+    values = _parse_form(form)
+    action = entry_url(code, "/edit") if code else "/console/catalog/new"
+    title = "修改信息资源" if code else "新建信息资源"
+    try:
+        data = ResourceIn.model_validate(values)
+        with db.transaction() as session:
+            saved = (
+                service.update(session, identity.actor, code, data)
+                if code
+                else service.create(session, identity.actor, data)
+            )
+            target = saved.code
+    except ValidationError as error:
+        field, message = _first_error(error)
+        with db.transaction() as session:
+            return page(
+                request,
+                identity,
+                "catalog/form.html",
+                {
+                    **_form_context(session, identity, values, message, field),
+                    "action": action,
+                    "title": title,
+                },
+                422,
+            )
+    except HutongError as error:
+        with db.transaction() as session:
+            return page(
+                request,
+                identity,
+                "catalog/form.html",
+                {
+                    **_form_context(session, identity, values, error.zh, error.field),
+                    "action": action,
+                    "title": title,
+                },
+                error.status,
+            )
+    return RedirectResponse(entry_url(target), status_code=303)
+
+
+@router.post("/console/catalog/new")
+async def create_entry(
+    request: Request,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    return await _save(request, identity, db, None)
+
+
+@router.get("/console/catalog/review")
+def review_queue(request: Request) -> Response:
+    return RedirectResponse("/console/catalog?view=review", status_code=303)
+
+
+@router.get("/console/catalog/tree")
+def tree_page(
+    request: Request,
+    by: str = "unit",
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    if (redirect := full_only(identity)) is not None:
+        return redirect
+    by = "classification" if by == "classification" else "unit"
+    with db.transaction() as session:
+        roots = aggregate.tree(session, identity.actor, by)
+    top = sorted(
+        (n for r in roots for n in ([r] if not r.children else r.children)), key=lambda n: -n.total
+    )[:15]
+    return page(
+        request,
+        identity,
+        "catalog/tree.html",
+        {
+            "by": by,
+            "roots": roots,
+            "total": sum(r.total for r in roots),
+            "chart": {"names": [n.name for n in top][::-1], "counts": [n.total for n in top][::-1]},
+        },
+    )
+
+
+@router.get("/console/catalog/r/{code:path}/diff")
+def diff_page(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    if (redirect := full_only(identity)) is not None:
+        return redirect
+    old, new = int(request.query_params.get("from", 1)), int(request.query_params.get("to", 1))
+    with db.transaction() as session:
+        changes = service.compare(session, identity.actor, code, old, new)
+        history = service.history(session, identity.actor, code)
+    return page(
+        request,
+        identity,
+        "catalog/diff.html",
+        {
+            "code": code,
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "history": history,
+            "entry_url": entry_url(code),
+        },
+    )
+
+
+@router.get("/console/catalog/r/{code:path}/edit")
+def edit_form(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    if (redirect := full_only(identity)) is not None:
+        return redirect
+    with db.transaction() as session:
+        values = service.out(service.read(session, identity.actor, code)).model_dump(mode="json")
+        return page(
+            request,
+            identity,
+            "catalog/form.html",
+            {
+                **_form_context(session, identity, values, None, None),
+                "action": entry_url(code, "/edit"),
+                "title": "修改信息资源",
+            },
+        )
+
+
+@router.post("/console/catalog/r/{code:path}/edit")
+async def edit_entry(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    return await _save(request, identity, db, code)
+
+
+@router.post("/console/catalog/r/{code:path}/step")
+async def step(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    form = await request.form()
+    check_csrf(identity, str(form.get("csrf_token", "")))
+    try:
+        with db.transaction() as session:
+            if form.get("transition") == "change":
+                tasks.record_change(session, identity.actor, code, str(form.get("reason", "")))
+            else:
+                workflow.transition(
+                    session,
+                    identity.actor,
+                    code,
+                    str(form.get("transition", "")),
+                    str(form.get("reason", "")),
+                )
+    except HutongError as error:
+        return RedirectResponse(
+            entry_url(code) + "?" + urlencode({"error": error.zh}), status_code=303
+        )
+    return RedirectResponse(entry_url(code), status_code=303)
+
+
+@router.get("/console/catalog/r/{code:path}")
+def entry_page(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(signed_in),
+    db: Database = Depends(database),
+) -> Response:
+    if (redirect := full_only(identity)) is not None:
+        return redirect
+    with db.transaction() as session:
+        resource = service.read(session, identity.actor, code)
+        data = service.out(resource)
+        history = service.history(session, identity.actor, code)
+        target = service.target(resource)
+        steps = [
+            (name, workflow.TRANSITIONS[name])
+            for name in workflow.available(resource)
+            if is_allowed(identity.actor, workflow.TRANSITIONS[name].action, target)
+        ]
+        can_edit = Status(resource.status) in service.EDITABLE and is_allowed(
+            identity.actor, Action.CATALOG_EDIT, target
+        )
+        open_tasks = [
+            t
+            for t, c in tasks.open_tasks(session, identity.actor, resource.provider_unit_id)
+            if c == code
+        ]
+    messages = (
+        [("error", request.query_params["error"])] if request.query_params.get("error") else []
+    )
+    return page(
+        request,
+        identity,
+        "catalog/entry.html",
+        {
+            "r": data,
+            "labels": _labels(),
+            "history": history,
+            "steps": steps,
+            "can_edit": can_edit,
+            "edit_url": entry_url(code, "/edit"),
+            "step_url": entry_url(code, "/step"),
+            "diff_url": entry_url(code, "/diff"),
+            "tasks": open_tasks,
+            "messages": messages,
+            "overdue": tasks.overdue,
+        },
+    )
