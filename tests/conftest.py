@@ -17,10 +17,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from hutong.catalog.service import add_classification
 from hutong.core.db import Base, Database
 from hutong.core.migrate import upgrade
 from hutong.core.settings import Settings
+from hutong.identity.auth import actor_for
 from hutong.identity.authz import Actor, system_actor
+from hutong.identity.service import user_by_name
 
 PG_URL = os.environ.get("HUTONG_TEST_DATABASE_URL")
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
@@ -150,3 +153,33 @@ def org(db: Database, system: Actor) -> Org:
                 ),
             )
     return org
+
+
+@pytest.fixture
+def actors(db, org):
+    """Actors by role name, built from the org fixture's users."""
+    with db.sessions() as session:
+        return {
+            name: actor_for(user_by_name(session, name.replace("_", ".")))
+            for name in (
+                "data_steward",
+                "catalog_reviewer",
+                "data_consumer",
+                "system_admin",
+                "security_admin",
+                "auditor",
+                "publisher",
+            )
+        }
+
+
+@pytest.fixture
+def classes(db, actors):
+    """类 3 部门信息资源 > 项 301 教师 > 目 30101 教师基本信息; and 项 302 学生."""
+    with db.transaction() as session:
+        reviewer = actors["catalog_reviewer"]
+        add_classification(session, reviewer, "3", "部门信息资源")
+        add_classification(session, reviewer, "301", "教师", "3")
+        add_classification(session, reviewer, "30101", "教师基本信息", "301")
+        add_classification(session, reviewer, "302", "学生", "3")
+    return ["30101", "302"]

@@ -6,6 +6,7 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
+from hutong.catalog.schemas import ItemIn, ResourceIn
 from hutong.identity import auth
 from hutong.identity.service import user_by_name
 from hutong.web.app import create_app
@@ -33,3 +34,43 @@ def bearer(client, db, username: str, password: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", data=form)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def entry(org, **changes) -> ResourceIn:
+    """A valid conditional-share teacher entry of the steward's unit (教师工作司)."""
+    base = dict(
+        classification_code="30101",
+        attribute="department",
+        name="全国教师基本信息",
+        provider_unit_code=org.dept_a,
+        summary="全国中小学教师的基本信息，含姓名、性别、出生日期、学历与任教学科。",
+        format="database",
+        share_type="conditional",
+        share_conditions="用于教师队伍建设管理",
+        share_method="共享平台接口",
+        open_type="not_open",
+        update_cycle="monthly",
+        data_kind="administrative",
+        grade="important",
+        has_pi=True,
+        approx_persons=18_000_000,
+        items=[
+            ItemIn(
+                name="姓名",
+                data_type="字符型",
+                length=50,
+                pi_category="identity",
+                default_mask="partial",
+            ),
+            ItemIn(name="性别", data_type="代码型", length=1),
+            ItemIn(
+                name="出生日期",
+                data_type="日期型",
+                pi_category="identity",
+                default_mask="generalize",
+            ),
+            ItemIn(name="任教学科", data_type="字符型", length=20),
+        ],
+    )
+    base.update(changes)
+    return ResourceIn.model_validate(base)

@@ -9,7 +9,7 @@ from hutong.catalog.models import Resource
 from hutong.catalog.rules import normalise, violations
 from hutong.catalog.service import create
 from hutong.core.errors import InvalidInput
-from tests.catalog.conftest import entry
+from tests.support import entry
 
 
 def fields(data) -> set[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from hutong.catalog import search, service
 from hutong.catalog.tokens import query_terms, tokens
-from tests.catalog.conftest import entry
+from tests.support import entry
 
 
 def test_tokens_cut_chinese_into_bigrams_and_characters():

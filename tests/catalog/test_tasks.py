@@ -10,7 +10,7 @@ from hutong.catalog import service, tasks, workflow
 from hutong.catalog.models import MaintenanceTask
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import SHANGHAI
-from tests.catalog.conftest import entry
+from tests.support import entry
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hutong.catalog import service, workbook
 from hutong.catalog.models import Resource
 from hutong.core.errors import ImportRejected
-from tests.catalog.conftest import entry
+from tests.support import entry
 
 
 def save_entries(db, actors, org, n=3):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from hutong.audit.models import AuditEvent
 from hutong.catalog import service, workflow
 from hutong.core.errors import Conflict, InvalidInput, PermissionDenied
-from tests.catalog.conftest import entry
+from tests.support import entry
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.catalog.conftest import entry
-from tests.support import bearer
+from tests.support import bearer, entry
 
 
 def body(org, **changes):

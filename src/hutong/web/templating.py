@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hutong.core.clock import local
 from hutong.web.i18n import negotiate, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -24,7 +26,13 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["local"] = local_time
     return env
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Stored UTC, shown in Asia/Shanghai (DESIGN rule 5)."""
+    return local(moment).strftime(fmt) if moment else ""
 
 
 def request_language(request: Request) -> str:
