@@ -109,6 +109,23 @@ class Resource(Base):
         cascade="all, delete-orphan", order_by="Item.position", lazy="selectin"
     )
 
+    __table_args__ = (
+        # Covering indexes: facet counts and the newest-first page read these, not the wide rows.
+        Index(
+            "ix_catalog_resources_facets",
+            "status",
+            "share_type",
+            "open_type",
+            "grade",
+            "format",
+            "update_cycle",
+            "has_pi",
+            "provider_unit_id",
+            "classification_id",
+        ),
+        Index("ix_catalog_resources_recent", "status", "updated_at", "id"),
+    )
+
 
 class Item(Base):
     """An information item (信息项) of a resource."""

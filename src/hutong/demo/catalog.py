@@ -153,7 +153,9 @@ def seed_catalog(db: Database) -> int:
                 continue
             code = service.create(session, steward, data).code
             created += 1
-            reviewer = _actor(session, OTHER_REVIEWER if data.provider_unit_code == "MOE-FGS" else REVIEWER)
+            reviewer = _actor(
+                session, OTHER_REVIEWER if data.provider_unit_code == "MOE-FGS" else REVIEWER
+            )
             _advance(session, steward, reviewer, code, number)
     return created
 
