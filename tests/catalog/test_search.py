@@ -121,3 +121,41 @@ def test_search_needs_catalog_read(db, actors, catalog):
 
     with pytest.raises(PermissionDenied):
         run(db, actors["system_admin"], "学籍")
+
+
+def test_facet_counts_agree_with_sql_and_follow_every_change(db, org, actors, catalog):
+    from sqlalchemy import func, select
+
+    from hutong.catalog.models import Resource
+
+    def sql_counts():
+        with db.sessions() as session:
+            return dict(
+                session.execute(
+                    select(Resource.share_type, func.count()).group_by(Resource.share_type)
+                ).all()
+            )
+
+    _names, page = run(db, actors["catalog_reviewer"])
+    assert {v: n for v, _l, n in page.facets["share_type"]} == sql_counts()
+    with db.transaction() as session:  # a new entry must show up at once (the snapshot is stale)
+        service.create(
+            session,
+            actors["data_steward"],
+            entry(
+                org,
+                name="新增无条件资源",
+                grade="general",
+                share_type="unconditional",
+                has_pi=False,
+                items=[{"name": "学校数", "data_type": "数值型"}],
+            ),
+        )
+    names, page = run(db, actors["catalog_reviewer"], "新增")
+    assert names == ["新增无条件资源"]
+    _names, page = run(db, actors["catalog_reviewer"])
+    assert (
+        {v: n for v, _l, n in page.facets["share_type"]}
+        == sql_counts()
+        == {"conditional": 2, "unconditional": 2}
+    )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -181,3 +182,13 @@ class MaintenanceTask(Base):
     due_date: Mapped[date] = mapped_column(Date, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+
+
+class CatalogState(Base):
+    """One row: the generation number of the catalog, bumped by every change to an entry
+    (catalog/facet_index.py), so in-memory facet snapshots know when they are stale."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -6,13 +6,14 @@ saves the entry. Facet counts are GROUP BYs over the filtered set, one per facet
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, text
+import numpy as np
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload, noload
 
 from hutong.audit.service import Category, record
+from hutong.catalog.facet_index import Snapshot, snapshot
 from hutong.catalog.models import Classification, Resource
 from hutong.catalog.tokens import query_terms, tokens
 from hutong.catalog.vocab import Status
@@ -55,22 +56,18 @@ def reindex(session: Session, resource: Resource) -> None:
         )
 
 
-def _text_match(session: Session, query: str) -> ColumnElement[bool] | None:
-    terms = query_terms(query)
-    if not terms:
-        return None
+def _matching_ids(session: Session, q: str) -> np.ndarray:
+    """Ids of entries holding every query token, from the full-text index."""
+    terms = query_terms(q)
     if session.get_bind().dialect.name == "sqlite":
         fts = " AND ".join('"' + t.replace('"', "") + '"' for t in terms)
-        # "+id" keeps SQLite from looking matches up one wide row at a time: it scans the
-        # narrow covering indexes instead and tests membership in the materialised match list.
-        return literal_column("+catalog_resources.id").in_(
-            text("SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH :q").bindparams(q=fts)
-        )
-    return Resource.id.in_(
-        text(
+        stmt = text("SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH :q").bindparams(q=fts)
+    else:
+        stmt = text(
             "SELECT resource_id FROM catalog_search WHERE tokens @> CAST(:t AS text[])"
         ).bindparams(t=terms)
-    )
+    ids = session.scalars(stmt).all()
+    return np.fromiter(ids, dtype=np.int64, count=len(ids))
 
 
 @dataclass
@@ -89,83 +86,67 @@ class Page:
     facets: dict[str, list[tuple[str, str, int]]]  # facet → [(value, label, count)]
 
 
-def _conditions(session: Session, actor: Actor, query: Query) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def _selection(session: Session, actor: Actor, query: Query, snap: Snapshot) -> np.ndarray:
+    """Mask of the snapshot rows this query selects, as this actor may see them."""
+    mask = np.ones(len(snap.ids), dtype=bool)
+    codes = snap.codes
     if query.statuses:
-        conditions.append(Resource.status.in_(query.statuses))
+        wanted = [snap.code_of("status", s) for s in query.statuses]
+        mask &= np.isin(codes["status"], [c for c in wanted if c is not None])
     if Role.CATALOG_REVIEWER not in actor.roles:
         # Work in progress is visible to its own unit and to the reviewers, nobody else.
-        conditions.append(
-            or_(Resource.status.in_(PUBLIC_STATUSES), Resource.provider_unit_id == actor.unit_id)
-        )
-    match = _text_match(session, query.q)
-    if match is not None:
-        conditions.append(match)
-    for name, value in query.filters.items():
-        column = FACETS.get(name)
-        if column is None or value in ("", None):
+        public = [c for c in (snap.code_of("status", s) for s in PUBLIC_STATUSES) if c is not None]
+        own = snap.code_of("unit", actor.unit_id)
+        mask &= np.isin(codes["status"], public) | (codes["unit"] == (-1 if own is None else own))
+    for name, raw in query.filters.items():
+        if name not in FACETS or raw in ("", None):
             continue
+        value: object = raw
         if name == "has_pi":
-            conditions.append(column.is_(value in ("1", "true", "True")))
+            value = raw in ("1", "true", "True")
         elif name in ("unit", "classification"):
-            conditions.append(column == int(value))
-        else:
-            conditions.append(column == value)
-    return conditions
+            value = int(raw) if str(raw).isdigit() else None
+        code = snap.code_of(name, value)
+        mask &= codes[name] == (-1 if code is None else code)
+    if query_terms(query.q):
+        mask &= snap.having(_matching_ids(session, query.q))
+    return mask
 
 
-def matching(session: Session, actor: Actor, query: Query) -> ColumnElement[bool]:
-    """The WHERE clause of a query as this actor may see it (no paging)."""
-    return and_(*_conditions(session, actor, query))
-
-
-#: Low-cardinality facets, counted together in one GROUP BY over the covering index.
-COMBINED = ("status", "share_type", "open_type", "grade", "format", "update_cycle", "has_pi")
-#: Facets with many values, counted one GROUP BY each and cut to the most frequent.
-WIDE = ("unit", "classification")
+def _ordered_ids(snap: Snapshot, mask: np.ndarray) -> np.ndarray:
+    """Selected ids, newest change first (ties: higher id first)."""
+    rows = np.flatnonzero(mask)
+    order = np.lexsort((-snap.ids[rows], -snap.updated[rows]))
+    return snap.ids[rows[order]]
 
 
 def search(session: Session, actor: Actor, query: Query) -> Page:
-    """One page of matches plus facet counts, in four queries whatever the number of facets:
-    the combined low-cardinality GROUP BY also yields the total."""
+    """One page of matches plus exact facet counts, from the in-memory facet snapshot."""
     authorize(session, actor, Action.CATALOG_READ)
-    where = matching(session, actor, query)
-    columns = [FACETS[name] for name in COMBINED]
-    combos = session.execute(select(*columns, func.count()).where(where).group_by(*columns)).all()
-    counters: dict[str, Counter] = {name: Counter() for name in COMBINED}
-    total = 0
-    for row in combos:
-        total += row[-1]
-        for name, value in zip(COMBINED, row[:-1], strict=True):
-            counters[name][value] += row[-1]
-    raw = {name: counters[name].most_common() for name in COMBINED}
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    for name in WIDE:
-        column = FACETS[name]
-        # On SQLite "+column" stops the planner from walking the single-column index in GROUP BY
-        # order (a row lookup per match) instead of the covering facets index.
-        key = literal_column(f"+{column.table.name}.{column.name}") if sqlite else column
-        raw[name] = session.execute(
-            select(key, func.count())
-            .select_from(Resource)
-            .where(where)
-            .group_by(key)
-            .order_by(func.count().desc())
-            .limit(50)
-        ).all()
-    stmt: Select[tuple[Resource]] = (
-        select(Resource)
-        .options(noload(Resource.items), joinedload(Resource.provider_unit))
-        .where(where)
-        .order_by(Resource.updated_at.desc(), Resource.id.desc())
-        .offset(max(query.offset, 0))
-        .limit(min(max(query.limit, 1), 200))
-    )
-    resources = list(session.scalars(stmt))
+    snap = snapshot(session)
+    mask = _selection(session, actor, query, snap)
+    total = int(mask.sum())
     facets = {}
     for name in FACETS:
-        labels = _labels(session, name, [value for value, _n in raw[name]])
-        facets[name] = [(str(value), labels.get(value, str(value)), n) for value, n in raw[name]]
+        counts = np.bincount(snap.codes[name][mask], minlength=len(snap.values[name]))
+        top = [int(i) for i in np.argsort(-counts, kind="stable")[:50] if counts[i]]
+        values = [snap.values[name][i] for i in top]
+        labels = _labels(session, name, values)
+        facets[name] = [
+            (str(v), labels.get(v, str(v)), int(counts[i]))
+            for v, i in zip(values, top, strict=True)
+        ]
+    start = max(query.offset, 0)
+    page_ids = [
+        int(i) for i in _ordered_ids(snap, mask)[start : start + min(max(query.limit, 1), 200)]
+    ]
+    rows = session.scalars(
+        select(Resource)
+        .options(noload(Resource.items), joinedload(Resource.provider_unit))
+        .where(Resource.id.in_(page_ids))
+    ).all()
+    by_id = {r.id: r for r in rows}
+    resources = [by_id[i] for i in page_ids if i in by_id]
     record(
         session,
         actor,
@@ -176,6 +157,13 @@ def search(session: Session, actor: Actor, query: Query) -> Page:
         details={"q": query.q[:100], "filters": query.filters},
     )
     return Page(total, resources, facets)
+
+
+def selected_ids(session: Session, actor: Actor, query: Query) -> list[int]:
+    """Every id the query selects, newest first (exports)."""
+    authorize(session, actor, Action.CATALOG_READ)
+    snap = snapshot(session)
+    return [int(i) for i in _ordered_ids(snap, _selection(session, actor, query, snap))]
 
 
 def _labels(session: Session, name: str, values: list) -> dict:  # type: ignore[type-arg]

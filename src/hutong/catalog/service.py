@@ -372,13 +372,15 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
 
 def export_entries(session: Session, actor: Actor, q: str, fmt: str) -> list[ResourceOut]:
     """Published entries matching ``q`` (all when empty) in code order; audited as an export."""
-    from hutong.catalog.search import Query, matching
+    from hutong.catalog.search import Query, selected_ids
 
-    authorize(session, actor, Action.CATALOG_READ)
-    where = matching(session, actor, Query(q=q))
-    entries = [
-        out(r) for r in session.scalars(select(Resource).where(where).order_by(Resource.code))
-    ]
+    ids = selected_ids(session, actor, Query(q=q))
+    rows = (
+        session.scalars(select(Resource).where(Resource.id.in_(ids)).order_by(Resource.code))
+        if ids
+        else []
+    )
+    entries = [out(r) for r in rows]
     record(
         session,
         actor,
