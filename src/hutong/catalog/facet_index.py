@@ -49,8 +49,13 @@ class Snapshot:
             return None
 
     def having(self, ids: np.ndarray) -> np.ndarray:
-        """Boolean mask of the snapshot's rows whose id is among ``ids``."""
-        return np.isin(self.ids, ids)
+        """Boolean mask of the snapshot's rows whose id is among ``ids`` (ids not in the
+        snapshot, such as entries written after it, are ignored)."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        if len(self.ids) and len(ids):
+            where = np.searchsorted(self.ids, ids).clip(max=len(self.ids) - 1)
+            mask[where[self.ids[where] == ids]] = True
+        return mask
 
 
 _lock = threading.Lock()

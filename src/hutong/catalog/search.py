@@ -66,8 +66,9 @@ def _matching_ids(session: Session, q: str) -> np.ndarray:
         stmt = text(
             "SELECT resource_id FROM catalog_search WHERE tokens @> CAST(:t AS text[])"
         ).bindparams(t=terms)
-    ids = session.scalars(stmt).all()
-    return np.fromiter(ids, dtype=np.int64, count=len(ids))
+    # Straight from the driver: a broad term can match most of the catalog.
+    rows = session.connection().exec_driver_sql(*_compiled(session, stmt)).fetchall()
+    return np.array(rows, dtype=np.int64).reshape(-1)
 
 
 @dataclass
@@ -113,11 +114,24 @@ def _selection(session: Session, actor: Actor, query: Query, snap: Snapshot) -> 
     return mask
 
 
-def _ordered_ids(snap: Snapshot, mask: np.ndarray) -> np.ndarray:
-    """Selected ids, newest change first (ties: higher id first)."""
+def _compiled(session: Session, stmt) -> tuple[str, tuple | dict]:  # type: ignore[no-untyped-def]
+    compiled = stmt.compile(session.get_bind())
+    params = compiled.params
+    if compiled.positiontup is not None:
+        return compiled.string, tuple(params[name] for name in compiled.positiontup)
+    return compiled.string, params
+
+
+def _ordered_ids(snap: Snapshot, mask: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """Selected ids, newest change first (ties: higher id first); only the first ``limit``
+    are sorted when a limit is given (a page needs 20 of possibly 100,000)."""
     rows = np.flatnonzero(mask)
+    if limit is not None and len(rows) > limit:
+        newest = np.argpartition(-snap.updated[rows], limit - 1)[:limit]
+        cutoff = snap.updated[rows[newest]].min()
+        rows = rows[snap.updated[rows] >= cutoff]  # keeps ties at the boundary
     order = np.lexsort((-snap.ids[rows], -snap.updated[rows]))
-    return snap.ids[rows[order]]
+    return snap.ids[rows[order]][:limit]
 
 
 def search(session: Session, actor: Actor, query: Query) -> Page:
