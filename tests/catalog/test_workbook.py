@@ -150,3 +150,42 @@ def test_csv_in_an_unknown_encoding_is_refused():
     with pytest.raises(ImportRejected) as info:
         workbook.parse_csv("资源代码".encode("utf-16"))
     assert "编码" in info.value.problems[0]["message"]
+
+
+def test_bulk_import_matches_single_saves(db, org, classes, actors):
+    """Imported drafts get the same snapshot, audit event and search index as single saves."""
+    from hutong.audit.models import AuditEvent
+    from hutong.catalog import search
+    from hutong.catalog.models import ResourceVersion
+    from hutong.catalog.versions import snapshot
+
+    parsed = workbook.Parsed(
+        [(None, entry(org, name=f"批量导入资源{i}", grade="general")) for i in range(3)]
+    )
+    with db.transaction() as session:
+        codes = [
+            r.code for r in service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+        ]
+    assert codes == ["30101/000001", "30101/000002", "30101/000003"]
+    with db.sessions() as session:
+        for resource in session.scalars(select(Resource)):
+            stored = session.scalar(
+                select(ResourceVersion.snapshot).where(ResourceVersion.resource_id == resource.id)
+            )
+            assert stored == snapshot(resource)
+        events = session.scalars(
+            select(AuditEvent.target_id).where(AuditEvent.event == "catalog.create")
+        ).all()
+        assert sorted(events) == codes
+    with db.transaction() as session:
+        page = search.search(
+            session, actors["data_steward"], search.Query(q="批量导入", statuses=("draft",))
+        )
+    assert page.total == 3
+
+
+def test_import_without_permission_for_the_unit_is_rejected(db, org, classes, actors):
+    parsed = workbook.Parsed([(None, entry(org, provider_unit_code=org.dept_b))])
+    with pytest.raises(ImportRejected) as info, db.transaction() as session:
+        service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+    assert "无权" in info.value.problems[0]["message"]

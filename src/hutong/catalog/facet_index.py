@@ -101,8 +101,13 @@ def _load(session: Session, current: int) -> Snapshot:
 @event.listens_for(Resource, "after_insert")
 @event.listens_for(Resource, "after_update")
 @event.listens_for(Resource, "after_delete")
-def _bump(_mapper: Mapper, connection: Connection, _target: Resource) -> None:
-    """Every change of an entry moves the generation, in the transaction that makes it."""
+def _on_change(_mapper: Mapper, connection: Connection, _target: Resource) -> None:
+    bump(connection)
+
+
+def bump(connection: Connection) -> None:
+    """Every change of an entry moves the generation, in the transaction that makes it
+    (ORM saves through the events above; bulk inserts call this themselves)."""
     fresh = secrets.randbits(62)
     result = connection.execute(
         update(CatalogState).where(CatalogState.id == 1).values(generation=fresh)

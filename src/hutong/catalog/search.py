@@ -39,12 +39,19 @@ FACETS = {
 
 def reindex(session: Session, resource: Resource) -> None:
     """Replace the entry's row in the full-text index (same transaction as the save)."""
-    words = sorted(tokens(resource.search_text))
+    index_many(session, [(resource.id, resource.search_text)])
+
+
+def index_many(session: Session, entries: list[tuple[int, str]]) -> None:
+    """Write the index rows of many entries in one batched statement per database."""
+    rows = [{"id": rid, "t": sorted(tokens(body))} for rid, body in entries]
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM catalog_fts WHERE rowid = :id"), {"id": resource.id})
+        session.execute(
+            text("DELETE FROM catalog_fts WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
+        )
         session.execute(
             text("INSERT INTO catalog_fts (rowid, tokens) VALUES (:id, :t)"),
-            {"id": resource.id, "t": " ".join(words)},
+            [{"id": r["id"], "t": " ".join(r["t"])} for r in rows],
         )
     else:
         session.execute(
@@ -52,7 +59,7 @@ def reindex(session: Session, resource: Resource) -> None:
                 "INSERT INTO catalog_search (resource_id, tokens) VALUES (:id, :t) "
                 "ON CONFLICT (resource_id) DO UPDATE SET tokens = EXCLUDED.tokens"
             ),
-            {"id": resource.id, "t": words},
+            rows,
         )
 
 

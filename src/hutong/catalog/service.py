@@ -323,18 +323,36 @@ def ready_for_approval(session: Session, system: InformationSystem) -> bool:
 def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) -> list[Resource]:
     """Save every parsed entry in this one transaction; any failure rejects the whole file.
 
-    Rows that name an existing resource code update it; the others become new drafts."""
+    Rows naming an existing resource code update it (one by one, each a new version); the
+    others become new drafts in batched inserts (``bulk.py``)."""
+    from hutong.catalog import bulk
+
+    existing = set(
+        session.scalars(
+            select(Resource.code).where(
+                Resource.code.in_({code for code, _data in parsed.entries if code})
+            )
+        )
+    )
+    fresh = [
+        (n, data) for n, (code, data) in enumerate(parsed.entries, start=1) if code not in existing
+    ]
+    problems = [
+        {
+            "sheet": source,
+            "row": fresh[i - 1][0],
+            "column": field,
+            "message": f"第 {fresh[i - 1][0]} 条信息资源：{msg}",
+        }
+        for i, field, msg in bulk.check(session, actor, [data for _n, data in fresh])
+    ]
     saved: list[Resource] = []
-    problems: list[dict[str, object]] = []
     for number, (code, data) in enumerate(parsed.entries, start=1):
+        if code not in existing:
+            continue
         try:
             with session.begin_nested():
-                exists = code and session.scalar(select(Resource.id).where(Resource.code == code))
-                saved.append(
-                    update(session, actor, code, data, "批量导入")
-                    if exists
-                    else create(session, actor, data)
-                )
+                saved.append(update(session, actor, code, data, "批量导入"))
         except HutongError as error:
             problems.append(
                 {
@@ -345,7 +363,7 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
                 }
             )
     if problems:
-        error = ImportRejected(problems)
+        error = ImportRejected(sorted(problems, key=lambda p: p["row"]))
         error.after_rollback.append(
             lambda follow_up: record(
                 follow_up,
@@ -358,6 +376,8 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
             )
         )
         raise error
+    if fresh:
+        saved += bulk.create_many(session, actor, [data for _n, data in fresh])
     record(
         session,
         actor,
