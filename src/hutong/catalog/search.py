@@ -73,9 +73,14 @@ def _matching_ids(session: Session, q: str) -> np.ndarray:
         stmt = text(
             "SELECT resource_id FROM catalog_search WHERE tokens @> CAST(:t AS text[])"
         ).bindparams(t=terms)
-    # Straight from the driver: a broad term can match most of the catalog.
-    rows = session.connection().exec_driver_sql(*_compiled(session, stmt)).fetchall()
-    return np.array(rows, dtype=np.int64).reshape(-1)
+    # Straight from the DB-API cursor: a broad term can match most of the catalog.
+    sql, params = _compiled(session, stmt)
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    finally:
+        cursor.close()
 
 
 @dataclass
