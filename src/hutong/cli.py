@@ -25,6 +25,10 @@ audit_app = typer.Typer(help="审计日志：校验、检查点、保留期清�
 app.add_typer(units_app, name="units")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+catalog_app = typer.Typer(help="教育政务信息资源目录：检索、导入、导出、查看", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历：载入国务院办公厅公布的放假安排", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(calendar_app, name="calendar")
 
 out = Console()
 err = Console(stderr=True)
@@ -272,6 +276,141 @@ def audit_purge(
         )
     else:
         out.print("没有超过保留期的事件。")
+
+
+# --- catalog ----------------------------------------------------------------------------
+
+ActingUser = Annotated[str, typer.Option("--as", help="以该用户身份执行（须为已启用的账号）")]
+
+
+def acting(session, username: str):  # type: ignore[no-untyped-def]
+    """The actor for a command run on behalf of a user from the host's shell."""
+    from hutong.core.errors import AuthenticationFailed
+    from hutong.identity.auth import actor_for
+    from hutong.identity.service import user_by_name
+
+    user = user_by_name(session, username)
+    if not user.enabled:
+        raise AuthenticationFailed("账号已停用", "account disabled", field="as")
+    return actor_for(user, client_address="cli")
+
+
+@catalog_app.command("search")
+def catalog_search(
+    q: str,
+    user: ActingUser,
+    data_dir: DataDir = None,
+    limit: Annotated[int, typer.Option(help="显示条数")] = 20,
+) -> None:
+    """检索已发布的目录（中文全文检索）。"""
+    from hutong.catalog.search import Query, search
+    from hutong.catalog.vocab import ShareType
+
+    with opened(data_dir) as db, db.transaction() as session:
+        page = search(session, acting(session, user), Query(q=q, limit=limit))
+        rows = [
+            (r.code, r.name, r.provider_unit.name, ShareType(r.share_type).zh)
+            for r in page.resources
+        ]
+    table = Table("资源代码", "名称", "提供方", "共享类型", title=f"共 {page.total} 条")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+@catalog_app.command("show")
+def catalog_show(code: str, user: ActingUser, data_dir: DataDir = None) -> None:
+    """以 JSON 显示一条信息资源。"""
+    from hutong.catalog import service
+
+    with opened(data_dir) as db, db.transaction() as session:
+        text = service.out(service.read(session, acting(session, user), code)).model_dump_json(
+            indent=2
+        )
+    out.print_json(text)
+
+
+@catalog_app.command("import")
+def catalog_import(file: Path, user: ActingUser, data_dir: DataDir = None) -> None:
+    """导入目录（.xlsx 工作簿、.json 或 .csv）；有任何错误则全部不导入，并逐行列出错误。"""
+    from hutong.catalog import service, workbook
+    from hutong.core.errors import ImportRejected
+
+    suffix = file.suffix.lower().lstrip(".")
+    parsers = {
+        "xlsx": workbook.parse_xlsx,
+        "csv": workbook.parse_csv,
+        "json": lambda c: workbook.parse_json(workbook.decode_text(c)),
+    }
+    if suffix not in parsers:
+        err.print("[red]仅支持 .xlsx、.json、.csv 文件[/red]")
+        raise typer.Exit(2)
+    try:
+        with opened(data_dir) as db:
+            with out.status(f"校验 {file.name}…"):
+                parsed = parsers[suffix](file.read_bytes())
+            with out.status(f"写入 {len(parsed.entries)} 条信息资源…"), db.transaction() as session:
+                saved = service.import_entries(session, acting(session, user), parsed, suffix)
+    except typer.Exit as stop:
+        if isinstance(stop.__cause__, ImportRejected):
+            for problem in stop.__cause__.problems[:200]:
+                err.print(f"  {problem['message']}")
+        raise
+    out.print(f"[green]已导入 {len(saved)} 条信息资源[/green]")
+
+
+@catalog_app.command("export")
+def catalog_export(
+    file: Path,
+    user: ActingUser,
+    data_dir: DataDir = None,
+    q: Annotated[str, typer.Option(help="只导出匹配的条目")] = "",
+) -> None:
+    """导出已发布的目录；格式由文件扩展名决定（.xlsx / .json / .csv）。"""
+    from hutong.catalog import service, workbook
+
+    fmt = file.suffix.lower().lstrip(".")
+    writers = {
+        "xlsx": workbook.export_xlsx,
+        "json": workbook.export_json,
+        "csv": workbook.export_csv,
+    }
+    if fmt not in writers:
+        err.print("[red]文件扩展名须为 .xlsx、.json 或 .csv[/red]")
+        raise typer.Exit(2)
+    with opened(data_dir) as db, db.transaction() as session:
+        entries = service.export_entries(session, acting(session, user), q, fmt)
+    body = writers[fmt](entries)
+    file.write_bytes(body if isinstance(body, bytes) else body.encode())
+    out.print(f"已导出 {len(entries)} 条信息资源到 {file}")
+
+
+# --- calendar ---------------------------------------------------------------------------
+
+
+@calendar_app.command("load")
+def calendar_load(file: Path, data_dir: DataDir = None) -> None:
+    """载入官方放假与调休安排（CSV：date,is_workday,note），用于库中尚无的年份。"""
+    from hutong.audit.service import Category, record
+    from hutong.core.calendar import load_schedule, parse_schedule_csv
+    from hutong.identity.authz import Target, authorize, system_actor
+    from hutong.identity.roles import Action
+
+    actor = system_actor("calendar")
+    with opened(data_dir) as db:
+        rows = parse_schedule_csv(file.read_text(encoding="utf-8-sig"))
+        with db.transaction() as session:
+            authorize(session, actor, Action.CONFIG_MANAGE, Target("calendar"))
+            count = load_schedule(session, rows)
+            record(
+                session,
+                actor,
+                "calendar.load",
+                category=Category.CONFIG,
+                target=Target("calendar"),
+                rows=count,
+            )
+    out.print(f"已载入 {count} 个日期")
 
 
 def _parsed(model: type[T], **values: object) -> T:

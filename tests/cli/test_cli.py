@@ -198,3 +198,48 @@ def test_export_checkpoints(settings, db, org, tmp_path):
     assert hutong(settings, "audit", "export-checkpoints", str(target)).exit_code == 0
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["checkpoints"] and "BEGIN PUBLIC KEY" in document["public_key"]
+
+
+def test_catalog_commands_act_as_a_named_user(settings, db, org, classes, actors, tmp_path):
+    from hutong.catalog import service, workflow
+    from tests.support import entry
+
+    with db.transaction() as session:
+        code = service.create(session, actors["data_steward"], entry(org)).code
+    for who, step in (
+        ("data_steward", "submit"),
+        ("catalog_reviewer", "approve"),
+        ("data_steward", "publish"),
+    ):
+        with db.transaction() as session:
+            workflow.transition(session, actors[who], code, step)
+    found = hutong(settings, "catalog", "search", "教师", "--as", "data.consumer")
+    assert found.exit_code == 0 and "全国教师基本信息" in found.output
+    target = tmp_path / "目录.xlsx"
+    assert (
+        hutong(settings, "catalog", "export", str(target), "--as", "catalog.reviewer").exit_code
+        == 0
+    )
+    imported = hutong(settings, "catalog", "import", str(target), "--as", "data.steward")
+    assert imported.exit_code == 0 and "已导入 1 条" in imported.output
+    refused = hutong(settings, "catalog", "import", str(target), "--as", "data.consumer")
+    assert refused.exit_code == 2 and "第 1 条信息资源" in refused.output
+    assert hutong(settings, "catalog", "show", code, "--as", "no.such.user").exit_code == 2
+
+
+def test_calendar_load(settings, db, tmp_path):
+    from datetime import date
+
+    from hutong.core.calendar import WorkingCalendar
+
+    schedule = tmp_path / "2031.csv"
+    schedule.write_text(
+        "date,is_workday,note\n2031-10-01,0,国庆节\n2031-09-27,1,调休上班\n", encoding="utf-8"
+    )
+    result = hutong(settings, "calendar", "load", str(schedule))
+    assert result.exit_code == 0 and "已载入 2 个日期" in result.output
+    with db.sessions() as session:
+        assert WorkingCalendar.from_session(session).is_workday(date(2031, 9, 27))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,is_workday\n2031-13-01,1\n", encoding="utf-8")
+    assert hutong(settings, "calendar", "load", str(bad)).exit_code == 2
