@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, joinedload, noload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from hutong.audit.service import Category, record
 from hutong.catalog.facet_index import Snapshot, snapshot
@@ -168,7 +168,7 @@ def search(session: Session, actor: Actor, query: Query) -> Page:
     ]
     rows = session.scalars(
         select(Resource)
-        .options(noload(Resource.items), joinedload(Resource.provider_unit))
+        .options(lazyload(Resource.items), joinedload(Resource.provider_unit))
         .where(Resource.id.in_(page_ids))
     ).all()
     by_id = {r.id: r for r in rows}
