@@ -148,17 +148,29 @@ def test_retired_entries_cannot_be_edited(db, org, actors, draft):
         service.update(session, steward, draft, entry(org))
 
 
-def test_a_proposed_system_is_ready_for_approval_only_with_a_catalog_draft(db, org, classes, actors):
+def test_a_proposed_system_is_ready_for_approval_only_with_a_catalog_draft(
+    db, org, classes, actors
+):
     """M2018 §31: the pre-compiled catalog is an approval document of a new system."""
     from hutong.catalog.vocab import SystemKind
 
     with db.transaction() as session:
-        system = service.register_system(session, actors["data_steward"], "全国教师培训管理系统",
-                                          SystemKind.ADMIN_SYSTEM, org.dept_a, org.dept_a, proposed=True)
-        assert system.approval_status == "proposed" and not service.ready_for_approval(session, system)
+        system = service.register_system(
+            session,
+            actors["data_steward"],
+            "全国教师培训管理系统",
+            SystemKind.ADMIN_SYSTEM,
+            org.dept_a,
+            org.dept_a,
+            proposed=True,
+        )
+        assert system.approval_status == "proposed" and not service.ready_for_approval(
+            session, system
+        )
         service.create(session, actors["data_steward"], entry(org, source_system_id=system.id))
         assert service.ready_for_approval(session, system)
         assert [r.status for r in service.catalog_drafts_of(session, system)] == ["draft"]
     with pytest.raises(PermissionDenied), db.transaction() as session:
-        service.register_system(session, actors["data_steward"], "他单位系统", SystemKind.SURVEY,
-                                org.dept_b, org.dept_b)
+        service.register_system(
+            session, actors["data_steward"], "他单位系统", SystemKind.SURVEY, org.dept_b, org.dept_b
+        )

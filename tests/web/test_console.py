@@ -104,6 +104,10 @@ def test_one_time_password_forces_a_change_first(client, db, org, system):
     assert sign_in(client, "fresh.one", otp).headers["location"] == "/console/password"
     assert client.get("/console", follow_redirects=False).headers["location"] == "/console/password"
     page = client.get("/console/password")
+    # no form but the pending step itself works before the step is done
+    form = {"transition": "submit", "csrf_token": csrf(page.text)}
+    blocked = client.post("/console/catalog/r/30101/000001/step", data=form, follow_redirects=False)
+    assert blocked.status_code == 303 and blocked.headers["location"] == "/console/password"
     weak = client.post(
         "/console/password",
         data={

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from hutong.audit.service import Category, record
-from hutong.catalog.facet_index import Snapshot, snapshot
+from hutong.catalog.facet_index import COLUMNS, Snapshot, snapshot
 from hutong.catalog.models import Classification, Resource
 from hutong.catalog.tokens import query_terms, tokens
 from hutong.catalog.vocab import Status
@@ -24,17 +24,7 @@ from hutong.identity.roles import Action, Role
 #: States every catalog reader may see; the rest stay within the unit and the reviewers.
 PUBLIC_STATUSES = (Status.PUBLISHED.value, Status.RETIRED.value)
 
-FACETS = {
-    "unit": Resource.provider_unit_id,
-    "classification": Resource.classification_id,
-    "share_type": Resource.share_type,
-    "open_type": Resource.open_type,
-    "grade": Resource.grade,
-    "format": Resource.format,
-    "update_cycle": Resource.update_cycle,
-    "has_pi": Resource.has_pi,
-    "status": Resource.status,
-}
+FACETS = COLUMNS  # the facet columns, held in memory by facet_index
 
 
 def reindex(session: Session, resource: Resource) -> None:

@@ -395,11 +395,12 @@ def export_entries(session: Session, actor: Actor, q: str, fmt: str) -> list[Res
     from hutong.catalog.search import Query, selected_ids
 
     ids = selected_ids(session, actor, Query(q=q))
-    rows = (
-        session.scalars(select(Resource).where(Resource.id.in_(ids)).order_by(Resource.code))
-        if ids
-        else []
-    )
+    rows = [  # in chunks, to stay under the database's bound-parameter limit
+        r
+        for start in range(0, len(ids), 5000)
+        for r in session.scalars(select(Resource).where(Resource.id.in_(ids[start : start + 5000])))
+    ]
+    rows.sort(key=lambda r: r.code)
     entries = [out(r) for r in rows]
     record(
         session,

@@ -88,16 +88,7 @@ def summary(resource) -> ResourceSummary:  # type: ignore[no-untyped-def]
     )
 
 
-FACET_PARAMS = (
-    "unit",
-    "classification",
-    "share_type",
-    "open_type",
-    "grade",
-    "format",
-    "update_cycle",
-    "has_pi",
-)
+FACET_PARAMS = tuple(name for name in search.FACETS if name != "status")
 
 
 @router.get(

@@ -117,8 +117,19 @@ def stage_redirect(stage: SessionStage) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
-def full_only(identity: ConsoleIdentity) -> Response | None:
-    return None if identity.stage is SessionStage.FULL else stage_redirect(identity.stage)
+class StepPending(Exception):
+    """A signed-in session that still owes a sign-in step (new password, TOTP enrolment)."""
+
+    def __init__(self, stage: SessionStage) -> None:
+        super().__init__(stage.value)
+        self.stage = stage
+
+
+def staff(identity: ConsoleIdentity = Depends(signed_in)) -> ConsoleIdentity:
+    """The identity of every console page and form except the sign-in steps themselves."""
+    if identity.stage is not SessionStage.FULL:
+        raise StepPending(identity.stage)
+    return identity
 
 
 def install_exception_handlers(app) -> None:  # type: ignore[no-untyped-def]
@@ -127,6 +138,10 @@ def install_exception_handlers(app) -> None:  # type: ignore[no-untyped-def]
         return RedirectResponse(
             "/console/login?" + urlencode({"next": request.url.path}), status_code=303
         )
+
+    @app.exception_handler(StepPending)
+    async def _step(_request: Request, error: StepPending) -> Response:
+        return stage_redirect(error.stage)
 
 
 # --- sign-in ----------------------------------------------------------------------------
@@ -325,9 +340,7 @@ def totp_confirm(
 
 
 @router.get("/console")
-def home(request: Request, identity: ConsoleIdentity = Depends(signed_in)) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
+def home(request: Request, identity: ConsoleIdentity = Depends(staff)) -> Response:
     lang = "en" if request.query_params.get("lang") == "en" else "zh"
     cards = [
         {"title": label, "text": SECTION_TEXT.get(label, ""), "href": href}
@@ -341,11 +354,9 @@ def home(request: Request, identity: ConsoleIdentity = Depends(signed_in)) -> Re
 def audit_page(
     request: Request,
     flt: query.AuditFilter = Depends(audit_filter),
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     with db.transaction() as session:
         events = query.search(session, identity.actor, flt, 100)
         counts = query.daily_counts(session, identity.actor)
@@ -402,11 +413,9 @@ def audit_export(
     request: Request,
     format: str = "csv",
     flt: query.AuditFilter = Depends(audit_filter),
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     with db.transaction() as session:
         body = "".join(query.export(session, identity.actor, flt, format))
     media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
@@ -436,12 +445,10 @@ def _tree(units) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
 @router.get("/console/units")
 def units_page(
     request: Request,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
     error: str | None = None,
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     with db.transaction() as session:
         tree = _tree(service.list_units(session, identity.actor))
     return page(
@@ -465,7 +472,7 @@ def units_create(
     kind: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()],
     parent_code: Annotated[str, Form()] = "",
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     check_csrf(identity, csrf_token)
@@ -522,18 +529,16 @@ def _users_page(
 @router.get("/console/users")
 def users_page(
     request: Request,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     return _users_page(request, identity, db, [])
 
 
 @router.post("/console/users")
 async def users_create(
     request: Request,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     """Rendered in place (not redirected) so the one-time password never enters a URL."""

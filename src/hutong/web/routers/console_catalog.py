@@ -30,7 +30,7 @@ from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.routers.console import check_csrf, full_only, page, signed_in
+from hutong.web.routers.console import check_csrf, page, staff
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -77,11 +77,9 @@ def _labels() -> dict[str, dict[str, str]]:
 @router.get("/console/catalog")
 def catalog_page(
     request: Request,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     params = request.query_params
     q = params.get("q", "").strip()
     view = params.get("view", "published")
@@ -260,11 +258,9 @@ def _first_error(error: ValidationError) -> tuple[str, str]:
 @router.get("/console/catalog/new")
 def new_form(
     request: Request,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     defaults = {
         "provider_unit_code": identity.user.unit.code,
         "attribute": "department",
@@ -338,7 +334,7 @@ async def _save(
 @router.post("/console/catalog/new")
 async def create_entry(
     request: Request,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     return await _save(request, identity, db, None)
@@ -353,11 +349,9 @@ def review_queue(request: Request) -> Response:
 def tree_page(
     request: Request,
     by: str = "unit",
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     by = "classification" if by == "classification" else "unit"
     with db.transaction() as session:
         roots = aggregate.tree(session, identity.actor, by)
@@ -381,11 +375,9 @@ def tree_page(
 def diff_page(
     request: Request,
     code: str,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     old, new = int(request.query_params.get("from", 1)), int(request.query_params.get("to", 1))
     with db.transaction() as session:
         changes = service.compare(session, identity.actor, code, old, new)
@@ -409,11 +401,9 @@ def diff_page(
 def edit_form(
     request: Request,
     code: str,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     with db.transaction() as session:
         values = service.out(service.read(session, identity.actor, code)).model_dump(mode="json")
         return page(
@@ -432,7 +422,7 @@ def edit_form(
 async def edit_entry(
     request: Request,
     code: str,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     return await _save(request, identity, db, code)
@@ -442,7 +432,7 @@ async def edit_entry(
 async def step(
     request: Request,
     code: str,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     form = await request.form()
@@ -470,11 +460,9 @@ async def step(
 def entry_page(
     request: Request,
     code: str,
-    identity: ConsoleIdentity = Depends(signed_in),
+    identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    if (redirect := full_only(identity)) is not None:
-        return redirect
     with db.transaction() as session:
         resource = service.read(session, identity.actor, code)
         data = service.out(resource)
