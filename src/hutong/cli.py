@@ -215,6 +215,31 @@ def users_roles(
     out.print(f"[green]已更新角色[/green] {username}")
 
 
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Option(help="用户名")], data_dir: DataDir = None
+) -> None:
+    """停用账号（如离职、长期未使用）；停用后其令牌与会话立即失效。"""
+    _set_enabled(username, False, data_dir)
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Option(help="用户名")], data_dir: DataDir = None
+) -> None:
+    """启用账号，并清除锁定。"""
+    _set_enabled(username, True, data_dir)
+
+
+def _set_enabled(username: str, enabled: bool, data_dir: Path | None) -> None:
+    from hutong.identity.authz import system_actor
+    from hutong.identity.service import set_enabled
+
+    with opened(data_dir) as db:
+        in_transaction(db, lambda s: set_enabled(s, system_actor("cli"), username, enabled))
+    out.print(f"[green]已{'启用' if enabled else '停用'}账号[/green] {username}")
+
+
 # --- audit ------------------------------------------------------------------------------
 
 

@@ -243,3 +243,15 @@ def test_calendar_load(settings, db, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,is_workday\n2031-13-01,1\n", encoding="utf-8")
     assert hutong(settings, "calendar", "load", str(bad)).exit_code == 2
+
+
+def test_disable_and_enable_an_account(settings, db, org):
+    from hutong.core.errors import AuthenticationFailed
+    from hutong.identity import auth
+
+    assert hutong(settings, "users", "disable", "--username", "data.steward").exit_code == 0
+    with pytest.raises(AuthenticationFailed), db.transaction() as session:
+        auth.authenticate(session, "data.steward", org.password)
+    assert hutong(settings, "users", "enable", "--username", "data.steward").exit_code == 0
+    with db.transaction() as session:
+        assert auth.authenticate(session, "data.steward", org.password).username == "data.steward"

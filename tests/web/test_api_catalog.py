@@ -79,3 +79,15 @@ def test_export_then_import_workbook(client, db, org, classes):
         "/api/v1/catalog/import", headers=steward, files={"file": ("目录.txt", b"x", "text/plain")}
     )
     assert wrong.status_code == 422 and wrong.json()["field"] == "file"
+
+
+def test_annual_review_over_http(client, db, org):
+    steward = bearer(client, db, "data.steward", org.password)
+    task = client.post("/api/v1/catalog/annual-review", headers=steward)
+    assert (
+        task.status_code == 201
+        and task.json()["kind"] == "annual_review"
+        and not task.json()["overdue"]
+    )
+    consumer = bearer(client, db, "data.consumer", org.password)
+    assert client.post("/api/v1/catalog/annual-review", headers=consumer).status_code == 403

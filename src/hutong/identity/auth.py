@@ -132,10 +132,11 @@ def authenticate(
             AuthenticationFailed("账号已停用", "account disabled"), user.id, actor, "disabled"
         )
     if is_locked(user):
+        minutes = session.info["settings"].lockout_minutes
         raise _refuse(
             AccountLocked(
-                "登录失败次数过多，账号已锁定，请 15 分钟后再试",
-                "too many failed logins; account locked, try again in 15 minutes",
+                f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试",
+                f"too many failed logins; account locked, try again in {minutes} minutes",
             ),
             user.id,
             actor,

@@ -233,6 +233,19 @@ def list_tasks(
         return [task_out(t, codes.get(t.resource_id)) for t in tasks.open_tasks(session, actor)]
 
 
+@router.post(
+    "/catalog/annual-review",
+    response_model=TaskOut,
+    status_code=201,
+    summary="Record the unit's yearly full catalog review (M2018 §30)",
+)
+def annual_review(
+    actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> TaskOut:
+    with db.transaction() as session:
+        return task_out(tasks.complete_annual_review(session, actor, actor.unit_id), None)
+
+
 @router.get(
     "/catalog/tree",
     response_model=list[TreeNode],
