@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from stdnum.cn import uscc
 
@@ -62,3 +63,47 @@ def is_school_code(code: str) -> bool:
 
 def is_internal_code(code: str) -> bool:
     return bool(_INTERNAL.match(code))
+
+
+CITIZEN_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CITIZEN_CHECK = "10X98765432"  # ISO 7064 MOD 11-2, indexed by the weighted sum mod 11
+_CITIZEN = re.compile(r"^\d{17}[\dX]$")
+
+
+def citizen_id_birth_date(value: str) -> date | None:
+    """Birth date of an 18-character 公民身份号码, or None when it is not a real date."""
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+    return born if date(1900, 1, 1) <= born <= date.today() else None
+
+
+def is_citizen_id(value: str) -> bool:
+    """GB 11643: check digit, a real birth date, a known province prefix. The full region code
+    is not checked: published tables are incomplete and reject genuine numbers (DESIGN.md)."""
+    value = value.upper()
+    if not _CITIZEN.match(value) or value[:2] not in PROVINCES:
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], CITIZEN_WEIGHTS, strict=True))
+    return CITIZEN_CHECK[total % 11] == value[17] and citizen_id_birth_date(value) is not None
+
+
+def is_student_no(value: str) -> bool:
+    """全国学籍号: G + citizen ID, J + 18 digits, or L + 6-digit area + 8-digit date + 4 digits."""
+    if len(value) != 19:
+        return False
+    kind, rest = value[0], value[1:]
+    if kind == "G":
+        return is_citizen_id(rest)
+    if kind == "J":
+        return rest.isdigit()
+    if kind == "L":
+        if not rest.isdigit():
+            return False
+        try:
+            date(int(rest[6:10]), int(rest[10:12]), int(rest[12:14]))
+        except ValueError:
+            return False
+        return True
+    return False
