@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_file
 from hutong.audit.service import Category
 from hutong.web.i18n import negotiate, translator
 from hutong.web.routers.console import NAV, SECTION_TEXT
+from hutong.web.routers.console_catalog import FACET_TITLES, VIEWS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src/hutong/web/templates"
 
@@ -34,7 +35,9 @@ def template_msgids() -> set[str]:
 def test_every_visible_string_has_a_chinese_translation():
     zh = translator("zh_CN")
     wanted = template_msgids() | {label for _h, label, _a in NAV} | {c.value for c in Category}
-    wanted |= set(SECTION_TEXT.values())
+    wanted |= (
+        set(SECTION_TEXT.values()) | set(FACET_TITLES.values()) | {label for _k, label in VIEWS}
+    )
     wanted |= {"allowed", "denied", "failed"}
     missing = sorted(m for m in wanted if zh.gettext(m) == m)
     assert len(wanted) > 50 and not missing

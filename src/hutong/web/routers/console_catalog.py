@@ -43,17 +43,22 @@ CHOICES = {
     "data_kind": DataKind,
     "grade": Grade,
 }
-FACET_TITLES = {
-    "unit": "提供单位",
-    "classification": "分类",
-    "share_type": "共享类型",
-    "open_type": "公开类型",
-    "grade": "数据级别",
-    "format": "格式",
-    "update_cycle": "更新周期",
-    "has_pi": "个人信息",
-    "status": "状态",
+FACET_TITLES = {  # msgids, translated in the template
+    "unit": "Provider unit",
+    "classification": "Classification",
+    "share_type": "Sharing",
+    "open_type": "Disclosure",
+    "grade": "Grade",
+    "format": "Format",
+    "update_cycle": "Update cycle",
+    "has_pi": "Personal information",
+    "status": "Status",
 }
+VIEWS = [
+    ("published", "Published catalog"),
+    ("mine", "All of my unit"),
+    ("review", "Awaiting review"),
+]
 BOOL_FIELDS = ("has_pi", "has_child_pi", "deidentified", "secret")
 ITEM_ROWS = 8
 
@@ -150,7 +155,7 @@ def catalog_page(
             "next_url": link(offset=str(offset + PAGE_SIZE))
             if offset + PAGE_SIZE < result.total
             else None,
-            "views": [("published", "已发布目录"), ("mine", "本单位全部"), ("review", "待审核")],
+            "views": VIEWS,
             "can_create": is_allowed(identity.actor, Action.CATALOG_EDIT, _own(identity)),
             "can_review": Role.CATALOG_REVIEWER in identity.actor.roles,
             "view_link": lambda v: link(view=v, unit=None),
