@@ -29,6 +29,8 @@ catalog_app = typer.Typer(help="教育政务信息资源目录：检索、导入
 calendar_app = typer.Typer(help="工作日历：载入国务院办公厅公布的放假安排", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(calendar_app, name="calendar")
+data_app = typer.Typer(help="数据集：导入与版本", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 
 out = Console()
 err = Console(stderr=True)
@@ -410,6 +412,33 @@ def catalog_export(
     out.print(f"已导出 {len(entries)} 条信息资源到 {file}")
 
 
+# --- data -------------------------------------------------------------------------------
+
+
+@data_app.command("ingest")
+def data_ingest(
+    code: str,
+    file: Path,
+    user: ActingUser,
+    data_dir: DataDir = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="列名=信息项名，可重复")] = None,
+) -> None:
+    """把 CSV（UTF-8 或 GBK）导入为信息资源的新数据版本；失败时保留原版本，不留下半成品。"""
+    from hutong.data.ingest import ingest_csv
+
+    mapping = dict(pair.split("=", 1) for pair in map_ or [] if "=" in pair)
+    with (
+        opened(data_dir) as db,
+        out.status(f"导入 {file.name}（编码识别、转换为 Parquet）…"),
+        db.transaction() as session,
+    ):
+        version = ingest_csv(session, acting(session, user), code, file, mapping)
+        summary = (version.version, version.rows, version.source_encoding)
+    out.print(
+        f"[green]已发布第 {summary[0]} 版[/green]：{summary[1]:,} 行（源文件编码 {summary[2]}）"
+    )
+
+
 # --- calendar ---------------------------------------------------------------------------
 
 
@@ -452,3 +481,7 @@ def _parsed(model: type[T], **values: object) -> T:
         raise InvalidInput(
             f"参数 {field} 无效", f"invalid {field}: {first['msg']}", field=field
         ) from None
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,52 @@
+"""The query engine interface: SQL over one dataset version, streamed as Arrow batches.
+
+DuckDB implements it here; the sharing exchange puts policies in front of it, and a Spark
+engine can implement the same interface for data that outgrows one machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+
+from hutong.data.validators import install as install_validators
+
+BATCH_ROWS = 65_536
+
+
+class Engine(Protocol):
+    def stream(
+        self, files: list[Path], sql: str, params: list[object] | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        """Run ``sql`` with the version's rows visible as the view ``dataset``."""
+        ...
+
+
+class DuckDBEngine:
+    """An in-process DuckDB per query: nothing shared between callers, files read in place."""
+
+    def __init__(self, threads: int = 2, memory_limit: str = "1GB") -> None:
+        self.threads = threads
+        self.memory_limit = memory_limit
+
+    def connect(self, files: list[Path]) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect(
+            config={"threads": self.threads, "memory_limit": self.memory_limit}
+        )
+        install_validators(connection)
+        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        connection.execute(f"CREATE VIEW dataset AS SELECT * FROM read_parquet([{listing}])")
+        return connection
+
+    def stream(
+        self, files: list[Path], sql: str, params: list[object] | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        connection = self.connect(files)
+        try:
+            reader = connection.execute(sql, params or []).fetch_record_batch(BATCH_ROWS)
+            yield from reader
+        finally:
+            connection.close()
