@@ -422,6 +422,13 @@ def data_ingest(
     user: ActingUser,
     data_dir: DataDir = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help="列名=信息项名，可重复")] = None,
+    on_invalid: Annotated[
+        str,
+        typer.Option(help="reject：有无效值则整个文件不导入；quarantine：无效行另存 rejects.csv"),
+    ] = "reject",
+    key: Annotated[
+        list[str] | None, typer.Option(help="主键信息项，可重复（用于唯一性检查）")
+    ] = None,
 ) -> None:
     """把 CSV（UTF-8 或 GBK）导入为信息资源的新数据版本；失败时保留原版本，不留下半成品。"""
     from hutong.data.ingest import ingest_csv
@@ -429,13 +436,20 @@ def data_ingest(
     mapping = dict(pair.split("=", 1) for pair in map_ or [] if "=" in pair)
     with (
         opened(data_dir) as db,
-        out.status(f"导入 {file.name}（编码识别、转换为 Parquet）…"),
+        out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"),
         db.transaction() as session,
     ):
-        version = ingest_csv(session, acting(session, user), code, file, mapping)
-        summary = (version.version, version.rows, version.source_encoding)
+        version = ingest_csv(session, acting(session, user), code, file, mapping, on_invalid, key)
+        summary = (
+            version.version,
+            version.rows,
+            version.source_encoding,
+            version.rejected,
+            version.quality_score,
+        )
     out.print(
-        f"[green]已发布第 {summary[0]} 版[/green]：{summary[1]:,} 行（源文件编码 {summary[2]}）"
+        f"[green]已发布第 {summary[0]} 版[/green]：{summary[1]:,} 行（源文件编码 {summary[2]}），"
+        f"隔离 {summary[3]:,} 行，质量得分 {summary[4]}"
     )
 
 

@@ -255,3 +255,44 @@ def test_disable_and_enable_an_account(settings, db, org):
     assert hutong(settings, "users", "enable", "--username", "data.steward").exit_code == 0
     with db.transaction() as session:
         assert auth.authenticate(session, "data.steward", org.password).username == "data.steward"
+
+
+def test_data_ingest_command(settings, db, org, classes, actors, tmp_path):
+    from hutong.catalog import service
+    from tests.support import entry
+
+    with db.transaction() as session:
+        code = service.create(
+            session,
+            actors["data_steward"],
+            entry(
+                org,
+                items=[
+                    {"name": "学校标识码", "data_type": "字符型"},
+                    {"name": "学校名称", "data_type": "字符型"},
+                ],
+            ),
+        ).code
+    path = tmp_path / "学校.csv"
+    path.write_text(
+        "学校标识码,学校名称\n4111010001,北京大学\n4199010001,不存在的学校\n", encoding="gbk"
+    )
+    refused = hutong(settings, "data", "ingest", code, str(path), "--as", "data.steward")
+    assert refused.exit_code == 2 and "第 3 行“学校标识码”" in refused.output
+    result = hutong(
+        settings,
+        "data",
+        "ingest",
+        code,
+        str(path),
+        "--as",
+        "data.steward",
+        "--on-invalid",
+        "quarantine",
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "已发布第 1 版" in result.output
+        and "隔离 1 行" in result.output
+        and "gb18030" in result.output
+    )

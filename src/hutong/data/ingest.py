@@ -18,14 +18,20 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.catalog.service import by_code, target
+from hutong.core.clock import as_utc, utcnow
 from hutong.core.errors import InvalidInput
 from hutong.data import encoding
 from hutong.data.models import DatasetVersion
+from hutong.data.quality import ROW, invalid_rows, measure, quote, split
+from hutong.data.rules import check_for
 from hutong.data.store import LocalStore
+from hutong.data.validators import install as install_validators
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
 
 PART = "part-0.parquet"
+RAW = "staged.parquet"
+REJECTS = "rejects.csv"
 
 
 def store_for(session: Session) -> LocalStore:
@@ -77,10 +83,30 @@ def plan_columns(
 
 
 def ingest_csv(
-    session: Session, actor: Actor, code: str, path: Path, mapping: dict[str, str] | None = None
+    session: Session,
+    actor: Actor,
+    code: str,
+    path: Path,
+    mapping: dict[str, str] | None = None,
+    on_invalid: str = "reject",
+    key: list[str] | None = None,
 ) -> DatasetVersion:
+    """``on_invalid``: "reject" refuses the whole file when any value fails its check;
+    "quarantine" publishes the valid rows and puts the others in ``rejects.csv``."""
+    if on_invalid not in ("reject", "quarantine"):
+        raise InvalidInput(
+            "无效值处理方式须为 reject 或 quarantine",
+            "on_invalid must be reject or quarantine",
+            field="on_invalid",
+        )
     resource = by_code(session, code)
     authorize(session, actor, Action.DATA_INGEST, target(resource))
+    items = {item.name: item for item in resource.items}
+    if key and not set(key) <= set(items):
+        raise InvalidInput(
+            "主键必须是该资源的信息项", "key columns must be items of the entry", field="key"
+        )
+    previous = current(session, resource.id)
     store = store_for(session)
     staging = store.staging(resource.id)
     try:
@@ -90,61 +116,64 @@ def ingest_csv(
             source = staging / "source.utf8.csv"
             encoding.to_utf8(path, source, detected)
         header = _header(source, "utf-8-sig")
-        pairs = plan_columns(header, [i.name for i in resource.items], mapping)
+        pairs = plan_columns(header, list(items), mapping)
+        checks = {item: check_for(items[item]) for _column, item in pairs}
         connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
         try:
-            columns = "{" + ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in header) + "}"
-            select_list = ", ".join(
-                f'"{c.replace(chr(34), "")}" AS "{i.replace(chr(34), "")}"' for c, i in pairs
+            install_validators(connection)
+            _stage_rows(connection, source, header, pairs, staging / RAW)
+            connection.execute(
+                f"CREATE VIEW staged AS SELECT * FROM read_parquet({_sql_text(str(staging / RAW))})"
             )
-            try:
-                connection.execute(
-                    f"COPY (SELECT {select_list} FROM read_csv({_sql_text(str(source))}, header = true, "
-                    f"auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-                    "strict_mode = true, null_padding = false)) "
-                    f"TO {_sql_text(str(staging / PART))} (FORMAT parquet, COMPRESSION zstd)"
+            now = utcnow()
+            report = measure(
+                connection,
+                "staged",
+                checks,
+                key or [],
+                as_utc(previous.ingested_at) if previous else None,
+                now,
+                resource.update_cycle,
+            )
+            if report.rows == 0:
+                raise InvalidInput("文件没有数据行", "the file has no data rows", field="file")
+            invalid = sum(c.invalid for c in report.columns)
+            if invalid and on_invalid == "reject":
+                examples = invalid_rows(connection, "staged", checks, limit=20)
+                listed = "；".join(
+                    f"第 {row} 行“{column}”：{message}" for row, column, message in examples
                 )
-            except duckdb.Error as error:
                 raise InvalidInput(
-                    "CSV 格式错误（行的列数不一致或引号未闭合）",
-                    f"malformed CSV: {str(error).splitlines()[0][:300]}",
-                    field="file",
-                ) from None
-            rows = connection.execute(
-                f"SELECT count(*) FROM read_parquet({_sql_text(str(staging / PART))})"
-            ).fetchone()[0]
+                    f"共 {invalid} 个值未通过校验，整个文件未导入。{listed}",
+                    f"{invalid} values failed validation; nothing was imported",
+                    field="rows",
+                    invalid=invalid,
+                )
+            rejected = split(connection, "staged", checks, staging / PART, staging / REJECTS)
         finally:
             connection.close()
-        if source != path:
-            source.unlink()
-        if rows == 0:
-            raise InvalidInput("文件没有数据行", "the file has no data rows", field="file")
-        digest = hashlib.sha256()
-        with (staging / PART).open("rb") as handle:
-            while block := handle.read(1024 * 1024):
-                digest.update(block)
-        version = (
-            session.scalar(
-                select(func.max(DatasetVersion.version)).where(
-                    DatasetVersion.resource_id == resource.id
-                )
-            )
-            or 0
-        ) + 1
+        for leftover in (staging / RAW, staging / "source.utf8.csv"):
+            leftover.unlink(missing_ok=True)
+        if not rejected:
+            (staging / REJECTS).unlink()
         row = DatasetVersion(
             resource_id=resource.id,
-            version=version,
+            version=_next_version(session, resource.id),
             location="",
-            rows=rows,
-            columns=[{"name": item, "type": "VARCHAR"} for _c, item in pairs],
-            content_sha256=digest.hexdigest(),
+            rows=report.rows - rejected,
+            rejected=rejected,
+            quality=report.as_json(),
+            quality_score=report.score,
+            columns=[{"name": i, "type": "VARCHAR"} for _c, i in pairs],
+            content_sha256=_sha256(staging / PART),
             source_name=path.name[:256],
             source_encoding=detected,
             ingested_by=actor.name,
+            ingested_at=now,
         )
         session.add(row)
         session.flush()
-        row.location = store.publish(staging, resource.id, version)
+        row.location = store.publish(staging, resource.id, row.version)
     except BaseException:
         store.discard(staging)
         raise
@@ -154,10 +183,55 @@ def ingest_csv(
         "data.ingest",
         category=Category.INSERT,
         target=target(resource),
-        rows=rows,
-        details={"version": version, "encoding": detected, "sha256": row.content_sha256},
+        rows=row.rows,
+        details={
+            "version": row.version,
+            "encoding": detected,
+            "rejected": rejected,
+            "score": report.score,
+            "sha256": row.content_sha256,
+        },
     )
     return row
+
+
+def _stage_rows(
+    connection: duckdb.DuckDBPyConnection,
+    source: Path,
+    header: list[str],
+    pairs: list[tuple[str, str]],
+    target_file: Path,
+) -> None:
+    """CSV → Parquet with item names and the file's line number of every row."""
+    columns = "{" + ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in header) + "}"
+    select_list = ", ".join(f"{quote(column)} AS {quote(item)}" for column, item in pairs)
+    try:
+        connection.execute(
+            f"COPY (SELECT row_number() OVER () + 1 AS {ROW}, {select_list} FROM read_csv({_sql_text(str(source))}, "
+            f"header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+            f"strict_mode = true, null_padding = false)) TO {_sql_text(str(target_file))} (FORMAT parquet)"
+        )
+    except duckdb.Error as error:
+        raise InvalidInput(
+            "CSV 格式错误（行的列数不一致或引号未闭合）",
+            f"malformed CSV: {str(error).splitlines()[0][:300]}",
+            field="file",
+        ) from None
+
+
+def _next_version(session: Session, resource_id: int) -> int:
+    last = session.scalar(
+        select(func.max(DatasetVersion.version)).where(DatasetVersion.resource_id == resource_id)
+    )
+    return (last or 0) + 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def current(session: Session, resource_id: int) -> DatasetVersion | None:

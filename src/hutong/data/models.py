@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hutong.core.clock import utcnow
@@ -25,6 +34,9 @@ class DatasetVersion(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     source_name: Mapped[str] = mapped_column(String(256))
     source_encoding: Mapped[str] = mapped_column(String(16))
+    rejected: Mapped[int] = mapped_column(BigInteger, default=0)  # rows quarantined to rejects.csv
+    quality: Mapped[dict[str, object]] = mapped_column(JSON)  # data/quality.py QualityReport
+    quality_score: Mapped[float] = mapped_column(Float)
     ingested_by: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

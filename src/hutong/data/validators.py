@@ -57,6 +57,8 @@ MACROS = {
             (31 - ({_weighted(17, USCC_WEIGHTS, "instr('" + USCC_ALPHABET + "', substr(s, {i}, 1)) - 1")}) % 31) % 31 + 1, 1)
             = substr(s, 18, 1)
         END""",
+    "hutong_any_date_ok": """(s) AS coalesce(try_strptime(s, '%Y-%m-%d'), try_strptime(s, '%Y%m%d'),
+        try_strptime(s, '%Y/%m/%d')) IS NOT NULL""",
     "hutong_mobile_ok": "(s) AS s IS NOT NULL AND regexp_full_match(s, '1[3-9][0-9]{9}')",
     "hutong_email_ok": r"""(s) AS s IS NOT NULL AND regexp_full_match(s, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+')""",
     "hutong_ethnicity_ok": f"(s) AS list_contains({_sql_list(ETHNICITY_CODES)}, s)",

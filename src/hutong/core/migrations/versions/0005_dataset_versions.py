@@ -28,6 +28,9 @@ def upgrade() -> None:
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("source_name", sa.String(length=256), nullable=False),
         sa.Column("source_encoding", sa.String(length=16), nullable=False),
+        sa.Column("rejected", sa.BigInteger(), nullable=False),
+        sa.Column("quality", sa.JSON(), nullable=False),
+        sa.Column("quality_score", sa.Float(), nullable=False),
         sa.Column("ingested_by", sa.String(length=64), nullable=False),
         sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
