@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.catalog.service import by_code, target
-from hutong.core.clock import as_utc, utcnow
+from hutong.core.clock import as_utc, local, utcnow
 from hutong.core.errors import InvalidInput
 from hutong.data import encoding
+from hutong.data.detect import detect
 from hutong.data.models import DatasetVersion
 from hutong.data.quality import ROW, invalid_rows, measure, quote, split
 from hutong.data.rules import check_for
@@ -149,6 +150,9 @@ def ingest_csv(
                     field="rows",
                     invalid=invalid,
                 )
+            found = detect(
+                connection, "staged", [item for _c, item in pairs], resource, local(now).date()
+            )
             rejected = split(connection, "staged", checks, staging / PART, staging / REJECTS)
         finally:
             connection.close()
@@ -164,6 +168,7 @@ def ingest_csv(
             rejected=rejected,
             quality=report.as_json(),
             quality_score=report.score,
+            detection=found.as_json(),
             columns=[{"name": i, "type": "VARCHAR"} for _c, i in pairs],
             content_sha256=_sha256(staging / PART),
             source_name=path.name[:256],

@@ -37,6 +37,7 @@ class DatasetVersion(Base):
     rejected: Mapped[int] = mapped_column(BigInteger, default=0)  # rows quarantined to rejects.csv
     quality: Mapped[dict[str, object]] = mapped_column(JSON)  # data/quality.py QualityReport
     quality_score: Mapped[float] = mapped_column(Float)
+    detection: Mapped[dict[str, object]] = mapped_column(JSON)  # data/detect.py Detection
     ingested_by: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -61,6 +61,11 @@ MACROS = {
         try_strptime(s, '%Y/%m/%d')) IS NOT NULL""",
     "hutong_mobile_ok": "(s) AS s IS NOT NULL AND regexp_full_match(s, '1[3-9][0-9]{9}')",
     "hutong_email_ok": r"""(s) AS s IS NOT NULL AND regexp_full_match(s, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+')""",
+    # Luhn check of bank card numbers (16–19 digits), the rightmost digit first.
+    "hutong_luhn_ok": """(s) AS s IS NOT NULL AND regexp_full_match(s, '[0-9]{16,19}') AND list_sum(list_transform(
+        range(length(s)), lambda i: CASE WHEN i % 2 = 1
+            THEN (ascii(substr(s, length(s) - i, 1)) - 48) * 2 - CASE WHEN (ascii(substr(s, length(s) - i, 1)) - 48) * 2 > 9 THEN 9 ELSE 0 END
+            ELSE ascii(substr(s, length(s) - i, 1)) - 48 END)) % 10 = 0""",
     "hutong_ethnicity_ok": f"(s) AS list_contains({_sql_list(ETHNICITY_CODES)}, s)",
     "hutong_sex_ok": f"(s) AS list_contains({_sql_list(SEX_CODES)}, s)",
 }

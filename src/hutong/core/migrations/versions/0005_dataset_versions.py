@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("rejected", sa.BigInteger(), nullable=False),
         sa.Column("quality", sa.JSON(), nullable=False),
         sa.Column("quality_score", sa.Float(), nullable=False),
+        sa.Column("detection", sa.JSON(), nullable=False),
         sa.Column("ingested_by", sa.String(length=64), nullable=False),
         sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
