@@ -68,6 +68,7 @@ def test_officer_must_enrol_totp_before_anything_else(client, org):
         follow_redirects=False,
     )
     assert "/console/totp" in wrong.headers["location"]
+    assert "动态验证码错误" in client.get(wrong.headers["location"]).text
     page = client.get("/console/totp")
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
     done = client.post(

@@ -35,11 +35,21 @@ from hutong.web.deps import (
     database,
 )
 from hutong.web.routers.audit import audit_filter
-from hutong.web.templating import render
+from hutong.web.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)
 PRE_CSRF_COOKIE = "hutong_login_csrf"
-ROLE_NAMES_EN = {r: r.value.replace("_", " ") for r in Role}
+ROLE_NAMES_EN = {
+    Role.SYSTEM_ADMIN: "System administrator",
+    Role.SECURITY_ADMIN: "Security administrator",
+    Role.AUDITOR: "Security auditor",
+    Role.CATALOG_REVIEWER: "Catalog reviewer",
+    Role.SECURITY_REVIEWER: "Security reviewer",
+    Role.DATA_STEWARD: "Data steward",
+    Role.DATA_CONSUMER: "Data consumer",
+    Role.PUBLISHER: "Publication reviewer",
+    Role.PI_OFFICER: "Personal information protection officer",
+}
 
 NAV: list[tuple[str, str, Action | None]] = [
     ("/console", "Home", None),
@@ -209,7 +219,7 @@ def login(
             raw, row = open_console_session(session, user)
             stage = SessionStage(row.stage)
     except HutongError as error:
-        lang = "en" if request.query_params.get("lang") == "en" else "zh"
+        lang = "en" if request_language(request) == "en" else "zh"
         return render(
             request,
             "login.html",
@@ -302,6 +312,7 @@ def password_change(
 @router.get("/console/totp")
 def totp_form(
     request: Request,
+    error: str | None = None,
     identity: ConsoleIdentity = Depends(signed_in),
     db: Database = Depends(database),
 ) -> Response:
@@ -316,7 +327,12 @@ def totp_form(
         request,
         identity,
         "enrol_totp.html",
-        {"qr_svg": buffer.getvalue().decode(), "secret": secret, "error": None},
+        # only a known code is shown, so the query string cannot put words on the page
+        {
+            "qr_svg": buffer.getvalue().decode(),
+            "secret": secret,
+            "error": "动态验证码错误，请重新扫描二维码后输入" if error == "wrong_code" else None,
+        },
     )
 
 
@@ -331,8 +347,10 @@ def totp_confirm(
     check_csrf(identity, csrf_token)
     try:
         stage = _advance(db, identity, lambda s, u: auth.confirm_totp_enrolment(s, u, code.strip()))
-    except HutongError as error:
-        return RedirectResponse("/console/totp?" + urlencode({"error": error.zh}), status_code=303)
+    except HutongError:
+        return RedirectResponse(
+            "/console/totp?" + urlencode({"error": "wrong_code"}), status_code=303
+        )
     return stage_redirect(stage)
 
 
@@ -341,7 +359,7 @@ def totp_confirm(
 
 @router.get("/console")
 def home(request: Request, identity: ConsoleIdentity = Depends(staff)) -> Response:
-    lang = "en" if request.query_params.get("lang") == "en" else "zh"
+    lang = "en" if request_language(request) == "en" else "zh"
     cards = [
         {"title": label, "text": SECTION_TEXT.get(label, ""), "href": href}
         for href, label, action in NAV[1:]
@@ -495,7 +513,7 @@ def _users_page(
     messages: list[tuple[str, str]],
     status: int = 200,
 ) -> Response:
-    lang = "en" if request.query_params.get("lang") == "en" else "zh"
+    lang = "en" if request_language(request) == "en" else "zh"
     names = role_names(lang)
     with db.transaction() as session:
         users = service.list_users(session, identity.actor)
