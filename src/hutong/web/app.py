@@ -14,7 +14,16 @@ from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.web import problems
 from hutong.web.metrics import Metrics
-from hutong.web.routers import audit, auth, catalog, console, console_catalog, identity, system
+from hutong.web.routers import (
+    audit,
+    auth,
+    catalog,
+    console,
+    console_catalog,
+    data,
+    identity,
+    system,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -60,7 +69,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             response.headers.setdefault(name, value)
         return response
 
-    for module in (system, auth, identity, audit, catalog, console, console_catalog):
+    for module in (system, auth, identity, audit, data, catalog, console, console_catalog):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -1,0 +1,61 @@
+"""Reading dataset versions: the list with quality and detection, and the rejects file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hutong.audit.service import Category, record
+from hutong.catalog.service import read, target
+from hutong.core.errors import NotFound
+from hutong.data.ingest import REJECTS, store_for
+from hutong.data.models import DatasetVersion
+from hutong.identity.authz import Actor, authorize
+from hutong.identity.roles import Action
+
+
+def versions(session: Session, actor: Actor, code: str) -> list[DatasetVersion]:
+    """Every version of an entry's dataset, newest first (metadata only, no data)."""
+    resource = read(session, actor, code)
+    rows = list(
+        session.scalars(
+            select(DatasetVersion)
+            .where(DatasetVersion.resource_id == resource.id)
+            .order_by(DatasetVersion.version.desc())
+        )
+    )
+    record(
+        session,
+        actor,
+        "data.versions",
+        category=Category.QUERY,
+        target=target(resource),
+        rows=len(rows),
+    )
+    return rows
+
+
+def rejects_file(session: Session, actor: Actor, code: str, version: int) -> Path:
+    """The quarantined rows of a version; they hold the unit's own data, so only its steward."""
+    resource = read(session, actor, code)
+    authorize(session, actor, Action.DATA_READ, target(resource))
+    row = session.scalar(
+        select(DatasetVersion).where(
+            DatasetVersion.resource_id == resource.id, DatasetVersion.version == version
+        )
+    )
+    path = store_for(session).path(row.location) / REJECTS if row else None
+    if path is None or not path.exists():
+        raise NotFound("该版本没有被隔离的行", "this version has no rejected rows", field="version")
+    record(
+        session,
+        actor,
+        "data.rejects",
+        category=Category.EXPORT,
+        target=target(resource),
+        rows=row.rejected,
+        details={"version": version},
+    )
+    return path

@@ -1,0 +1,88 @@
+"""/api/v1/resources/{code}/datasets: upload (streamed) and list dataset versions."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from hutong.core.db import Database
+from hutong.data import service
+from hutong.data.ingest import ingest_csv
+from hutong.identity.authz import Actor
+from hutong.web.deps import current_actor, database
+
+router = APIRouter(prefix="/api/v1", tags=["data"])
+
+
+class VersionOut(BaseModel):
+    version: int
+    rows: int
+    rejected: int
+    quality_score: float
+    quality: dict[str, object]
+    detection: dict[str, object]
+    source_name: str
+    source_encoding: str
+    content_sha256: str
+    ingested_by: str
+    ingested_at: datetime
+
+
+def version_out(row) -> VersionOut:  # type: ignore[no-untyped-def]
+    return VersionOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/resources/{code:path}/datasets",
+    response_model=VersionOut,
+    status_code=201,
+    summary="Upload a CSV (UTF-8 or GBK) as a new dataset version",
+)
+def upload(
+    code: str,
+    file: Annotated[UploadFile, File()],
+    on_invalid: Literal["reject", "quarantine"] = "reject",
+    key: Annotated[list[str] | None, Query()] = None,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> VersionOut:
+    # The body is copied to a file in bounded chunks; nothing holds the whole upload in memory.
+    with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
+        path = Path(folder) / "upload.csv"
+        with path.open("wb") as target:
+            shutil.copyfileobj(file.file, target, 1024 * 1024)
+        with db.transaction() as session:
+            return version_out(ingest_csv(session, actor, code, path, None, on_invalid, key))
+
+
+@router.get(
+    "/resources/{code:path}/datasets/{version}/rejects",
+    summary="Download a version's rejected rows",
+)
+def rejects(
+    code: str, version: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> FileResponse:
+    with db.transaction() as session:
+        path = service.rejects_file(session, actor, code, version)
+    return FileResponse(
+        path, media_type="text/csv; charset=utf-8", filename=f"rejects-v{version}.csv"
+    )
+
+
+@router.get(
+    "/resources/{code:path}/datasets",
+    response_model=list[VersionOut],
+    summary="Dataset versions of an entry, newest first, with quality and PI detection",
+)
+def list_versions(
+    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[VersionOut]:
+    with db.transaction() as session:
+        return [version_out(v) for v in service.versions(session, actor, code)]
