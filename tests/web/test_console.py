@@ -192,3 +192,41 @@ def test_system_admin_creates_user_in_console_and_password_stays_out_of_urls(cli
     assert refused.status_code == 422 and "三员分立" in refused.text
     refused_page = client.get("/console/audit", follow_redirects=False)
     assert refused_page.status_code == 403 and "无权执行此操作" in refused_page.text
+
+
+def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org, classes):
+    from tests.support import entry
+
+    sign_in(client, "data.steward", org.password)
+    body = entry(
+        org,
+        items=[
+            {"name": "学校标识码", "data_type": "字符型"},
+            {"name": "学校名称", "data_type": "字符型"},
+        ],
+    )
+    with db.transaction() as session:
+        from hutong.catalog import service
+        from hutong.identity.auth import actor_for
+        from hutong.identity.service import user_by_name
+
+        code = service.create(session, actor_for(user_by_name(session, "data.steward")), body).code
+    page = client.get(f"/console/catalog/r/{code}")
+    assert "尚无数据" in page.text and "上传" in page.text
+    csv_gbk = "学校标识码,学校名称\r\n4111010001,北京大学\r\n4199010001,不存在\r\n".encode("gbk")
+    refused = client.post(
+        f"/console/catalog/r/{code}/datasets",
+        data={"csrf_token": csrf(page.text)},
+        files={"file": ("学校.csv", csv_gbk, "text/csv")},
+        follow_redirects=True,
+    )
+    assert "第 3 行“学校标识码”" in refused.text
+    done = client.post(
+        f"/console/catalog/r/{code}/datasets",
+        data={"csrf_token": csrf(page.text), "on_invalid": "quarantine"},
+        files={"file": ("学校.csv", csv_gbk, "text/csv")},
+        follow_redirects=True,
+    )
+    assert "v1" in done.text and "gb18030" in done.text
+    forged = client.get(f"/console/catalog/r/{code}?error=请拨打电话领取补贴&sig=0000")
+    assert "领取补贴" not in forged.text

@@ -101,8 +101,7 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.url = settings.resolved_database_url
-        if self.url.startswith("sqlite"):
-            settings.ensure_dirs()
+        settings.ensure_dirs()  # keys and datasets live there whatever the database
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"settings": settings}

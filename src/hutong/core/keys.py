@@ -61,7 +61,7 @@ class SecretBox:
 
     @classmethod
     def for_dir(cls, keys_dir: Path) -> SecretBox:
-        return cls(_secret_box_key(keys_dir))
+        return cls(secret_box_key(keys_dir))
 
     def seal(self, plaintext: str, context: str) -> str:
         nonce = os.urandom(12)
@@ -74,7 +74,8 @@ class SecretBox:
 
 
 @lru_cache(maxsize=8)
-def _secret_box_key(keys_dir: Path) -> bytes:
+def secret_box_key(keys_dir: Path) -> bytes:
+    """The local 256-bit secret (created on first use); other keys are derived from it."""
     path = keys_dir / SECRET_BOX_FILE
     if not path.exists():
         with suppress(FileExistsError):

@@ -34,6 +34,7 @@ from hutong.web.deps import (
     console_identity,
     database,
 )
+from hutong.web.flash import error_from, with_error
 from hutong.web.routers.audit import audit_filter
 from hutong.web.templating import render, request_language
 
@@ -465,7 +466,6 @@ def units_page(
     request: Request,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
-    error: str | None = None,
 ) -> Response:
     with db.transaction() as session:
         tree = _tree(service.list_units(session, identity.actor))
@@ -476,7 +476,7 @@ def units_page(
         {
             "tree": tree,
             "can_manage": is_allowed(identity.actor, Action.UNIT_MANAGE),
-            "error": error,
+            "error": error_from(request),
             "kinds": [(k.value, UNIT_KIND_ZH[k]) for k in UnitKind],
         },
     )
@@ -502,7 +502,7 @@ def units_create(
             service.create_unit(session, identity.actor, data)
     except (HutongError, ValueError) as error:
         message = error.zh if isinstance(error, HutongError) else "输入无效，请检查代码、名称与类型"
-        return RedirectResponse("/console/units?" + urlencode({"error": message}), status_code=303)
+        return RedirectResponse(with_error(db.settings, "/console/units", message), status_code=303)
     return RedirectResponse("/console/units", status_code=303)
 
 

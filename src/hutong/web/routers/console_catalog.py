@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -27,9 +30,12 @@ from hutong.catalog.vocab import (
 )
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
+from hutong.data import service as data_service
+from hutong.data.ingest import ingest_csv
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.flash import error_from, with_error
 from hutong.web.routers.console import check_csrf, page, staff
 
 router = APIRouter(include_in_schema=False)
@@ -455,10 +461,35 @@ async def step(
                     str(form.get("reason", "")),
                 )
     except HutongError as error:
-        return RedirectResponse(
-            entry_url(code) + "?" + urlencode({"error": error.zh}), status_code=303
-        )
+        return RedirectResponse(with_error(db.settings, entry_url(code), error.zh), status_code=303)
     return RedirectResponse(entry_url(code), status_code=303)
+
+
+@router.post("/console/catalog/r/{code:path}/datasets")
+def upload_dataset(
+    request: Request,
+    code: str,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()],
+    on_invalid: Annotated[str, Form()] = "reject",
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """Upload from the entry page (htmx shows the upload's progress); errors come back in Chinese."""
+    check_csrf(identity, csrf_token)
+    with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
+        path = Path(folder) / "upload.csv"
+        with path.open("wb") as sink:
+            shutil.copyfileobj(file.file, sink, 1024 * 1024)
+        try:
+            with db.transaction() as session:
+                ingest_csv(session, identity.actor, code, path, None, on_invalid)
+            target = entry_url(code) + "#datasets"
+        except HutongError as error:
+            target = with_error(db.settings, entry_url(code), error.zh, "#datasets")
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/console/catalog/r/{code:path}")
@@ -481,14 +512,15 @@ def entry_page(
         can_edit = Status(resource.status) in service.EDITABLE and is_allowed(
             identity.actor, Action.CATALOG_EDIT, target
         )
+        datasets = data_service.versions(session, identity.actor, code)
+        can_ingest = is_allowed(identity.actor, Action.DATA_INGEST, target)
         open_tasks = [
             t
             for t, c in tasks.open_tasks(session, identity.actor, resource.provider_unit_id)
             if c == code
         ]
-    messages = (
-        [("error", request.query_params["error"])] if request.query_params.get("error") else []
-    )
+    error = error_from(request)
+    messages = [("error", error)] if error else []
     return page(
         request,
         identity,
@@ -505,5 +537,12 @@ def entry_page(
             "tasks": open_tasks,
             "messages": messages,
             "overdue": tasks.overdue,
+            "datasets": datasets,
+            "can_ingest": can_ingest,
+            "upload_url": entry_url(code, "/datasets"),
+            "quality_chart": {
+                "versions": [f"v{d.version}" for d in reversed(datasets)],
+                "scores": [d.quality_score for d in reversed(datasets)],
+            },
         },
     )
