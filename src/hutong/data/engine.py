@@ -46,7 +46,7 @@ class DuckDBEngine:
     ) -> Iterator[pa.RecordBatch]:
         connection = self.connect(files)
         try:
-            reader = connection.execute(sql, params or []).fetch_record_batch(BATCH_ROWS)
+            reader = connection.execute(sql, params or []).to_arrow_reader(BATCH_ROWS)
             yield from reader
         finally:
             connection.close()
