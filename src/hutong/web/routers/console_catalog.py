@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -37,6 +34,7 @@ from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 from hutong.web.routers.console import check_csrf, page, staff
+from hutong.web.uploads import spooled
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -314,32 +312,21 @@ async def _save(
             target = saved.code
     except ValidationError as error:
         field, message = _first_error(error)
-        with db.transaction() as session:
-            return page(
-                request,
-                identity,
-                "catalog/form.html",
-                {
-                    **_form_context(session, identity, values, message, field),
-                    "action": action,
-                    "title": title,
-                },
-                422,
-            )
+        status = 422
     except HutongError as error:
-        with db.transaction() as session:
-            return page(
-                request,
-                identity,
-                "catalog/form.html",
-                {
-                    **_form_context(session, identity, values, error.zh, error.field),
-                    "action": action,
-                    "title": title,
-                },
-                error.status,
-            )
-    return RedirectResponse(entry_url(target), status_code=303)
+        field, message, status = error.field, error.zh, error.status
+    else:
+        return RedirectResponse(entry_url(target), status_code=303)
+    # Refused: the form comes back with everything the user typed and the reason.
+    with db.transaction() as session:
+        context = _form_context(session, identity, values, message, field)
+        return page(
+            request,
+            identity,
+            "catalog/form.html",
+            {**context, "action": action, "title": title},
+            status,
+        )
 
 
 @router.post("/console/catalog/new")
@@ -477,10 +464,7 @@ def upload_dataset(
 ) -> Response:
     """Upload from the entry page (htmx shows the upload's progress); errors come back in Chinese."""
     check_csrf(identity, csrf_token)
-    with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
-        path = Path(folder) / "upload.csv"
-        with path.open("wb") as sink:
-            shutil.copyfileobj(file.file, sink, 1024 * 1024)
+    with spooled(file, db.settings.data_dir) as path:
         try:
             with db.transaction() as session:
                 ingest_csv(session, identity.actor, code, path, None, on_invalid)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -17,6 +14,7 @@ from hutong.data import service
 from hutong.data.ingest import ingest_csv
 from hutong.identity.authz import Actor
 from hutong.web.deps import current_actor, database
+from hutong.web.uploads import spooled
 
 router = APIRouter(prefix="/api/v1", tags=["data"])
 
@@ -53,13 +51,8 @@ def upload(
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> VersionOut:
-    # The body is copied to a file in bounded chunks; nothing holds the whole upload in memory.
-    with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
-        path = Path(folder) / "upload.csv"
-        with path.open("wb") as target:
-            shutil.copyfileobj(file.file, target, 1024 * 1024)
-        with db.transaction() as session:
-            return version_out(ingest_csv(session, actor, code, path, None, on_invalid, key))
+    with spooled(file, db.settings.data_dir) as path, db.transaction() as session:
+        return version_out(ingest_csv(session, actor, code, path, None, on_invalid, key))
 
 
 @router.get(
