@@ -430,8 +430,8 @@ def data_ingest(
         list[str] | None, typer.Option(help="主键信息项，可重复（用于唯一性检查）")
     ] = None,
 ) -> None:
-    """把 CSV（UTF-8 或 GBK）导入为信息资源的新数据版本；失败时保留原版本，不留下半成品。"""
-    from hutong.data.ingest import ingest_csv
+    """把 CSV（UTF-8 或 GBK）、XLSX、JSON Lines 或 Parquet 文件导入为信息资源的新数据版本；失败时保留原版本。"""
+    from hutong.data.ingest import ingest_file
 
     mapping = dict(pair.split("=", 1) for pair in map_ or [] if "=" in pair)
     with (
@@ -439,7 +439,7 @@ def data_ingest(
         out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"),
         db.transaction() as session,
     ):
-        version = ingest_csv(session, acting(session, user), code, file, mapping, on_invalid, key)
+        version = ingest_file(session, acting(session, user), code, file, mapping, on_invalid, key)
         summary = (
             version.version,
             version.rows,

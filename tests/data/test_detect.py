@@ -11,7 +11,7 @@ import pytest
 from hutong.catalog import service
 from hutong.core.identifiers import CITIZEN_CHECK, CITIZEN_WEIGHTS
 from hutong.data.detect import by_name
-from hutong.data.ingest import ingest_csv
+from hutong.data.ingest import ingest_file
 from tests.support import entry
 
 COLUMNS = ["学生", "证件", "联系", "邮件", "卡号", "家庭地址", "民族", "备注", "年级"]
@@ -84,7 +84,7 @@ def test_detection_on_a_mixed_sample_and_mismatches(db, org, classes, actors, mi
             ),
         ).code
     with db.transaction() as session:
-        found = ingest_csv(session, actors["data_steward"], code, mixed_file).detection
+        found = ingest_file(session, actors["data_steward"], code, mixed_file).detection
     columns = found["columns"]
     assert {c: (f["category"], f["by"]) for c, f in columns.items()} == {
         "学生": ("identity", "content"),

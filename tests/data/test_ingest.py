@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from hutong.catalog import service
 from hutong.core.errors import InvalidInput, PermissionDenied
-from hutong.data.ingest import current, ingest_csv, store_for
+from hutong.data.ingest import current, ingest_file, store_for
 from hutong.data.models import DatasetVersion
 from tests.support import entry
 
@@ -51,7 +51,7 @@ def write_csv(path, rows=ROWS, header=("姓名", "性别", "出生日期"), enco
 
 def ingest(db, actor, code, path, mapping=None):
     with db.transaction() as session:
-        version = ingest_csv(session, actor, code, path, mapping)
+        version = ingest_file(session, actor, code, path, mapping)
         return (
             version.version,
             version.rows,
@@ -98,7 +98,10 @@ def test_columns_are_checked_before_anything_is_written(db, actors, teacher_entr
     [
         (b"", "文件为空"),
         ("姓名,性别,出生日期\r\n".encode(), "没有数据行"),
-        ("姓名,性别,出生日期\r\n张伟,1\r\n李娜,2,2011-11-30,多余\r\n".encode(), "CSV 格式错误"),
+        (
+            "姓名,性别,出生日期\r\n张伟,1\r\n李娜,2,2011-11-30,多余\r\n".encode(),
+            "CSV 格式错误：第 2 行",
+        ),
     ],
 )
 def test_bad_files_get_clear_errors_and_leave_nothing(

@@ -8,7 +8,7 @@ import pytest
 
 from hutong.catalog import service
 from hutong.core.errors import InvalidInput
-from hutong.data.ingest import ingest_csv, store_for
+from hutong.data.ingest import ingest_file, store_for
 from tests.support import entry
 
 GOOD_ID, BAD_ID = "11010519491231002X", "110105194912310021"
@@ -50,7 +50,7 @@ ROWS = [
 
 def test_reject_mode_names_line_and_column_but_never_the_value(db, actors, student_entry, tmp_path):
     with pytest.raises(InvalidInput) as info, db.transaction() as session:
-        ingest_csv(session, actors["data_steward"], student_entry, write(tmp_path / "s.csv", ROWS))
+        ingest_file(session, actors["data_steward"], student_entry, write(tmp_path / "s.csv", ROWS))
     message = info.value.zh
     assert (
         "第 3 行“身份证件号”" in message
@@ -63,7 +63,7 @@ def test_reject_mode_names_line_and_column_but_never_the_value(db, actors, stude
 
 def test_quarantine_publishes_good_rows_and_a_rejects_file(db, actors, student_entry, tmp_path):
     with db.transaction() as session:
-        version = ingest_csv(
+        version = ingest_file(
             session,
             actors["data_steward"],
             student_entry,
@@ -90,7 +90,7 @@ def test_quality_report(db, actors, student_entry, tmp_path):
         ["王芳", "", "", "2024-09-01"],
     ]
     with db.transaction() as session:
-        version = ingest_csv(
+        version = ingest_file(
             session,
             actors["data_steward"],
             student_entry,
@@ -112,5 +112,5 @@ def test_bad_options_are_refused(db, actors, student_entry, tmp_path):
     path = write(tmp_path / "s.csv", ROWS[:1])
     for kwargs, field in (({"on_invalid": "ignore"}, "on_invalid"), ({"key": ["学号"]}, "key")):
         with pytest.raises(InvalidInput) as info, db.transaction() as session:
-            ingest_csv(session, actors["data_steward"], student_entry, path, **kwargs)
+            ingest_file(session, actors["data_steward"], student_entry, path, **kwargs)
         assert info.value.field == field

@@ -8,8 +8,8 @@ the folder is renamed into place and the version row committed with its audit ev
 
 from __future__ import annotations
 
-import csv
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -20,11 +20,11 @@ from hutong.audit.service import Category, record
 from hutong.catalog.service import by_code, target
 from hutong.core.clock import as_utc, local, utcnow
 from hutong.core.errors import InvalidInput
-from hutong.data import encoding
 from hutong.data.detect import detect
 from hutong.data.models import DatasetVersion
 from hutong.data.quality import ROW, invalid_rows, measure, quote, split
 from hutong.data.rules import check_for
+from hutong.data.sources import Source, open_source
 from hutong.data.store import LocalStore
 from hutong.data.validators import install as install_validators
 from hutong.identity.authz import Actor, authorize
@@ -41,22 +41,6 @@ def store_for(session: Session) -> LocalStore:
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def _header(path: Path, file_encoding: str) -> list[str]:
-    """The first line's column names, read by Python's csv module: DuckDB's sniffer may pick
-    another line as the header when rows are ragged, so nothing is left to guessing."""
-    with path.open(encoding=file_encoding, newline="") as handle:
-        header = next(csv.reader(handle), [])
-    names = [name.strip() for name in header]
-    if not any(names):
-        raise InvalidInput("缺少表头行", "the header row is missing", field="file")
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise InvalidInput(
-            f"表头列名重复：{'、'.join(duplicates)}", "duplicate column names", field="columns"
-        )
-    return names
 
 
 def plan_columns(
@@ -83,7 +67,7 @@ def plan_columns(
     return pairs
 
 
-def ingest_csv(
+def ingest_file(
     session: Session,
     actor: Actor,
     code: str,
@@ -91,8 +75,11 @@ def ingest_csv(
     mapping: dict[str, str] | None = None,
     on_invalid: str = "reject",
     key: list[str] | None = None,
+    fmt: str | None = None,
 ) -> DatasetVersion:
-    """``on_invalid``: "reject" refuses the whole file when any value fails its check;
+    """Ingest CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet (``fmt``, else the file name).
+
+    ``on_invalid``: "reject" refuses the whole file when any value fails its check;
     "quarantine" publishes the valid rows and puts the others in ``rejects.csv``."""
     if on_invalid not in ("reject", "quarantine"):
         raise InvalidInput(
@@ -111,18 +98,14 @@ def ingest_csv(
     store = store_for(session)
     staging = store.staging(resource.id)
     try:
-        detected = encoding.detect(path)
-        source = path
-        if detected == "gb18030":
-            source = staging / "source.utf8.csv"
-            encoding.to_utf8(path, source, detected)
-        header = _header(source, "utf-8-sig")
-        pairs = plan_columns(header, list(items), mapping)
+        source = open_source(path, staging, format_of(fmt or path.name))
+        detected = source.kind
+        pairs = plan_columns(source.header, list(items), mapping)
         checks = {item: check_for(items[item]) for _column, item in pairs}
         connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
         try:
             install_validators(connection)
-            _stage_rows(connection, source, header, pairs, staging / RAW)
+            _stage_rows(connection, source, pairs, staging / RAW)
             connection.execute(
                 f"CREATE VIEW staged AS SELECT * FROM read_parquet({_sql_text(str(staging / RAW))})"
             )
@@ -200,27 +183,36 @@ def ingest_csv(
     return row
 
 
+def format_of(name: str) -> str:
+    """'csv', 'xlsx', 'jsonl' or 'parquet' from a file name or a format name."""
+    suffix = name.lower().rsplit(".", 1)[-1]
+    return {"json": "jsonl", "ndjson": "jsonl", "pq": "parquet"}.get(suffix, suffix)
+
+
 def _stage_rows(
     connection: duckdb.DuckDBPyConnection,
-    source: Path,
-    header: list[str],
+    source: Source,
     pairs: list[tuple[str, str]],
     target_file: Path,
 ) -> None:
-    """CSV → Parquet with item names and the file's line number of every row."""
-    columns = "{" + ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in header) + "}"
+    """The source's rows → Parquet, renamed to item names, numbered as messages count them."""
     select_list = ", ".join(f"{quote(column)} AS {quote(item)}" for column, item in pairs)
     try:
         connection.execute(
-            f"COPY (SELECT row_number() OVER () + 1 AS {ROW}, {select_list} FROM read_csv({_sql_text(str(source))}, "
-            f"header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-            f"strict_mode = true, null_padding = false)) TO {_sql_text(str(target_file))} (FORMAT parquet)"
+            f"COPY (SELECT row_number() OVER () + {source.first_row - 1} AS {ROW}, {select_list} "
+            f"FROM {source.relation}) TO {_sql_text(str(target_file))} (FORMAT parquet)"
         )
     except duckdb.Error as error:
+        text = str(error)
+        line = re.search(r"Line: (\d+)", text)
+        where = f"第 {line.group(1)} 行" if line else ""
+        zh = (
+            f"CSV 格式错误：{where}列数与表头不一致或引号未闭合"
+            if source.kind not in ("jsonl", "parquet")
+            else "文件格式错误：有记录无法解析"
+        )
         raise InvalidInput(
-            "CSV 格式错误（行的列数不一致或引号未闭合）",
-            f"malformed CSV: {str(error).splitlines()[0][:300]}",
-            field="file",
+            zh, f"malformed file: {text.splitlines()[0][:300]}", field="file"
         ) from None
 
 

@@ -28,7 +28,7 @@ from hutong.catalog.vocab import (
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.data import service as data_service
-from hutong.data.ingest import ingest_csv
+from hutong.data.ingest import ingest_file
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
@@ -467,7 +467,15 @@ def upload_dataset(
     with spooled(file, db.settings.data_dir) as path:
         try:
             with db.transaction() as session:
-                ingest_csv(session, identity.actor, code, path, None, on_invalid)
+                ingest_file(
+                    session,
+                    identity.actor,
+                    code,
+                    path,
+                    None,
+                    on_invalid,
+                    fmt=file.filename or "csv",
+                )
             target = entry_url(code) + "#datasets"
         except HutongError as error:
             target = with_error(db.settings, entry_url(code), error.zh, "#datasets")

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from hutong.core.db import Database
 from hutong.data import service
-from hutong.data.ingest import ingest_csv
+from hutong.data.ingest import ingest_file
 from hutong.identity.authz import Actor
 from hutong.web.deps import current_actor, database
 from hutong.web.uploads import spooled
@@ -52,7 +52,11 @@ def upload(
     db: Database = Depends(database),
 ) -> VersionOut:
     with spooled(file, db.settings.data_dir) as path, db.transaction() as session:
-        return version_out(ingest_csv(session, actor, code, path, None, on_invalid, key))
+        return version_out(
+            ingest_file(
+                session, actor, code, path, None, on_invalid, key, fmt=file.filename or "csv"
+            )
+        )
 
 
 @router.get(
