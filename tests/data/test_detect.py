@@ -108,3 +108,25 @@ def test_detection_on_a_mixed_sample_and_mismatches(db, org, classes, actors, mi
         and "儿童" in messages
         and "“卡号”含敏感个人信息" in messages
     )
+
+
+def test_mismatches_open_a_seven_day_catalog_task(db, org, classes, actors, mixed_file):
+    from hutong.catalog import tasks
+
+    with db.transaction() as session:
+        code = service.create(
+            session,
+            actors["data_steward"],
+            entry(
+                org,
+                has_pi=False,
+                grade="general",
+                items=[{"name": c, "data_type": "字符型"} for c in COLUMNS],
+            ),
+        ).code
+    with db.transaction() as session:
+        ingest_file(session, actors["data_steward"], code, mixed_file)
+    with db.transaction() as session:
+        open_tasks = tasks.open_tasks(session, actors["catalog_reviewer"])
+    assert [(c, t.kind) for t, c in open_tasks] == [(code, "change")]
+    assert "不含个人信息" in open_tasks[0][0].description and not tasks.overdue(open_tasks[0][0])

@@ -25,11 +25,10 @@ def record_change(
 ) -> MaintenanceTask:
     """Open a 7-working-day task for a change in a published entry's data or elements.
 
-    Stewards record changes themselves; the data plane calls this as the system actor when a
-    new dataset version's schema no longer matches the catalog (``detected_by``)."""
+    Stewards record changes themselves; the data plane opens one as the ingesting user when a
+    new dataset version disagrees with the catalog (``detected_by``)."""
     resource = by_code(session, code)
-    if not actor.is_system:
-        authorize(session, actor, Action.CATALOG_EDIT, target(resource))
+    authorize(session, actor, Action.CATALOG_EDIT, target(resource))
     calendar = WorkingCalendar.from_session(session)
     task = MaintenanceTask(
         kind="change",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.catalog.service import by_code, target
+from hutong.catalog.tasks import record_change
 from hutong.core.clock import as_utc, local, utcnow
 from hutong.core.errors import InvalidInput
 from hutong.data.detect import detect
@@ -162,6 +163,15 @@ def ingest_file(
         session.add(row)
         session.flush()
         row.location = store.publish(staging, resource.id, row.version)
+        if found.mismatches:
+            # M2018 §30: the catalog must follow the data within 7 working days.
+            record_change(
+                session,
+                actor,
+                code,
+                "数据与目录登记不一致：" + "；".join(m["zh"] for m in found.mismatches),
+                detected_by="data.detect",
+            )
     except BaseException:
         store.discard(staging)
         raise
