@@ -434,12 +434,11 @@ def data_ingest(
     from hutong.data.ingest import ingest_file
 
     mapping = dict(pair.split("=", 1) for pair in map_ or [] if "=" in pair)
-    with (
-        opened(data_dir) as db,
-        out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"),
-        db.transaction() as session,
-    ):
-        version = ingest_file(session, acting(session, user), code, file, mapping, on_invalid, key)
+    with opened(data_dir) as db:
+        with db.transaction() as session:
+            actor = acting(session, user)
+        with out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"):
+            version = ingest_file(db, actor, code, file, mapping, on_invalid, key)
         summary = (
             version.version,
             version.rows,

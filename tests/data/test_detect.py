@@ -83,8 +83,7 @@ def test_detection_on_a_mixed_sample_and_mismatches(db, org, classes, actors, mi
                 items=[{"name": c, "data_type": "字符型"} for c in COLUMNS],
             ),
         ).code
-    with db.transaction() as session:
-        found = ingest_file(session, actors["data_steward"], code, mixed_file).detection
+    found = ingest_file(db, actors["data_steward"], code, mixed_file).detection
     columns = found["columns"]
     assert {c: (f["category"], f["by"]) for c, f in columns.items()} == {
         "学生": ("identity", "content"),
@@ -124,8 +123,7 @@ def test_mismatches_open_a_seven_day_catalog_task(db, org, classes, actors, mixe
                 items=[{"name": c, "data_type": "字符型"} for c in COLUMNS],
             ),
         ).code
-    with db.transaction() as session:
-        ingest_file(session, actors["data_steward"], code, mixed_file)
+    ingest_file(db, actors["data_steward"], code, mixed_file)
     with db.transaction() as session:
         open_tasks = tasks.open_tasks(session, actors["catalog_reviewer"])
     assert [(c, t.kind) for t, c in open_tasks] == [(code, "change")]

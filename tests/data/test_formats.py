@@ -74,8 +74,7 @@ def test_other_formats(db, actors, code, tmp_path, kind):
             "SELECT * FROM (VALUES ('张伟', 1, DATE '2012-03-04'), ('李娜', 2, DATE '2011-11-30')) "
             "t(姓名, 性别, 出生日期)"
         ).write_parquet(str(path))
-    with db.transaction() as session:
-        version = ingest_file(session, actors["data_steward"], code, path)
+    version = ingest_file(db, actors["data_steward"], code, path)
     assert version.source_encoding == kind and version.rows == 2
     assert read_back(db, version) == sorted(ROWS)
 
@@ -85,8 +84,8 @@ def test_other_formats(db, actors, code, tmp_path, kind):
 )
 def test_broken_workbooks(db, actors, code, tmp_path, options, message):
     path = xlsx(tmp_path / "bad.xlsx", **options)
-    with pytest.raises(InvalidInput) as info, db.transaction() as session:
-        ingest_file(session, actors["data_steward"], code, path)
+    with pytest.raises(InvalidInput) as info:
+        ingest_file(db, actors["data_steward"], code, path)
     assert message in info.value.zh
 
 
@@ -98,6 +97,6 @@ def test_unsupported_and_unreadable_files(db, actors, code, tmp_path):
     ):
         path = tmp_path / name
         path.write_bytes(content)
-        with pytest.raises(InvalidInput) as info, db.transaction() as session:
-            ingest_file(session, actors["data_steward"], code, path)
+        with pytest.raises(InvalidInput) as info:
+            ingest_file(db, actors["data_steward"], code, path)
         assert message in info.value.zh

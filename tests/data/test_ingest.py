@@ -50,14 +50,10 @@ def write_csv(path, rows=ROWS, header=("姓名", "性别", "出生日期"), enco
 
 
 def ingest(db, actor, code, path, mapping=None):
-    with db.transaction() as session:
-        version = ingest_file(session, actor, code, path, mapping)
-        return (
-            version.version,
-            version.rows,
-            version.source_encoding,
-            store_for(session).path(version.location),
-        )
+    version = ingest_file(db, actor, code, path, mapping)
+    with db.sessions() as session:
+        folder = store_for(session).path(version.location)
+    return version.version, version.rows, version.source_encoding, folder
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])

@@ -49,8 +49,8 @@ ROWS = [
 
 
 def test_reject_mode_names_line_and_column_but_never_the_value(db, actors, student_entry, tmp_path):
-    with pytest.raises(InvalidInput) as info, db.transaction() as session:
-        ingest_file(session, actors["data_steward"], student_entry, write(tmp_path / "s.csv", ROWS))
+    with pytest.raises(InvalidInput) as info:
+        ingest_file(db, actors["data_steward"], student_entry, write(tmp_path / "s.csv", ROWS))
     message = info.value.zh
     assert (
         "第 3 行“身份证件号”" in message
@@ -62,14 +62,14 @@ def test_reject_mode_names_line_and_column_but_never_the_value(db, actors, stude
 
 
 def test_quarantine_publishes_good_rows_and_a_rejects_file(db, actors, student_entry, tmp_path):
-    with db.transaction() as session:
-        version = ingest_file(
-            session,
-            actors["data_steward"],
-            student_entry,
-            write(tmp_path / "s.csv", ROWS),
-            on_invalid="quarantine",
-        )
+    version = ingest_file(
+        db,
+        actors["data_steward"],
+        student_entry,
+        write(tmp_path / "s.csv", ROWS),
+        on_invalid="quarantine",
+    )
+    with db.sessions() as session:
         folder = store_for(session).path(version.location)
     assert (version.rows, version.rejected) == (1, 3)
     with (folder / "rejects.csv").open(encoding="utf-8") as handle:
@@ -89,14 +89,13 @@ def test_quality_report(db, actors, student_entry, tmp_path):
         ["李娜", "", "02", "2024-09-01"],
         ["王芳", "", "", "2024-09-01"],
     ]
-    with db.transaction() as session:
-        version = ingest_file(
-            session,
-            actors["data_steward"],
-            student_entry,
-            write(tmp_path / "q.csv", rows),
-            key=["身份证件号"],
-        )
+    version = ingest_file(
+        db,
+        actors["data_steward"],
+        student_entry,
+        write(tmp_path / "q.csv", rows),
+        key=["身份证件号"],
+    )
     report = version.quality
     by_name = {c["name"]: c for c in report["columns"]}
     assert report["rows"] == 4 and report["duplicates"] == 1 and report["key_duplicates"] == 1
@@ -111,6 +110,6 @@ def test_quality_report(db, actors, student_entry, tmp_path):
 def test_bad_options_are_refused(db, actors, student_entry, tmp_path):
     path = write(tmp_path / "s.csv", ROWS[:1])
     for kwargs, field in (({"on_invalid": "ignore"}, "on_invalid"), ({"key": ["学号"]}, "key")):
-        with pytest.raises(InvalidInput) as info, db.transaction() as session:
-            ingest_file(session, actors["data_steward"], student_entry, path, **kwargs)
+        with pytest.raises(InvalidInput) as info:
+            ingest_file(db, actors["data_steward"], student_entry, path, **kwargs)
         assert info.value.field == field

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,13 +19,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
+from hutong.catalog.models import Resource
 from hutong.catalog.service import by_code, target
 from hutong.catalog.tasks import record_change
 from hutong.core.clock import as_utc, local, utcnow
+from hutong.core.db import Database
 from hutong.core.errors import InvalidInput
-from hutong.data.detect import detect
+from hutong.data.detect import Detection, detect
 from hutong.data.models import DatasetVersion
-from hutong.data.quality import ROW, invalid_rows, measure, quote, split
+from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, quote, split
 from hutong.data.rules import check_for
 from hutong.data.sources import Source, open_source
 from hutong.data.store import LocalStore
@@ -69,7 +73,7 @@ def plan_columns(
 
 
 def ingest_file(
-    session: Session,
+    db: Database,
     actor: Actor,
     code: str,
     path: Path,
@@ -81,100 +85,138 @@ def ingest_file(
     """Ingest CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet (``fmt``, else the file name).
 
     ``on_invalid``: "reject" refuses the whole file when any value fails its check;
-    "quarantine" publishes the valid rows and puts the others in ``rejects.csv``."""
+    "quarantine" publishes the valid rows and puts the others in ``rejects.csv``.
+
+    Three steps, so the database is never locked while a large file is converted: a short
+    transaction checks permission and reads the entry; the file is staged, validated and
+    profiled with no transaction open; a second short transaction numbers, publishes and
+    audits the version."""
     if on_invalid not in ("reject", "quarantine"):
         raise InvalidInput(
             "无效值处理方式须为 reject 或 quarantine",
             "on_invalid must be reject or quarantine",
             field="on_invalid",
         )
-    resource = by_code(session, code)
-    authorize(session, actor, Action.DATA_INGEST, target(resource))
-    items = {item.name: item for item in resource.items}
+    with db.transaction() as session:
+        resource = by_code(session, code)
+        authorize(session, actor, Action.DATA_INGEST, target(resource))
+        items = {item.name: item for item in resource.items}
+        previous = current(session, resource.id)
+        previous_at = as_utc(previous.ingested_at) if previous else None
+        store = store_for(session)
     if key and not set(key) <= set(items):
         raise InvalidInput(
             "主键必须是该资源的信息项", "key columns must be items of the entry", field="key"
         )
-    previous = current(session, resource.id)
-    store = store_for(session)
     staging = store.staging(resource.id)
     try:
-        source = open_source(path, staging, format_of(fmt or path.name))
-        detected = source.kind
-        pairs = plan_columns(source.header, list(items), mapping)
-        checks = {item: check_for(items[item]) for _column, item in pairs}
-        connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
-        try:
-            install_validators(connection)
-            _stage_rows(connection, source, pairs, staging / RAW)
-            connection.execute(
-                f"CREATE VIEW staged AS SELECT * FROM read_parquet({_sql_text(str(staging / RAW))})"
-            )
-            now = utcnow()
-            report = measure(
-                connection,
-                "staged",
-                checks,
-                key or [],
-                as_utc(previous.ingested_at) if previous else None,
-                now,
-                resource.update_cycle,
-            )
-            if report.rows == 0:
-                raise InvalidInput("文件没有数据行", "the file has no data rows", field="file")
-            invalid = sum(c.invalid for c in report.columns)
-            if invalid and on_invalid == "reject":
-                examples = invalid_rows(connection, "staged", checks, limit=20)
-                listed = "；".join(
-                    f"第 {row} 行“{column}”：{message}" for row, column, message in examples
-                )
-                raise InvalidInput(
-                    f"共 {invalid} 个值未通过校验，整个文件未导入。{listed}",
-                    f"{invalid} values failed validation; nothing was imported",
-                    field="rows",
-                    invalid=invalid,
-                )
-            found = detect(
-                connection, "staged", [item for _c, item in pairs], resource, local(now).date()
-            )
-            rejected = split(connection, "staged", checks, staging / PART, staging / REJECTS)
-        finally:
-            connection.close()
-        for leftover in (staging / RAW, staging / "source.utf8.csv"):
-            leftover.unlink(missing_ok=True)
-        if not rejected:
-            (staging / REJECTS).unlink()
-        row = DatasetVersion(
-            resource_id=resource.id,
-            version=_next_version(session, resource.id),
-            location="",
-            rows=report.rows - rejected,
-            rejected=rejected,
-            quality=report.as_json(),
-            quality_score=report.score,
-            detection=found.as_json(),
-            columns=[{"name": i, "type": "VARCHAR"} for _c, i in pairs],
-            content_sha256=_sha256(staging / PART),
-            source_name=path.name[:256],
-            source_encoding=detected,
-            ingested_by=actor.name,
-            ingested_at=now,
+        staged = _stage_and_check(
+            resource, items, path, staging, mapping, on_invalid, key, fmt, previous_at
         )
-        session.add(row)
-        session.flush()
-        row.location = store.publish(staging, resource.id, row.version)
-        if found.mismatches:
-            # M2018 §30: the catalog must follow the data within 7 working days.
-            record_change(
-                session,
-                actor,
-                code,
-                "数据与目录登记不一致：" + "；".join(m["zh"] for m in found.mismatches),
-                detected_by="data.detect",
-            )
+        with db.transaction() as session:
+            return _publish(session, actor, code, path, staging, staged)
     except BaseException:
         store.discard(staging)
         raise
+
+
+@dataclass
+class _Staged:
+    kind: str
+    pairs: list[tuple[str, str]]
+    report: QualityReport
+    found: Detection
+    rejected: int
+    at: datetime
+
+
+def _stage_and_check(
+    resource: Resource,
+    items: dict,
+    path: Path,
+    staging: Path,
+    mapping: dict[str, str] | None,
+    on_invalid: str,
+    key: list[str] | None,
+    fmt: str | None,
+    previous_at: datetime | None,
+) -> _Staged:  # type: ignore[type-arg]
+    """Everything that reads the file: Parquet in the staging folder, checks, report, detection."""
+    source = open_source(path, staging, format_of(fmt or path.name))
+    pairs = plan_columns(source.header, list(items), mapping)
+    checks = {item: check_for(items[item]) for _column, item in pairs}
+    connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    try:
+        install_validators(connection)
+        _stage_rows(connection, source, pairs, staging / RAW)
+        connection.execute(
+            f"CREATE VIEW staged AS SELECT * FROM read_parquet({_sql_text(str(staging / RAW))})"
+        )
+        now = utcnow()
+        report = measure(
+            connection, "staged", checks, key or [], previous_at, now, resource.update_cycle
+        )
+        if report.rows == 0:
+            raise InvalidInput("文件没有数据行", "the file has no data rows", field="file")
+        invalid = sum(c.invalid for c in report.columns)
+        if invalid and on_invalid == "reject":
+            examples = invalid_rows(connection, "staged", checks, limit=20)
+            listed = "；".join(
+                f"第 {row} 行“{column}”：{message}" for row, column, message in examples
+            )
+            raise InvalidInput(
+                f"共 {invalid} 个值未通过校验，整个文件未导入。{listed}",
+                f"{invalid} values failed validation; nothing was imported",
+                field="rows",
+                invalid=invalid,
+            )
+        found = detect(
+            connection, "staged", [item for _c, item in pairs], resource, local(now).date()
+        )
+        rejected = split(connection, "staged", checks, staging / PART, staging / REJECTS)
+    finally:
+        connection.close()
+    for leftover in (staging / RAW, staging / "source.utf8.csv", staging / "source.xlsx.csv"):
+        leftover.unlink(missing_ok=True)
+    if not rejected:
+        (staging / REJECTS).unlink()
+    return _Staged(source.kind, pairs, report, found, rejected, now)
+
+
+def _publish(
+    session: Session, actor: Actor, code: str, path: Path, staging: Path, staged: _Staged
+) -> DatasetVersion:
+    """Number the version, move its folder into place and audit it, in one transaction."""
+    resource = by_code(session, code)
+    authorize(session, actor, Action.DATA_INGEST, target(resource))  # still allowed now?
+    row = DatasetVersion(
+        resource_id=resource.id,
+        version=_next_version(session, resource.id),
+        location="",
+        rows=staged.report.rows - staged.rejected,
+        rejected=staged.rejected,
+        quality=staged.report.as_json(),
+        quality_score=staged.report.score,
+        detection=staged.found.as_json(),
+        columns=[{"name": i, "type": "VARCHAR"} for _c, i in staged.pairs],
+        content_sha256=_sha256(staging / PART),
+        source_name=path.name[:256],
+        source_encoding=staged.kind,
+        ingested_by=actor.name,
+        ingested_at=staged.at,
+    )
+    session.add(row)
+    session.flush()
+    row.location = store_for(session).publish(staging, resource.id, row.version)
+    if staged.found.mismatches:
+        # M2018 §30: the catalog must follow the data within 7 working days.
+        record_change(
+            session,
+            actor,
+            code,
+            "数据与目录登记不一致：" + "；".join(m["zh"] for m in staged.found.mismatches),
+            detected_by="data.detect",
+        )
     record(
         session,
         actor,
@@ -184,9 +226,9 @@ def ingest_file(
         rows=row.rows,
         details={
             "version": row.version,
-            "encoding": detected,
-            "rejected": rejected,
-            "score": report.score,
+            "encoding": staged.kind,
+            "rejected": staged.rejected,
+            "score": staged.report.score,
             "sha256": row.content_sha256,
         },
     )

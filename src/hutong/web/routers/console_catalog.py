@@ -466,16 +466,9 @@ def upload_dataset(
     check_csrf(identity, csrf_token)
     with spooled(file, db.settings.data_dir) as path:
         try:
-            with db.transaction() as session:
-                ingest_file(
-                    session,
-                    identity.actor,
-                    code,
-                    path,
-                    None,
-                    on_invalid,
-                    fmt=file.filename or "csv",
-                )
+            ingest_file(
+                db, identity.actor, code, path, None, on_invalid, fmt=file.filename or "csv"
+            )
             target = entry_url(code) + "#datasets"
         except HutongError as error:
             target = with_error(db.settings, entry_url(code), error.zh, "#datasets")

@@ -51,12 +51,11 @@ def upload(
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> VersionOut:
-    with spooled(file, db.settings.data_dir) as path, db.transaction() as session:
-        return version_out(
-            ingest_file(
-                session, actor, code, path, None, on_invalid, key, fmt=file.filename or "csv"
-            )
+    with spooled(file, db.settings.data_dir) as path:
+        version = ingest_file(
+            db, actor, code, path, None, on_invalid, key, fmt=file.filename or "csv"
         )
+    return version_out(version)
 
 
 @router.get(
