@@ -364,18 +364,10 @@ def catalog_import(file: Path, user: ActingUser, data_dir: DataDir = None) -> No
     from hutong.core.errors import ImportRejected
 
     suffix = file.suffix.lower().lstrip(".")
-    parsers = {
-        "xlsx": workbook.parse_xlsx,
-        "csv": workbook.parse_csv,
-        "json": lambda c: workbook.parse_json(workbook.decode_text(c)),
-    }
-    if suffix not in parsers:
-        err.print("[red]仅支持 .xlsx、.json、.csv 文件[/red]")
-        raise typer.Exit(2)
     try:
         with opened(data_dir) as db:
             with out.status(f"校验 {file.name}…"):
-                parsed = parsers[suffix](file.read_bytes())
+                parsed = workbook.parse(file.read_bytes(), suffix)
             with out.status(f"写入 {len(parsed.entries)} 条信息资源…"), db.transaction() as session:
                 saved = service.import_entries(session, acting(session, user), parsed, suffix)
     except typer.Exit as stop:
@@ -397,18 +389,11 @@ def catalog_export(
     from hutong.catalog import service, workbook
 
     fmt = file.suffix.lower().lstrip(".")
-    writers = {
-        "xlsx": workbook.export_xlsx,
-        "json": workbook.export_json,
-        "csv": workbook.export_csv,
-    }
-    if fmt not in writers:
-        err.print("[red]文件扩展名须为 .xlsx、.json 或 .csv[/red]")
-        raise typer.Exit(2)
-    with opened(data_dir) as db, db.transaction() as session:
-        entries = service.export_entries(session, acting(session, user), q, fmt)
-    body = writers[fmt](entries)
-    file.write_bytes(body if isinstance(body, bytes) else body.encode())
+    with opened(data_dir) as db:
+        fmt = workbook.check_format(fmt)  # refuse a bad extension before anything is read
+        with db.transaction() as session:
+            entries = service.export_entries(session, acting(session, user), q, fmt)
+        file.write_bytes(workbook.export(entries, fmt))
     out.print(f"已导出 {len(entries)} 条信息资源到 {file}")
 
 

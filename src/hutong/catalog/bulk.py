@@ -18,6 +18,7 @@ from hutong.catalog.facet_index import bump
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
 from hutong.catalog.schemas import ResourceIn
 from hutong.catalog.search import index_many
+from hutong.catalog.service import search_text
 from hutong.catalog.versions import snapshot
 from hutong.catalog.vocab import Status
 from hutong.core.clock import utcnow
@@ -67,9 +68,7 @@ def create_many(session: Session, actor: Actor, entries: list[ResourceIn]) -> li
     for data in entries:
         unit, node = units[data.provider_unit_code], classes[data.classification_code]
         next_seq[node.code] += 1
-        text = " ".join(
-            [data.name, data.summary, unit.name, *(f"{i.name} {i.description}" for i in data.items)]
-        )
+        text = search_text(data, unit.name)
         rows.append(
             {
                 **data.model_dump(exclude=SKIP),

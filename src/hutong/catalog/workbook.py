@@ -32,7 +32,7 @@ from hutong.catalog.vocab import (
     ShareType,
     UpdateCycle,
 )
-from hutong.core.errors import ImportRejected
+from hutong.core.errors import ImportRejected, InvalidInput
 
 ENTRY_SHEET, ITEM_SHEET = "信息资源", "信息项"
 KEY = "序号"
@@ -472,3 +472,33 @@ def parse_csv(content: bytes) -> Parsed:
     if problems.items:
         raise ImportRejected(problems.items)
     return Parsed(parsed)
+
+
+# --- by format ----------------------------------------------------------------------------
+
+FORMATS = ("xlsx", "json", "csv")
+
+
+def check_format(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            "仅支持 .xlsx、.json、.csv 文件", "only .xlsx, .json and .csv files", field="file"
+        )
+    return fmt
+
+
+def export(entries: Iterable[ResourceOut], fmt: str) -> bytes:
+    """The entries as a workbook, JSON or CSV file (the API and the CLI share this)."""
+    fmt = check_format(fmt)
+    if fmt == "xlsx":
+        return export_xlsx(entries)
+    return (export_json(entries) if fmt == "json" else export_csv(entries)).encode()
+
+
+def parse(content: bytes, fmt: str) -> Parsed:
+    """Validate an uploaded workbook, JSON or CSV file; raises ImportRejected with every error."""
+    fmt = check_format(fmt)
+    if fmt == "xlsx":
+        return parse_xlsx(content)
+    return parse_json(decode_text(content)) if fmt == "json" else parse_csv(content)

@@ -16,7 +16,7 @@ import duckdb
 
 from hutong.catalog.models import Resource
 from hutong.catalog.vocab import SENSITIVE_PI, PiCategory
-from hutong.data.quality import quote, quote_literal
+from hutong.data.sql import ident, literal
 
 SAMPLE_ROWS = 10_000
 CONTENT_THRESHOLD = 0.8
@@ -87,7 +87,7 @@ CONTENT = [
     (
         PiCategory.IDENTITY,
         f"regexp_full_match(v, '[\\x{{4e00}}-\\x{{9fff}}]{{2,4}}') AND "
-        f"contains({quote_literal(SURNAMES)}, substr(v, 1, 1))",
+        f"contains({literal(SURNAMES)}, substr(v, 1, 1))",
         "中文姓名",
     ),
 ]
@@ -135,7 +135,7 @@ def detect(
     sample = f"(SELECT * FROM {table} USING SAMPLE {SAMPLE_ROWS} ROWS (reservoir, 42))"
     content_hits: dict[str, tuple[PiCategory, str, float]] = {}
     for column in columns:
-        value = f"nullif(trim({quote(column)}), '')"
+        value = f"nullif(trim({ident(column)}), '')"
         rates = ", ".join(
             f"avg(CASE WHEN {test} THEN 1.0 ELSE 0.0 END)" for _c, test, _w in CONTENT
         )
@@ -173,7 +173,7 @@ def detect(
     if id_columns:
         column = id_columns[0][0]
         result.persons = connection.execute(
-            f"SELECT count(DISTINCT nullif(trim({quote(column)}), '')) FROM {table}"
+            f"SELECT count(DISTINCT nullif(trim({ident(column)}), '')) FROM {table}"
         ).fetchone()[0]
     sensitive = any(f.sensitive for f in result.columns.values())
     has_pi = bool(result.columns)
@@ -196,11 +196,11 @@ def _children(
     cutoff = date(today.year - 14, today.month, min(today.day, 28))
     births = []
     for column, what in id_columns:
-        digits = f"substr(nullif(trim({quote(column)}), ''), {8 if what == '全国学籍号' else 7}, 8)"
+        digits = f"substr(nullif(trim({ident(column)}), ''), {8 if what == '全国学籍号' else 7}, 8)"
         births.append(f"try_strptime({digits}, '%Y%m%d')")
     for column in columns:
         if any(word in column.lower() for word in BIRTH_WORDS):
-            value = f"nullif(trim({quote(column)}), '')"
+            value = f"nullif(trim({ident(column)}), '')"
             births.append(
                 f"coalesce(try_strptime({value}, '%Y-%m-%d'), try_strptime({value}, '%Y%m%d'))"
             )

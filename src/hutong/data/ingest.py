@@ -27,9 +27,10 @@ from hutong.core.db import Database
 from hutong.core.errors import InvalidInput
 from hutong.data.detect import Detection, detect
 from hutong.data.models import DatasetVersion
-from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, quote, split
+from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, split
 from hutong.data.rules import check_for
 from hutong.data.sources import Source, open_source
+from hutong.data.sql import ident, literal
 from hutong.data.store import LocalStore
 from hutong.data.validators import install as install_validators
 from hutong.identity.authz import Actor, authorize
@@ -42,10 +43,6 @@ REJECTS = "rejects.csv"
 
 def store_for(session: Session) -> LocalStore:
     return LocalStore(session.info["settings"].datasets_dir)
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def plan_columns(
@@ -150,7 +147,7 @@ def _stage_and_check(
         install_validators(connection)
         _stage_rows(connection, source, pairs, staging / RAW)
         connection.execute(
-            f"CREATE VIEW staged AS SELECT * FROM read_parquet({_sql_text(str(staging / RAW))})"
+            f"CREATE VIEW staged AS SELECT * FROM read_parquet({literal(str(staging / RAW))})"
         )
         now = utcnow()
         report = measure(
@@ -248,11 +245,11 @@ def _stage_rows(
     target_file: Path,
 ) -> None:
     """The source's rows → Parquet, renamed to item names, numbered as messages count them."""
-    select_list = ", ".join(f"{quote(column)} AS {quote(item)}" for column, item in pairs)
+    select_list = ", ".join(f"{ident(column)} AS {ident(item)}" for column, item in pairs)
     try:
         connection.execute(
             f"COPY (SELECT row_number() OVER () + {source.first_row - 1} AS {ROW}, {select_list} "
-            f"FROM {source.relation}) TO {_sql_text(str(target_file))} (FORMAT parquet)"
+            f"FROM {source.relation}) TO {literal(str(target_file))} (FORMAT parquet)"
         )
     except duckdb.Error as error:
         text = str(error)

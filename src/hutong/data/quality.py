@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from hutong.data.rules import Check
+from hutong.data.sql import ident, literal
 
 CYCLE_DAYS = {
     "realtime": 1,
@@ -51,12 +52,8 @@ class QualityReport:
         return asdict(self)
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _value(column: str) -> str:
-    return f"nullif(trim({quote(column)}), '')"
+    return f"nullif(trim({ident(column)}), '')"
 
 
 def _bad(column: str, check: Check) -> str:
@@ -83,13 +80,13 @@ def measure(
         parts.append(f"count(*) FILTER (WHERE {_bad(name, check)})" if check else "0")
     stats = connection.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
     rows = stats[0]
-    listing = ", ".join(quote(c) for c in columns)
+    listing = ", ".join(ident(c) for c in columns)
     distinct = connection.execute(
         f"SELECT count(*) FROM (SELECT DISTINCT {listing} FROM {table})"
     ).fetchone()[0]
     key_duplicates = 0
     if key:
-        keys = ", ".join(quote(k) for k in key)
+        keys = ", ".join(ident(k) for k in key)
         not_null = " AND ".join(f"{_value(k)} IS NOT NULL" for k in key)
         key_duplicates = connection.execute(
             f"SELECT count(*) - count(DISTINCT ({keys})) FROM {table} WHERE {not_null}"
@@ -154,7 +151,7 @@ def invalid_rows(
 ) -> list[tuple[int, str, str]]:
     """(row number, column, Chinese message) for failing cells — never the value itself."""
     selects = [
-        f"SELECT {ROW}, {quote_literal(name)} AS col, {quote_literal(check.zh)} AS msg FROM {table} "
+        f"SELECT {ROW}, {literal(name)} AS col, {literal(check.zh)} AS msg FROM {table} "
         f"WHERE {_bad(name, check)}"
         for name, check in checks.items()
         if check
@@ -181,20 +178,16 @@ def split(
     failing = [(name, check) for name, check in checks.items() if check]
     bad_any = " OR ".join(_bad(n, c) for n, c in failing) or "false"
     reasons = ", ".join(
-        f"CASE WHEN {_bad(n, c)} THEN {quote_literal(n + '：' + c.zh)} END" for n, c in failing
+        f"CASE WHEN {_bad(n, c)} THEN {literal(n + '：' + c.zh)} END" for n, c in failing
     )
-    listing = ", ".join(quote(c) for c in checks)
+    listing = ", ".join(ident(c) for c in checks)
     connection.execute(
         f"COPY (SELECT {listing} FROM {table} WHERE NOT ({bad_any}) ORDER BY {ROW}) "
-        f"TO {quote_literal(str(good))} (FORMAT parquet, COMPRESSION zstd)"
+        f"TO {literal(str(good))} (FORMAT parquet, COMPRESSION zstd)"
     )
     reason_sql = f"concat_ws('；', {reasons})" if reasons else "''"
     connection.execute(
         f"COPY (SELECT {ROW} AS 行号, {reason_sql} AS 错误, {listing} FROM {table} "
-        f"WHERE {bad_any} ORDER BY {ROW}) TO {quote_literal(str(rejects))} (HEADER, DELIMITER ',')"
+        f"WHERE {bad_any} ORDER BY {ROW}) TO {literal(str(rejects))} (HEADER, DELIMITER ',')"
     )
     return connection.execute(f"SELECT count(*) FROM {table} WHERE {bad_any}").fetchone()[0]
-
-
-def quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from hutong.core.errors import InvalidInput
 from hutong.data import encoding
+from hutong.data.sql import ident, literal
 
 FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 
@@ -27,14 +28,6 @@ class Source:
     header: list[str]
     kind: str  # detected encoding for CSV, else the format
     first_row: int  # number of the first data row in messages
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def check_header(names: list[str]) -> list[str]:

@@ -279,11 +279,8 @@ def export(
 ) -> Response:
     with db.transaction() as session:
         entries = service.export_entries(session, actor, q, format)
-    body = {"xlsx": workbook.export_xlsx, "json": workbook.export_json, "csv": workbook.export_csv}[
-        format
-    ](entries)
     return Response(
-        body if isinstance(body, bytes) else body.encode(),
+        workbook.export(entries, format),
         media_type=EXPORT_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="hutong-catalog.{format}"'},
     )
@@ -303,16 +300,7 @@ async def import_file(
     if len(content) > MAX_UPLOAD:
         raise InvalidInput("文件超过 50 MB", "file larger than 50 MB", field="file")
     suffix = (file.filename or "").rsplit(".", 1)[-1].lower()
-    parsers = {
-        "xlsx": workbook.parse_xlsx,
-        "json": lambda c: workbook.parse_json(workbook.decode_text(c)),
-        "csv": workbook.parse_csv,
-    }
-    if suffix not in parsers:
-        raise InvalidInput(
-            "仅支持 .xlsx、.json、.csv 文件", "only .xlsx, .json and .csv files", field="file"
-        )
-    parsed = parsers[suffix](content)
+    parsed = workbook.parse(content, suffix)
     with db.transaction() as session:
         saved = service.import_entries(session, actor, parsed, suffix)
         return ImportResult(imported=len(saved), codes=[r.code for r in saved])
