@@ -43,68 +43,56 @@ class HiddenCharacters(QueryRefused):
         )
 
 
-class NotOneSelect(QueryRefused):
+class _NamesWhat(QueryRefused):
+    """A refusal whose message names the construct: each template holds ``{}``."""
+
+    zh_template = en_template = "{}"
+
+    def __init__(self, what: str, field: str = "sql") -> None:
+        name = _name(what)
+        super().__init__(self.zh_template.format(name), self.en_template.format(name), field=field)
+
+
+class NotOneSelect(_NamesWhat):
     """Only one read-only SELECT: no DDL, DML, PRAGMA, SET, ATTACH, COPY, INSTALL, LOAD."""
 
     code = "not-one-select"
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"只允许一条只读 SELECT 语句（收到：{_name(what)}）",
-            f"only one read-only SELECT statement is allowed (got: {_name(what)})",
-            field="sql",
-        )
+    zh_template = "只允许一条只读 SELECT 语句（收到：{}）"
+    en_template = "only one read-only SELECT statement is allowed (got: {})"
 
 
-class ForbiddenSource(QueryRefused):
+class ForbiddenSource(_NamesWhat):
     """Anything but the granted dataset: other tables, catalogs, files, table functions."""
 
     status = 403
     code = "forbidden-source"
-
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"只能查询授权的数据集 dataset，不允许：{_name(name)}",
-            f"only the granted dataset `dataset` may be queried, not: {_name(name)}",
-            field="sql",
-        )
+    zh_template = "只能查询授权的数据集 dataset，不允许：{}"
+    en_template = "only the granted dataset `dataset` may be queried, not: {}"
 
 
-class ForbiddenFunction(QueryRefused):
+class ForbiddenFunction(_NamesWhat):
     status = 403
     code = "forbidden-function"
-
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"不允许使用函数 {_name(name)}",
-            f"the function {_name(name)} is not allowed",
-            field="sql",
-        )
+    zh_template = "不允许使用函数 {}"
+    en_template = "the function {} is not allowed"
 
 
-class ForbiddenConstruct(QueryRefused):
+class ForbiddenConstruct(_NamesWhat):
     code = "forbidden-construct"
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"不允许的 SQL 结构：{_name(what)}",
-            f"SQL construct not allowed: {_name(what)}",
-            field="sql",
-        )
+    zh_template = "不允许的 SQL 结构：{}"
+    en_template = "SQL construct not allowed: {}"
 
 
-class ItemNotGranted(QueryRefused):
+class ItemNotGranted(_NamesWhat):
     """A reference to an item the grant does not expose: refused, not silently dropped."""
 
     status = 403
     code = "item-not-granted"
+    zh_template = "信息项 {} 不在授权范围内"
+    en_template = "the item {} is not granted"
 
     def __init__(self, item: str) -> None:
-        super().__init__(
-            f"信息项 {_name(item)} 不在授权范围内",
-            f"the item {_name(item)} is not granted",
-            field=_name(item),
-        )
+        super().__init__(item, field=_name(item))
 
 
 class InvalidQuery(QueryRefused):
