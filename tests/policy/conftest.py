@@ -73,10 +73,8 @@ def students(tmp_path: Path) -> list[Path]:
 
 
 def run(compiled: CompiledQuery, files: list[Path]) -> list[tuple[object, ...]]:
-    table = pa.Table.from_batches(
-        list(DuckDBEngine(threads=1).stream(files, compiled.sql, compiled.params))
-    )
-    return [tuple(r.values()) for r in table.to_pylist()]
+    batches = DuckDBEngine(threads=1).stream(files, compiled.sql, compiled.params)
+    return [tuple(r.values()) for batch in batches for r in batch.to_pylist()]
 
 
 def query(sql: str, grant: GrantPolicy, key: PseudonymKey, files: list[Path], **kw: object):

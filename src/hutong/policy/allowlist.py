@@ -9,7 +9,7 @@ from sqlglot import exp
 
 AGGREGATES = (
     exp.Count, exp.CountIf, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.ApproxDistinct,
-    exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop, exp.Median,
+    exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop, exp.Median, exp.Corr,
     exp.PercentileCont, exp.PercentileDisc,
 )  # fmt: skip
 WINDOWS = (
@@ -27,7 +27,9 @@ SCALARS = (
     exp.DateDiff, exp.DateAdd, exp.CurrentDate, exp.StrToDate, exp.TimeToStr,
     exp.TsOrDsToDate,
 )  # fmt: skip
-ALLOWED: tuple[type[exp.Func], ...] = AGGREGATES + WINDOWS + SCALARS
+#: Operators sqlglot models as functions (``a AND b``, ``EXISTS (…)``, ``x ** 2``).
+OPERATORS = (exp.And, exp.Or, exp.Xor, exp.Exists, exp.Pow, exp.RegexpFullMatch, exp.RegexpILike)
+ALLOWED: tuple[type[exp.Func], ...] = AGGREGATES + WINDOWS + SCALARS + OPERATORS
 
 
 def function_name(node: exp.Func) -> str:
