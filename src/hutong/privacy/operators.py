@@ -102,11 +102,13 @@ def _date_part(text: exp.Expression, group: int) -> exp.Expression:
 def generalize_date(value: exp.Expression, precision: str) -> exp.Expression:
     """A date coarsened to its ``year`` (``2008``) or ``month`` (``2008-05``); a value that is
     not a date becomes NULL. Text operations, not a date parse, so no engine raises on a bad
-    value whatever its strictness setting (Spark's ANSI mode)."""
+    value whatever its strictness setting (Spark's ANSI mode); a value that does not match
+    extracts as ``''`` in DuckDB and Spark alike, which ``NULLIF`` turns into NULL."""
     if precision not in DATE_PRECISIONS:
         raise ValueError(f"unknown date precision {precision!r}")
     text = _text(value)
     coarse = _date_part(text, 1)
+    empty = ""
     if precision == "month":
         month = exp.Pad(
             this=_date_part(text, 2),
@@ -115,8 +117,8 @@ def generalize_date(value: exp.Expression, precision: str) -> exp.Expression:
             is_left=True,
         )
         coarse = _concat(coarse, exp.Literal.string("-"), month)
-    is_date = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(DATE_PATTERN))
-    return exp.Case(ifs=[exp.If(this=is_date, true=coarse)])
+        empty = "-00"
+    return exp.Nullif(this=coarse, expression=exp.Literal.string(empty))
 
 
 def generalize_region(value: exp.Expression, digits: int) -> exp.Expression:
