@@ -15,13 +15,15 @@ import pyarrow as pa
 from hutong.data.validators import install as install_validators
 
 BATCH_ROWS = 65_536
+Params = list[object] | dict[str, object]
 
 
 class Engine(Protocol):
     def stream(
-        self, files: list[Path], sql: str, params: list[object] | None = None
+        self, files: list[Path], sql: str, params: Params | None = None
     ) -> Iterator[pa.RecordBatch]:
-        """Run ``sql`` with the version's rows visible as the view ``dataset``."""
+        """Run ``sql`` with the version's rows visible as the view ``dataset``; ``params``
+        are positional (``?``) or named (``$name``, e.g. the policy compiler's key pads)."""
         ...
 
 
@@ -42,11 +44,11 @@ class DuckDBEngine:
         return connection
 
     def stream(
-        self, files: list[Path], sql: str, params: list[object] | None = None
+        self, files: list[Path], sql: str, params: Params | None = None
     ) -> Iterator[pa.RecordBatch]:
         connection = self.connect(files)
         try:
-            reader = connection.execute(sql, params or []).to_arrow_reader(BATCH_ROWS)
+            reader = connection.sql(sql, params=params or None).to_arrow_reader(BATCH_ROWS)
             yield from reader
         finally:
             connection.close()
