@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.csv as pacsv
 
+from hutong.data.access import StoredFiles
 from hutong.data.engine import DuckDBEngine
 from hutong.policy.compiler import compile_sql
 from hutong.policy.conditions import Prefix
@@ -104,7 +105,7 @@ def to_csv(files: list[Path], sql: str, params: dict[str, str], out: Path) -> tu
     started = time.perf_counter()
     rows = 0
     writer = None
-    for batch in DuckDBEngine(threads=2).stream(files, sql, params):
+    for batch in DuckDBEngine(threads=2).stream(StoredFiles(files), sql, params):
         if writer is None:
             writer = pacsv.CSVWriter(out, batch.schema)
         writer.write_batch(batch)

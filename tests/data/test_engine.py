@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from hutong.data.access import StoredFiles
 from hutong.data.engine import DuckDBEngine
 
 
@@ -15,7 +16,7 @@ def test_stream_sql_over_a_version(tmp_path):
     )
     batches = list(
         DuckDBEngine().stream(
-            [part], "SELECT n, hutong_student_no_ok(学籍号) AS ok FROM dataset WHERE n % ? = 0", [2]
+            StoredFiles([part]), "SELECT n, hutong_student_no_ok(学籍号) AS ok FROM dataset WHERE n % ? = 0", [2]
         )
     )
     table = pa.Table.from_batches(batches)

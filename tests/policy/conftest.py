@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from hutong.data.access import StoredFiles
 from hutong.data.engine import DuckDBEngine
 from hutong.policy.compiler import CompiledQuery, compile_sql
 from hutong.policy.conditions import Prefix
@@ -73,7 +74,7 @@ def students(tmp_path: Path) -> list[Path]:
 
 
 def run(compiled: CompiledQuery, files: list[Path]) -> list[tuple[object, ...]]:
-    batches = DuckDBEngine(threads=1).stream(files, compiled.sql, compiled.params)
+    batches = DuckDBEngine(threads=1).stream(StoredFiles(files), compiled.sql, compiled.params)
     return [tuple(r.values()) for batch in batches for r in batch.to_pylist()]
 
 

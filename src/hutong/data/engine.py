@@ -6,12 +6,12 @@ engine can implement the same interface for data that outgrows one machine."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 
 import duckdb
 import pyarrow as pa
 
+from hutong.data.access import StoredFiles
 from hutong.data.validators import install as install_validators
 
 BATCH_ROWS = 65_536
@@ -20,7 +20,7 @@ Params = list[object] | dict[str, object]
 
 class Engine(Protocol):
     def stream(
-        self, files: list[Path], sql: str, params: Params | None = None
+        self, files: StoredFiles, sql: str, params: Params | None = None
     ) -> Iterator[pa.RecordBatch]:
         """Run ``sql`` with the version's rows visible as the view ``dataset``; ``params``
         are positional (``?``) or named (``$name``, e.g. the policy compiler's key pads)."""
@@ -34,17 +34,17 @@ class DuckDBEngine:
         self.threads = threads
         self.memory_limit = memory_limit
 
-    def connect(self, files: list[Path]) -> duckdb.DuckDBPyConnection:
+    def connect(self, files: StoredFiles) -> duckdb.DuckDBPyConnection:
         connection = duckdb.connect(
             config={"threads": self.threads, "memory_limit": self.memory_limit}
         )
         install_validators(connection)
-        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files.paths)
         connection.execute(f"CREATE VIEW dataset AS SELECT * FROM read_parquet([{listing}])")
         return connection
 
     def stream(
-        self, files: list[Path], sql: str, params: Params | None = None
+        self, files: StoredFiles, sql: str, params: Params | None = None
     ) -> Iterator[pa.RecordBatch]:
         connection = self.connect(files)
         try:
