@@ -37,7 +37,7 @@ from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
 
 PART = "part-0.parquet"
-RAW = "staged.parquet"
+GOOD = "valid-rows.parquet"  # quarantine: the rows that passed, replacing PART
 REJECTS = "rejects.csv"
 
 
@@ -145,9 +145,12 @@ def _stage_and_check(
     connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     try:
         install_validators(connection)
-        _stage_rows(connection, source, pairs, staging / RAW)
+        _stage_rows(connection, source, pairs, staging / PART)
+        # Row numbers as messages count them: the file keeps the source's order.
         connection.execute(
-            f"CREATE VIEW staged AS SELECT * FROM read_parquet({literal(str(staging / RAW))})"
+            f"CREATE VIEW staged AS SELECT file_row_number + {source.first_row} AS {ROW}, "
+            f"* EXCLUDE (file_row_number) "
+            f"FROM read_parquet({literal(str(staging / PART))}, file_row_number = true)"
         )
         now = utcnow()
         report = measure(
@@ -170,13 +173,17 @@ def _stage_and_check(
         found = detect(
             connection, "staged", [item for _c, item in pairs], resource, local(now).date()
         )
-        rejected = split(connection, "staged", checks, staging / PART, staging / REJECTS)
+        rejected = (
+            split(connection, "staged", checks, staging / GOOD, staging / REJECTS)
+            if invalid
+            else 0
+        )
     finally:
         connection.close()
-    for leftover in (staging / RAW, staging / "source.utf8.csv", staging / "source.xlsx.csv"):
+    if rejected:
+        (staging / GOOD).replace(staging / PART)
+    for leftover in (staging / "source.utf8.csv", staging / "source.xlsx.csv"):
         leftover.unlink(missing_ok=True)
-    if not rejected:
-        (staging / REJECTS).unlink()
     return _Staged(source.kind, pairs, report, found, rejected, now)
 
 
@@ -244,12 +251,13 @@ def _stage_rows(
     pairs: list[tuple[str, str]],
     target_file: Path,
 ) -> None:
-    """The source's rows → Parquet, renamed to item names, numbered as messages count them."""
+    """The source's rows → the version's Parquet file, columns renamed to item names, in the
+    source's order. Written once: a file whose values all pass is published as it is."""
     select_list = ", ".join(f"{ident(column)} AS {ident(item)}" for column, item in pairs)
     try:
         connection.execute(
-            f"COPY (SELECT row_number() OVER () + {source.first_row - 1} AS {ROW}, {select_list} "
-            f"FROM {source.relation}) TO {literal(str(target_file))} (FORMAT parquet)"
+            f"COPY (SELECT {select_list} FROM {source.relation}) TO {literal(str(target_file))} "
+            "(FORMAT parquet, COMPRESSION zstd)"
         )
     except duckdb.Error as error:
         text = str(error)

@@ -80,10 +80,10 @@ def measure(
         parts.append(f"count(*) FILTER (WHERE {_bad(name, check)})" if check else "0")
     stats = connection.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
     rows = stats[0]
+    # Duplicate rows by 64-bit row hashes: one pass, no sort of the wide rows. Two different
+    # rows collide with probability ~n²/2⁶⁵ (about 3 in 10,000 at 100 million rows).
     listing = ", ".join(ident(c) for c in columns)
-    distinct = connection.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT {listing} FROM {table})"
-    ).fetchone()[0]
+    distinct = connection.execute(f"SELECT count(DISTINCT hash({listing})) FROM {table}").fetchone()[0]
     key_duplicates = 0
     if key:
         keys = ", ".join(ident(k) for k in key)
@@ -182,12 +182,11 @@ def split(
     )
     listing = ", ".join(ident(c) for c in checks)
     connection.execute(
-        f"COPY (SELECT {listing} FROM {table} WHERE NOT ({bad_any}) ORDER BY {ROW}) "
+        f"COPY (SELECT {listing} FROM {table} WHERE NOT ({bad_any})) "
         f"TO {literal(str(good))} (FORMAT parquet, COMPRESSION zstd)"
     )
     reason_sql = f"concat_ws('；', {reasons})" if reasons else "''"
-    connection.execute(
+    return connection.execute(
         f"COPY (SELECT {ROW} AS 行号, {reason_sql} AS 错误, {listing} FROM {table} "
         f"WHERE {bad_any} ORDER BY {ROW}) TO {literal(str(rejects))} (HEADER, DELIMITER ',')"
-    )
-    return connection.execute(f"SELECT count(*) FROM {table} WHERE {bad_any}").fetchone()[0]
+    ).fetchone()[0]
