@@ -74,3 +74,21 @@ def entry(org, **changes) -> ResourceIn:
     )
     base.update(changes)
     return ResourceIn.model_validate(base)
+
+
+def version_rows(db, version, sql: str = "SELECT * FROM dataset") -> list[tuple]:
+    """Rows of a published version read the way queries read them (decrypted in memory)."""
+    from hutong.data.access import open_version
+    from hutong.data.engine import DuckDBEngine
+
+    with db.sessions() as session:
+        files = open_version(session, version)
+    return [tuple(r.values()) for b in DuckDBEngine().stream(files, sql) for r in b.to_pylist()]
+
+
+def created(db, actor, org, **changes) -> str:
+    """Create an entry (``entry`` with ``changes``) as ``actor``; returns its code."""
+    from hutong.catalog import service
+
+    with db.transaction() as session:
+        return service.create(session, actor, entry(org, **changes)).code

@@ -437,6 +437,34 @@ def data_ingest(
     )
 
 
+@data_app.command("rotate-master-key")
+def data_rotate_master_key(user: ActingUser, data_dir: DataDir = None) -> None:
+    """轮换主密钥：所有数据密钥在一个事务中重新封装，数据文件不重写；旧主密钥随后销毁（安全保密管理员）。"""
+    from hutong.data import keys
+
+    with opened(data_dir) as db:
+        with db.transaction() as session:
+            new_id, rewrapped, retired = keys.rotate_master(session, acting(session, user))
+        with db.sessions() as session:
+            keys.erase_retired(session, retired)
+    out.print(f"[green]新主密钥 {new_id}[/green]：重新封装 {rewrapped} 个数据密钥，销毁旧主密钥 {len(retired)} 个")
+
+
+@data_app.command("destroy-key")
+def data_destroy_key(
+    code: str,
+    user: ActingUser,
+    reason: Annotated[str, typer.Option(help="销毁原因（必填，记入审计）")],
+    data_dir: DataDir = None,
+) -> None:
+    """销毁信息资源的数据密钥：其所有加密版本从此不可读取，不可恢复（安全保密管理员）。"""
+    from hutong.data import keys
+
+    with opened(data_dir) as db, db.transaction() as session:
+        count = keys.destroy(session, acting(session, user), code, reason)
+    out.print(f"已销毁 {code} 的 {count} 个数据密钥；其加密版本已不可读取")
+
+
 # --- calendar ---------------------------------------------------------------------------
 
 

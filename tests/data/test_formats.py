@@ -11,8 +11,8 @@ from openpyxl import Workbook
 
 from hutong.catalog import service
 from hutong.core.errors import InvalidInput
-from hutong.data.ingest import ingest_file, store_for
-from tests.support import entry
+from hutong.data.ingest import ingest_file
+from tests.support import entry, version_rows
 
 ROWS = [("张伟", "1", "2012-03-04"), ("李娜", "2", "2011-11-30")]
 
@@ -47,13 +47,7 @@ def xlsx(path, header=("姓名", "性别", "出生日期"), rows=ROWS, merge=Fal
 
 
 def read_back(db, version):
-    with db.sessions() as session:
-        folder = store_for(session).path(version.location)
-    return sorted(
-        duckdb.sql(
-            f"SELECT 姓名, 性别, 出生日期 FROM read_parquet('{folder}/*.parquet')"
-        ).fetchall()
-    )
+    return sorted(version_rows(db, version, "SELECT 姓名, 性别, 出生日期 FROM dataset"))
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "jsonl", "parquet"])

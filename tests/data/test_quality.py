@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 
 import pytest
 
 from hutong.catalog import service
 from hutong.core.errors import InvalidInput
-from hutong.data.ingest import ingest_file, store_for
+from hutong.data.ingest import ingest_file
+from hutong.data.service import rejects_file
 from tests.support import entry
 
 GOOD_ID, BAD_ID = "11010519491231002X", "110105194912310021"
@@ -58,7 +60,7 @@ def test_reject_mode_names_line_and_column_but_never_the_value(db, actors, stude
         and "第 5 行“入学日期”" in message
     )
     assert BAD_ID not in message and "57" not in message.replace("共 3 个值", "")
-    assert not list(db.settings.datasets_dir.rglob("*.parquet"))
+    assert not list(db.settings.datasets_dir.rglob("part-*"))
 
 
 def test_quarantine_publishes_good_rows_and_a_rejects_file(db, actors, student_entry, tmp_path):
@@ -69,11 +71,10 @@ def test_quarantine_publishes_good_rows_and_a_rejects_file(db, actors, student_e
         write(tmp_path / "s.csv", ROWS),
         on_invalid="quarantine",
     )
-    with db.sessions() as session:
-        folder = store_for(session).path(version.location)
     assert (version.rows, version.rejected) == (1, 3)
-    with (folder / "rejects.csv").open(encoding="utf-8") as handle:
-        rejects = list(csv.DictReader(handle))
+    with db.transaction() as session:
+        chunks = rejects_file(session, actors["data_steward"], student_entry, version.version)
+    rejects = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8"))))
     assert [r["行号"] for r in rejects] == ["3", "4", "5"]
     assert (
         "公民身份号码无效" in rejects[0]["错误"]

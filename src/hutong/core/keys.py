@@ -18,7 +18,7 @@ SIGNING_KEY_FILE = "audit-ed25519.pem"
 SECRET_BOX_FILE = "secret-box.key"
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -36,7 +36,7 @@ def signing_key(keys_dir: Path) -> Ed25519PrivateKey:
             serialization.NoEncryption(),
         )
         with suppress(FileExistsError):  # another process created it first
-            _write_private(path, pem)
+            write_private(path, pem)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return key
@@ -79,5 +79,5 @@ def secret_box_key(keys_dir: Path) -> bytes:
     path = keys_dir / SECRET_BOX_FILE
     if not path.exists():
         with suppress(FileExistsError):
-            _write_private(path, AESGCM.generate_key(bit_length=256))
+            write_private(path, AESGCM.generate_key(bit_length=256))
     return path.read_bytes()

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         False, description="Mark console cookies Secure (set true behind HTTPS)."
     )
+    dataset_cipher: Literal["aes-256-gcm", "sm4-gcm"] = Field(
+        "aes-256-gcm",
+        description="Cipher of dataset files at rest (N2021 tasks 5, 8): AES-256-GCM, or SM4-GCM "
+        "for 国密 deployments (decision 0009).",
+    )
+    encrypt_all_datasets: bool = Field(
+        False,
+        description="Encrypt every dataset version, not only those holding personal information "
+        "or graded important/core.",
+    )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
 

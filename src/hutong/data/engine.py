@@ -12,6 +12,8 @@ import duckdb
 import pyarrow as pa
 
 from hutong.data.access import StoredFiles
+from hutong.data.crypto import EncryptedFileSystem
+from hutong.data.sql import literal
 from hutong.data.validators import install as install_validators
 
 BATCH_ROWS = 65_536
@@ -39,8 +41,8 @@ class DuckDBEngine:
             config={"threads": self.threads, "memory_limit": self.memory_limit}
         )
         install_validators(connection)
-        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files.paths)
-        connection.execute(f"CREATE VIEW dataset AS SELECT * FROM read_parquet([{listing}])")
+        relation = parquet_relation(connection, files)
+        connection.execute(f"CREATE VIEW dataset AS SELECT * FROM {relation}")
         return connection
 
     def stream(
@@ -52,3 +54,13 @@ class DuckDBEngine:
             yield from reader
         finally:
             connection.close()
+
+
+def parquet_relation(connection: duckdb.DuckDBPyConnection, files: StoredFiles) -> str:
+    """``read_parquet(...)`` over a version's files; sealed files are read through a file
+    system registered on this connection alone, which decrypts in memory (decision 0009)."""
+    urls = [str(path) for path in files.paths]
+    if files.key is not None:
+        connection.register_filesystem(EncryptedFileSystem(dict.fromkeys(urls, files.key)))
+        urls = [EncryptedFileSystem.url(path) for path in files.paths]
+    return f"read_parquet([{', '.join(literal(url) for url in urls)}])"

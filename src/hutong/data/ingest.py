@@ -22,16 +22,20 @@ from hutong.audit.service import Category, record
 from hutong.catalog.models import Resource
 from hutong.catalog.service import by_code, target
 from hutong.catalog.tasks import record_change
+from hutong.catalog.vocab import Grade
 from hutong.core.clock import as_utc, local, utcnow
 from hutong.core.db import Database
 from hutong.core.errors import InvalidInput
+from hutong.core.settings import Settings
+from hutong.data import keys
+from hutong.data.access import store_for
+from hutong.data.crypto import DataKey, encrypt_in_place
 from hutong.data.detect import Detection, detect
 from hutong.data.models import DatasetVersion
 from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, split
 from hutong.data.rules import check_for
 from hutong.data.sources import Source, open_source
 from hutong.data.sql import ident, literal
-from hutong.data.store import LocalStore
 from hutong.data.validators import install as install_validators
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
@@ -39,10 +43,6 @@ from hutong.identity.roles import Action
 PART = "part-0.parquet"
 GOOD = "valid-rows.parquet"  # quarantine: the rows that passed, replacing PART
 REJECTS = "rejects.csv"
-
-
-def store_for(session: Session) -> LocalStore:
-    return LocalStore(session.info["settings"].datasets_dir)
 
 
 def plan_columns(
@@ -101,6 +101,8 @@ def ingest_file(
         previous = current(session, resource.id)
         previous_at = as_utc(previous.ingested_at) if previous else None
         store = store_for(session)
+        settings = session.info["settings"]
+        data_key = keys.live_key(session, resource.id, settings.dataset_cipher)
     if key and not set(key) <= set(items):
         raise InvalidInput(
             "主键必须是该资源的信息项", "key columns must be items of the entry", field="key"
@@ -110,6 +112,11 @@ def ingest_file(
         staged = _stage_and_check(
             resource, items, path, staging, mapping, on_invalid, key, fmt, previous_at
         )
+        if must_seal(settings, resource, staged.found):
+            staged.key = data_key or keys.fresh_key(settings.dataset_cipher)
+            for name in (PART, REJECTS):
+                if (staging / name).exists():
+                    encrypt_in_place(staging / name, staged.key)
         with db.transaction() as session:
             return _publish(session, actor, code, path, staging, staged)
     except BaseException:
@@ -125,6 +132,8 @@ class _Staged:
     found: Detection
     rejected: int
     at: datetime
+    sha256: str  # of the clear Parquet file, so the digest does not depend on the key
+    key: DataKey | None = None  # set when the files are sealed
 
 
 def _stage_and_check(
@@ -143,6 +152,7 @@ def _stage_and_check(
     pairs = plan_columns(source.header, list(items), mapping)
     checks = {item: check_for(items[item]) for _column, item in pairs}
     connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    connection.execute("SET enable_progress_bar = false")  # the CLI shows its own status
     try:
         install_validators(connection)
         _stage_rows(connection, source, pairs, staging / PART)
@@ -174,9 +184,7 @@ def _stage_and_check(
             connection, "staged", [item for _c, item in pairs], resource, local(now).date()
         )
         rejected = (
-            split(connection, "staged", checks, staging / GOOD, staging / REJECTS)
-            if invalid
-            else 0
+            split(connection, "staged", checks, staging / GOOD, staging / REJECTS) if invalid else 0
         )
     finally:
         connection.close()
@@ -184,7 +192,7 @@ def _stage_and_check(
         (staging / GOOD).replace(staging / PART)
     for leftover in (staging / "source.utf8.csv", staging / "source.xlsx.csv"):
         leftover.unlink(missing_ok=True)
-    return _Staged(source.kind, pairs, report, found, rejected, now)
+    return _Staged(source.kind, pairs, report, found, rejected, now, _sha256(staging / PART))
 
 
 def _publish(
@@ -203,12 +211,14 @@ def _publish(
         quality_score=staged.report.score,
         detection=staged.found.as_json(),
         columns=[{"name": i, "type": "VARCHAR"} for _c, i in staged.pairs],
-        content_sha256=_sha256(staging / PART),
+        content_sha256=staged.sha256,
         source_name=path.name[:256],
         source_encoding=staged.kind,
         ingested_by=actor.name,
         ingested_at=staged.at,
     )
+    if staged.key is not None:
+        row.data_key_id = keys.persist(session, resource.id, staged.key).id
     session.add(row)
     session.flush()
     row.location = store_for(session).publish(staging, resource.id, row.version)
@@ -234,9 +244,20 @@ def _publish(
             "rejected": staged.rejected,
             "score": staged.report.score,
             "sha256": row.content_sha256,
+            "data_key": staged.key.key_id if staged.key else None,
         },
     )
     return row
+
+
+def must_seal(settings: Settings, resource: Resource, found: Detection) -> bool:
+    """PI is stored encrypted (N2021 task 8), and so is important or core data (task 5)."""
+    return (
+        settings.encrypt_all_datasets
+        or resource.has_pi
+        or resource.grade in (Grade.CORE, Grade.IMPORTANT)
+        or bool(found.columns)
+    )
 
 
 def format_of(name: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,5 +41,35 @@ class DatasetVersion(Base):
     detection: Mapped[dict[str, object]] = mapped_column(JSON)  # data/detect.py Detection
     ingested_by: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The data key its files are sealed with (N2021 tasks 5, 8); None for clear files.
+    data_key_id: Mapped[int | None] = mapped_column(ForeignKey("data_keys.id"), index=True)
 
     __table_args__ = (UniqueConstraint("resource_id", "version"),)
+
+
+class MasterKey(Base):
+    """A key-encryption key. Its secret lives outside the database (``<keys>/master/<id>.key``);
+    exactly one is current, the others are retired by rotation and then erased."""
+
+    __tablename__ = "master_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DataKey(Base):
+    """A dataset's data key, stored only wrapped by a master key. Erasing ``wrapped`` (destroy)
+    makes every version sealed with it unreadable, for good (crypto-shredding)."""
+
+    __tablename__ = "data_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
+    cipher: Mapped[str] = mapped_column(String(16))
+    wrapped: Mapped[str] = mapped_column(Text, default="")
+    master_key_id: Mapped[str | None] = mapped_column(ForeignKey("master_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    destroy_reason: Mapped[str] = mapped_column(Text, default="")

@@ -83,7 +83,9 @@ def measure(
     # Duplicate rows by 64-bit row hashes: one pass, no sort of the wide rows. Two different
     # rows collide with probability ~n²/2⁶⁵ (about 3 in 10,000 at 100 million rows).
     listing = ", ".join(ident(c) for c in columns)
-    distinct = connection.execute(f"SELECT count(DISTINCT hash({listing})) FROM {table}").fetchone()[0]
+    distinct = connection.execute(
+        f"SELECT count(DISTINCT hash({listing})) FROM {table}"
+    ).fetchone()[0]
     key_duplicates = 0
     if key:
         keys = ", ".join(ident(k) for k in key)

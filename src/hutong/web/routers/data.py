@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from hutong.core.db import Database
@@ -64,11 +64,13 @@ def upload(
 )
 def rejects(
     code: str, version: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
-) -> FileResponse:
+) -> StreamingResponse:
     with db.transaction() as session:
-        path = service.rejects_file(session, actor, code, version)
-    return FileResponse(
-        path, media_type="text/csv; charset=utf-8", filename=f"rejects-v{version}.csv"
+        chunks = service.rejects_file(session, actor, code, version)
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="rejects-v{version}.csv"'},
     )
 
 
