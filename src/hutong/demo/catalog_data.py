@@ -42,6 +42,7 @@ STUDENT_ITEMS = [
     ("学校标识码", "字符型", 10, "none", "none"),
     ("年级", "代码型", 2, "education", "none"),
     ("家庭住址", "字符型", 200, "contact", "null"),
+    ("监护人手机号", "字符型", 11, "contact", "partial"),
 ]
 TEACHER_ITEMS = [
     ("姓名", "字符型", 50, "identity", "partial"),
@@ -52,6 +53,7 @@ TEACHER_ITEMS = [
     ("任教学科", "字符型", 20, "none", "none"),
     ("专业技术职务", "代码型", 3, "none", "none"),
     ("所在学校标识码", "字符型", 10, "none", "none"),
+    ("手机号码", "字符型", 11, "contact", "partial"),
 ]
 SCHOOL_ITEMS = [
     ("学校标识码", "字符型", 10, "none", "none"),
