@@ -400,6 +400,28 @@ def catalog_export(
     out.print(f"已导出 {len(entries)} 条信息资源到 {file}")
 
 
+@catalog_app.command("overlaps")
+def catalog_overlaps(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    missing: Annotated[bool, typer.Option("--missing", help="只列出尚未说明理由的")] = False,
+    limit: Annotated[int, typer.Option(help="显示条数")] = 100,
+) -> None:
+    """一数一源：列出已由其他单位信息资源提供、又被重复登记的信息项及其说明（目录审核员）。"""
+    from hutong.catalog.overlaps import grouped, listing
+
+    with opened(data_dir) as db, db.transaction() as session:
+        total, rows = listing(session, acting(session, user), missing, 0, limit)
+    out.print(f"共 {total} 个重复登记的信息项")
+    for first, items in grouped(rows):
+        why = first.justification or "[red]未说明理由[/red]"
+        out.print(
+            f"{first.code} {first.name}（{first.unit}）：{'、'.join(items)}\n"
+            f"  已由 {first.source_code} {first.source_name}（{first.source_unit}）提供；说明：{why}",
+            soft_wrap=True,
+        )
+
+
 # --- data -------------------------------------------------------------------------------
 
 

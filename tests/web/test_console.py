@@ -230,3 +230,55 @@ def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org,
     assert "v1" in done.text and "gb18030" in done.text
     forged = client.get(f"/console/catalog/r/{code}?error=请拨打电话领取补贴&sig=0000")
     assert "领取补贴" not in forged.text
+
+
+def test_overlap_justification_in_the_entry_form_and_the_reviewers_page(
+    client, db, org, classes, actors, province_steward
+):
+    from tests.support import entry, published
+
+    code = published(db, actors, entry(org))
+    sign_in(client, "steward.bj", org.password)
+    form = client.get("/console/catalog/new")
+    assert 'name="overlap_justification"' in form.text
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "北京市教师信息",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "table",
+        "provider_unit_code": org.province,
+        "summary": "北京市中小学教师基本信息。",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "monthly",
+        "data_kind": "administrative",
+        "grade": "general",
+        "general_level": "2",
+        "item_name": ["姓名", "教龄"],
+        "item_data_type": ["字符型", "数值型"],
+        "item_length": ["", ""],
+        "item_element_ref": ["", ""],
+        "item_description": ["", ""],
+        "item_pi_category": ["identity", "none"],
+        "item_default_mask": ["partial", "none"],
+    }
+    refused = client.post("/console/catalog/new", data=fields)
+    assert (
+        refused.status_code == 422 and "一数一源" in refused.text and "教师工作司" in refused.text
+    )
+    assert (
+        'id="overlap_justification" name="overlap_justification" rows="2" aria-invalid="true"'
+        in (refused.text)
+    )
+    assert 'value="北京市教师信息"' in refused.text  # what was typed comes back
+    fields["overlap_justification"] = "本市系统为本市业务数据源"
+    saved = client.post("/console/catalog/new", data=fields, follow_redirects=True)
+    assert saved.status_code == 200 and "其他单位已提供的信息项" in saved.text
+    assert "本市系统为本市业务数据源" in saved.text
+    client.post("/console/logout", data={"csrf_token": csrf(saved.text)})
+    sign_in(client, "catalog.reviewer", org.password)
+    listed = client.get("/console/catalog/overlaps")
+    assert listed.status_code == 200 and "北京市教师信息" in listed.text and code in listed.text
+    assert "共 1 个重复登记的信息项" in listed.text
+    assert "没有重复登记的信息项" in client.get("/console/catalog/overlaps?missing=1").text

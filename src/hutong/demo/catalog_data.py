@@ -72,6 +72,12 @@ STAT_ITEMS = [
     ("专任教师数", "数值型", 12, "none", "none"),
 ]
 
+#: Why a province registers items of a national system again (一数一源, M2018 §8).
+SYNCED = (
+    "省级系统是全国系统在本省的部署，数据由学校一次采集、按月与全国系统同步，不重复采集；"
+    "本省业务以此为数据源。"
+)
+
 
 @dataclass(frozen=True)
 class Template:
@@ -91,6 +97,11 @@ class Template:
     persons: int | None = None
     child: bool = False
     deidentified: bool = False
+    #: 一数一源 (M2018 §8): why items another unit already provides are registered again.
+    justification: str = (
+        "同名信息项描述的是本单位职责范围内的对象（口径不同），不是对同一数据的重复采集；"
+        "可由共享获取的数据已通过共享平台获取。"
+    )
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -307,6 +318,7 @@ PROVINCIAL = [
         "30101",
         "{province}中小学生电子学籍信息，按月与全国学籍系统同步。",
         STUDENT_ITEMS,
+        justification=SYNCED,
         grade="important",
         level=None,
         cycle="monthly",
@@ -318,6 +330,7 @@ PROVINCIAL = [
         "30201",
         "{province}中小学教职工基本信息。",
         TEACHER_ITEMS,
+        justification=SYNCED,
         grade="important",
         level=None,
         cycle="quarterly",

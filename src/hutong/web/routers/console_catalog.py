@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from hutong.catalog import aggregate, search, service, tasks, workflow
+from hutong.catalog import aggregate, overlaps, search, service, tasks, workflow
 from hutong.catalog.models import Classification, InformationSystem
 from hutong.catalog.schemas import ResourceIn
 from hutong.catalog.versions import FIELD_LABELS
@@ -343,6 +343,45 @@ def review_queue(request: Request) -> Response:
     return RedirectResponse("/console/catalog?view=review", status_code=303)
 
 
+OVERLAP_PAGE = 200
+
+
+@router.get("/console/catalog/overlaps")
+def overlaps_page(
+    request: Request,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """一数一源 for the catalog reviewer: overlapping items, one row per entry and source."""
+    missing = bool(request.query_params.get("missing"))
+    offset = max(int(request.query_params.get("offset", "0") or 0), 0)
+    with db.transaction() as session:
+        total, rows = overlaps.listing(session, identity.actor, missing, offset, OVERLAP_PAGE)
+    groups = [
+        {**first.model_dump(), "items": items, "url": entry_url(first.code)}
+        for first, items in overlaps.grouped(rows)
+    ]
+
+    def link(at: int) -> str:
+        return "/console/catalog/overlaps?" + urlencode(
+            {k: v for k, v in {"missing": "1" if missing else "", "offset": at}.items() if v}
+        )
+
+    return page(
+        request,
+        identity,
+        "catalog/overlaps.html",
+        {
+            "groups": groups,
+            "total": total,
+            "missing": missing,
+            "labels": _labels(),
+            "prev_url": link(max(offset - OVERLAP_PAGE, 0)) if offset else None,
+            "next_url": link(offset + OVERLAP_PAGE) if offset + OVERLAP_PAGE < total else None,
+        },
+    )
+
+
 @router.get("/console/catalog/tree")
 def tree_page(
     request: Request,
@@ -498,6 +537,7 @@ def entry_page(
             identity.actor, Action.CATALOG_EDIT, target
         )
         datasets = data_service.versions(session, identity.actor, code)
+        repeated = overlaps.of_entries(session, [resource]).get(resource.code, [])
         can_ingest = is_allowed(identity.actor, Action.DATA_INGEST, target)
         open_tasks = [
             t
@@ -520,6 +560,7 @@ def entry_page(
             "step_url": entry_url(code, "/step"),
             "diff_url": entry_url(code, "/diff"),
             "tasks": open_tasks,
+            "overlaps": repeated,
             "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,
