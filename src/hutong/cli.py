@@ -442,9 +442,10 @@ def data_ingest(
 ) -> None:
     """把 CSV（UTF-8 或 GBK）、XLSX、JSON Lines 或 Parquet 文件导入为信息资源的新数据版本；失败时保留原版本。"""
     from hutong.data.ingest import ingest_file
+    from hutong.data.mapping import from_pairs
 
-    mapping = dict(pair.split("=", 1) for pair in map_ or [] if "=" in pair)
     with opened(data_dir) as db:
+        mapping = from_pairs(map_)
         with db.transaction() as session:
             actor = acting(session, user)
         with out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"):

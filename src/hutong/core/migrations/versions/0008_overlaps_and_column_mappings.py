@@ -1,4 +1,5 @@
-"""一数一源: normalised item names and recorded justifications of overlapping items
+"""一数一源: normalised item names and recorded justifications of overlapping items;
+remembered column mappings of dataset uploads
 
 Revision ID: 0008
 Revises: 0005
@@ -64,9 +65,24 @@ def upgrade() -> None:
         "catalog_overlap_justifications",
         ["resource_id"],
     )
+    op.create_table(
+        "data_column_mappings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resource_id", sa.Integer(), nullable=False),
+        sa.Column("column", sa.String(length=256), nullable=False),
+        sa.Column("item", sa.String(length=128), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["resource_id"], ["catalog_resources.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("resource_id", "column"),
+    )
+    op.create_index("ix_data_column_mappings_resource_id", "data_column_mappings", ["resource_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_data_column_mappings_resource_id", table_name="data_column_mappings")
+    op.drop_table("data_column_mappings")
     op.drop_index(
         "ix_catalog_overlap_justifications_resource_id", table_name="catalog_overlap_justifications"
     )
