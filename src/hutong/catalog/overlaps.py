@@ -13,7 +13,7 @@ that repeat it (no loop over entries).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, literal, select, true, union_all
+from sqlalchemy import Select, and_, func, literal_column, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from hutong.audit.service import Category, record
@@ -52,7 +52,7 @@ def _matches(by: str, keys: set[str] | None) -> Select:  # type: ignore[type-arg
             Resource.id.label("resource_id"),
             Item.name.label("item"),
             Item.position.label("position"),
-            literal(by).label("matched_by"),
+            literal_column(f"'{by}'").label("matched_by"),  # a constant, not a parameter
             source.id.label("source_id"),
         )
         .join(Resource, Resource.id == Item.resource_id)

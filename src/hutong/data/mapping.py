@@ -122,7 +122,7 @@ def checked(chosen: dict[str, str]) -> dict[str, str]:
 def remembered(session: Session, resource: Resource) -> dict[str, str]:
     return dict(
         session.execute(
-            select(ColumnMapping.column, ColumnMapping.item).where(
+            select(ColumnMapping.source_column, ColumnMapping.item).where(
                 ColumnMapping.resource_id == resource.id
             )
         ).all()
@@ -145,7 +145,9 @@ def remember(session: Session, actor: Actor, resource: Resource, mapping: dict[s
         return
     session.execute(delete(ColumnMapping).where(ColumnMapping.resource_id == resource.id))
     session.add_all(
-        ColumnMapping(resource_id=resource.id, column=column, item=item, updated_by=actor.name)
+        ColumnMapping(
+            resource_id=resource.id, source_column=column, item=item, updated_by=actor.name
+        )
         for column, item in kept.items()
     )
     record(

@@ -51,9 +51,9 @@ class ColumnMapping(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
-    column: Mapped[str] = mapped_column(String(256))
+    source_column: Mapped[str] = mapped_column(String(256))
     item: Mapped[str] = mapped_column(String(128))
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (UniqueConstraint("resource_id", "column"),)
+    __table_args__ = (UniqueConstraint("resource_id", "source_column"),)

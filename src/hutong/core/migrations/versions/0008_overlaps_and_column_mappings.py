@@ -69,13 +69,13 @@ def upgrade() -> None:
         "data_column_mappings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("resource_id", sa.Integer(), nullable=False),
-        sa.Column("column", sa.String(length=256), nullable=False),
+        sa.Column("source_column", sa.String(length=256), nullable=False),
         sa.Column("item", sa.String(length=128), nullable=False),
         sa.Column("updated_by", sa.String(length=64), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["resource_id"], ["catalog_resources.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("resource_id", "column"),
+        sa.UniqueConstraint("resource_id", "source_column"),
     )
     op.create_index("ix_data_column_mappings_resource_id", "data_column_mappings", ["resource_id"])
 
