@@ -174,6 +174,27 @@ def actors(db, org):
 
 
 @pytest.fixture
+def province_steward(db, org, system) -> Actor:
+    """A data steward of the provincial department (another unit than ``data.steward``)."""
+    from hutong.identity.schemas import UserCreate
+    from hutong.identity.service import create_user
+
+    with db.transaction() as session:
+        create_user(
+            session,
+            system,
+            UserCreate(
+                username="steward.bj",
+                display_name="北京数据管理员",
+                unit_code=org.province,
+                roles=["data_steward"],
+                password=org.password,
+            ),
+        )
+        return actor_for(user_by_name(session, "steward.bj"))
+
+
+@pytest.fixture
 def classes(db, actors):
     """类 3 部门信息资源 > 项 301 教师 > 目 30101 教师基本信息; and 项 302 学生."""
     with db.transaction() as session:

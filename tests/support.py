@@ -92,3 +92,26 @@ def created(db, actor, org, **changes) -> str:
 
     with db.transaction() as session:
         return service.create(session, actor, entry(org, **changes)).code
+
+
+def published(db, actors, data: ResourceIn) -> str:
+    """Create an entry as ``actors["data_steward"]`` and take it through review to published."""
+    from hutong.catalog import service
+
+    with db.transaction() as session:
+        code = service.create(session, actors["data_steward"], data).code
+    publish(db, actors, code)
+    return code
+
+
+def publish(db, actors, code: str) -> None:
+    """Take a draft of ``actors["data_steward"]``'s unit through review to published."""
+    from hutong.catalog import workflow
+
+    for who, step in (
+        ("data_steward", "submit"),
+        ("catalog_reviewer", "approve"),
+        ("data_steward", "publish"),
+    ):
+        with db.transaction() as session:
+            workflow.transition(session, actors[who], code, step)

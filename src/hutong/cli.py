@@ -112,12 +112,15 @@ def serve(
 def demo(
     data_dir: DataDir = None,
     schools: Annotated[int, typer.Option(help="演示学校数量")] = 300,
+    students: Annotated[
+        int, typer.Option(min=100, help="演示学籍数据的学生人数（教师约为其 1/14）")
+    ] = 1_000_000,
 ) -> None:
-    """创建演示组织、每个角色一个演示账号（幂等，可重复运行）。"""
+    """创建演示组织、每个角色一个演示账号、演示目录与数据集（幂等，可重复运行）。"""
     from hutong.demo.seed import seed
 
     with opened(data_dir) as db:
-        accounts_file = seed(db, schools=schools, console=out)
+        accounts_file = seed(db, schools=schools, console=out, students=students)
     out.print(f"演示账号已写入 [bold]{accounts_file}[/bold]（仅所有者可读）")
 
 
@@ -397,6 +400,28 @@ def catalog_export(
     out.print(f"已导出 {len(entries)} 条信息资源到 {file}")
 
 
+@catalog_app.command("overlaps")
+def catalog_overlaps(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    missing: Annotated[bool, typer.Option("--missing", help="只列出尚未说明理由的")] = False,
+    limit: Annotated[int, typer.Option(help="显示条数")] = 100,
+) -> None:
+    """一数一源：列出已由其他单位信息资源提供、又被重复登记的信息项及其说明（目录审核员）。"""
+    from hutong.catalog.overlaps import grouped, listing
+
+    with opened(data_dir) as db, db.transaction() as session:
+        total, rows = listing(session, acting(session, user), missing, 0, limit)
+    out.print(f"共 {total} 个重复登记的信息项")
+    for first, items in grouped(rows):
+        why = first.justification or "[red]未说明理由[/red]"
+        out.print(
+            f"{first.code} {first.name}（{first.unit}）：{'、'.join(items)}\n"
+            f"  已由 {first.source_code} {first.source_name}（{first.source_unit}）提供；说明：{why}",
+            soft_wrap=True,
+        )
+
+
 # --- data -------------------------------------------------------------------------------
 
 
@@ -417,9 +442,10 @@ def data_ingest(
 ) -> None:
     """把 CSV（UTF-8 或 GBK）、XLSX、JSON Lines 或 Parquet 文件导入为信息资源的新数据版本；失败时保留原版本。"""
     from hutong.data.ingest import ingest_file
+    from hutong.data.mapping import from_pairs
 
-    mapping = dict(pair.split("=", 1) for pair in map_ or [] if "=" in pair)
     with opened(data_dir) as db:
+        mapping = from_pairs(map_)
         with db.transaction() as session:
             actor = acting(session, user)
         with out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"):

@@ -201,18 +201,9 @@ def test_export_checkpoints(settings, db, org, tmp_path):
 
 
 def test_catalog_commands_act_as_a_named_user(settings, db, org, classes, actors, tmp_path):
-    from hutong.catalog import service, workflow
-    from tests.support import entry
+    from tests.support import entry, published
 
-    with db.transaction() as session:
-        code = service.create(session, actors["data_steward"], entry(org)).code
-    for who, step in (
-        ("data_steward", "submit"),
-        ("catalog_reviewer", "approve"),
-        ("data_steward", "publish"),
-    ):
-        with db.transaction() as session:
-            workflow.transition(session, actors[who], code, step)
+    code = published(db, actors, entry(org))
     found = hutong(settings, "catalog", "search", "教师", "--as", "data.consumer")
     assert found.exit_code == 0 and "全国教师基本信息" in found.output
     target = tmp_path / "目录.xlsx"
@@ -296,3 +287,32 @@ def test_data_ingest_command(settings, db, org, classes, actors, tmp_path):
         and "隔离 1 行" in result.output
         and "gb18030" in result.output
     )
+
+
+def test_catalog_overlaps_lists_repeated_items_for_the_reviewer(
+    settings, db, org, classes, actors, province_steward
+):
+    from hutong.catalog import service
+    from tests.support import entry, published
+
+    published(db, actors, entry(org))
+    with db.transaction() as session:
+        service.create(
+            session,
+            province_steward,
+            entry(
+                org,
+                name="北京市教师信息",
+                provider_unit_code=org.province,
+                overlap_justification="本市系统为数据源",
+            ),
+        )
+    listed = hutong(settings, "catalog", "overlaps", "--as", "catalog.reviewer")
+    assert listed.exit_code == 0, listed.output
+    assert "共 4 个重复登记的信息项" in listed.output and "说明：本市系统为数据源" in listed.output
+    assert "北京市教师信息（北京市教育委员会）：姓名、性别、出生日期、任教学科" in listed.output
+    assert (
+        "共 0 个"
+        in hutong(settings, "catalog", "overlaps", "--missing", "--as", "catalog.reviewer").output
+    )
+    assert hutong(settings, "catalog", "overlaps", "--as", "steward.bj").exit_code == 2

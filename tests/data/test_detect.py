@@ -69,6 +69,7 @@ def mixed_file(tmp_path):
 def test_name_synonyms():
     assert by_name("身份证件号").value == "identity" and by_name("Mobile").value == "contact"
     assert by_name("宗教信仰").value == "religion" and by_name("学校名称") is None
+    assert by_name("家庭住址").value == "contact" and by_name("学校地址") is None  # organisation's
 
 
 def test_detection_on_a_mixed_sample_and_mismatches(db, org, classes, actors, mixed_file):

@@ -13,6 +13,8 @@ from hutong.demo.seed import seed
 from hutong.identity.models import Unit, User
 from hutong.identity.roles import THREE_OFFICERS, Role
 
+SMALL = 500  # pupils in the demo datasets: enough for every kind of row, fast to ingest
+
 
 def test_org_data_is_valid_and_parents_come_first():
     units = all_units(300)
@@ -41,14 +43,14 @@ def test_every_role_has_a_demo_account_and_no_one_holds_two_officer_roles():
 
 
 def test_seed_is_idempotent_and_writes_a_private_accounts_file(db):
-    path = seed(db, schools=40)
+    path = seed(db, schools=40, students=SMALL)
     first = json.loads(path.read_text(encoding="utf-8"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert {u.username for u in DEMO_USERS} <= set(first)
     assert all(
         "totp_secret" in first[u.username] for u in DEMO_USERS if set(u.roles) & THREE_OFFICERS
     )
-    seed(db, schools=40)
+    seed(db, schools=40, students=SMALL)
     assert json.loads(path.read_text(encoding="utf-8")) == first
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(User)) == len(first)
@@ -58,7 +60,7 @@ def test_seed_is_idempotent_and_writes_a_private_accounts_file(db):
 def test_demo_catalog_covers_every_sharing_and_disclosure_type_through_the_workflow(db):
     from hutong.catalog.models import Resource
 
-    seed(db, schools=40)
+    seed(db, schools=40, students=SMALL)
     with db.sessions() as session:
         rows = session.execute(
             select(
@@ -70,6 +72,6 @@ def test_demo_catalog_covers_every_sharing_and_disclosure_type_through_the_workf
     assert {r.open_type for r in rows} == {"proactive", "on_request", "not_open"}
     assert {"draft", "submitted", "returned", "published"} <= {r.status for r in rows}
     assert len({r.provider_unit_id for r in rows}) >= 20
-    seed(db, schools=40)
+    seed(db, schools=40, students=SMALL)
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Resource)) == len(rows)

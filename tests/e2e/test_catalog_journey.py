@@ -1,5 +1,6 @@
 """Issue 3's browser journey: a steward creates and submits an entry, the reviewer approves
-it, the steward publishes it, and a consumer finds it by a Chinese search term."""
+it, the steward publishes it and uploads its data through the column mapping, and a consumer
+finds it by a Chinese search term."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ def sign_out(page):
     page.get_by_role("button", name="退出").click()
 
 
-def test_steward_creates_reviewer_approves_and_search_finds_it(live_server, page, org, classes):
+def test_steward_creates_reviewer_approves_and_search_finds_it(
+    live_server, page, org, classes, tmp_path
+):
     sign_in(page, live_server, "data.steward", org.password)
     page.get_by_role("link", name="资源目录").first.click()
     page.get_by_role("button", name="新建信息资源").click()
@@ -49,6 +52,17 @@ def test_steward_creates_reviewer_approves_and_search_finds_it(live_server, page
     page.get_by_role("link", name="全国乡村学校少年宫建设情况").click()
     page.get_by_role("button", name="发布").click()
     assert "已发布" in page.locator("h1 .badge").inner_text()
+    # data behind it: the upload (htmx) leads to the column mapping, proposed by synonym
+    upload = tmp_path / "少年宫.csv"
+    upload.write_text("学校代码,建成年份\n4111010001,2015\n", encoding="gbk")
+    page.locator("input[type=file]").set_input_files(upload)
+    page.get_by_role("button", name="上传").click()
+    page.wait_for_url("**/datasets/map/**")
+    assert page.get_by_label("学校代码").input_value() == "学校标识码"
+    assert page.get_by_label("建成年份").input_value() == "建成年份"
+    page.get_by_role("button", name="按此对应关系导入").click()
+    page.wait_for_url("**#datasets")
+    assert page.locator("#datasets td").first.inner_text() == "v1"
     sign_out(page)
 
     sign_in(page, live_server, "data.consumer", org.password)

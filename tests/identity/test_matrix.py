@@ -37,6 +37,7 @@ EXPECTED: dict[str, set[str]] = {
     "catalog.classify": {"catalog_reviewer"},
     "catalog.publish": {"data_steward"},
     "catalog.retire": {"data_steward"},
+    "catalog.overlaps": {"catalog_reviewer"},
     "data.read": {"data_steward"},
     "data.ingest": {"data_steward"},
 }

@@ -91,3 +91,31 @@ def test_annual_review_over_http(client, db, org):
     )
     consumer = bearer(client, db, "data.consumer", org.password)
     assert client.post("/api/v1/catalog/annual-review", headers=consumer).status_code == 403
+
+
+def test_overlapping_items_need_a_justification_and_reviewers_list_them(
+    client, db, org, classes, province_steward
+):
+    steward = bearer(client, db, "data.steward", org.password)
+    reviewer = bearer(client, db, "catalog.reviewer", org.password)
+    province = bearer(client, db, "steward.bj", org.password)
+    code = client.post("/api/v1/resources", headers=steward, json=body(org)).json()["code"]
+    for who, step in ((steward, "submit"), (reviewer, "approve"), (steward, "publish")):
+        client.post(f"/api/v1/resources/{code}/transitions/{step}", headers=who, json={})
+    mine = body(org, name="北京市教师基本信息", provider_unit_code=org.province)
+    refused = client.post("/api/v1/resources", headers=province, json=mine)
+    problem = refused.json()
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert problem["field"] == "overlap_justification" and "一数一源" in problem["detail"]
+    assert {o["item"] for o in problem["overlaps"]} == {"姓名", "性别", "出生日期", "任教学科"}
+    assert client.get("/api/v1/resources", headers=province).json()["total"] == 1  # not saved
+    mine["overlap_justification"] = "本市教师管理系统为本市业务数据源，按月与全国系统同步"
+    saved = client.post("/api/v1/resources", headers=province, json=mine)
+    assert saved.status_code == 201 and "overlap_justification" not in saved.json()
+    page = client.get("/api/v1/catalog/overlaps", headers=reviewer).json()
+    assert page["total"] == 4 and page["overlaps"][0]["source_code"] == code
+    assert page["overlaps"][0]["justification"].startswith("本市教师管理系统")
+    missing = client.get("/api/v1/catalog/overlaps", headers=reviewer, params={"missing": True})
+    assert missing.json() == {"total": 0, "overlaps": []}
+    assert client.get("/api/v1/catalog/overlaps", headers=province).status_code == 403

@@ -50,3 +50,25 @@ def test_upload_list_and_rejects(client, db, org, classes):
         files={"file": ("学校.csv", csv_gbk, "text/csv")},
     )
     assert wrong_user.status_code == 403
+
+
+def test_upload_with_a_column_mapping(client, db, org, classes):
+    steward = bearer(client, db, "data.steward", org.password)
+    body = entry(org, items=[{"name": "学校标识码", "data_type": "字符型"}])
+    code = client.post(
+        "/api/v1/resources", headers=steward, json=body.model_dump(mode="json")
+    ).json()["code"]
+    data = "学校代码\n4111010001\n".encode()
+    unmapped = client.post(
+        f"/api/v1/resources/{code}/datasets",
+        headers=steward,
+        files={"file": ("s.csv", data, "text/csv")},
+    )
+    assert unmapped.status_code == 422 and unmapped.json()["field"] == "columns"
+    mapped = client.post(
+        f"/api/v1/resources/{code}/datasets",
+        headers=steward,
+        params={"map": "学校代码=学校标识码"},
+        files={"file": ("s.csv", data, "text/csv")},
+    )
+    assert mapped.status_code == 201 and mapped.json()["rows"] == 1

@@ -194,10 +194,22 @@ def test_system_admin_creates_user_in_console_and_password_stays_out_of_urls(cli
     assert refused_page.status_code == 403 and "无权执行此操作" in refused_page.text
 
 
-def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org, classes):
+def mapping_form(html: str) -> tuple[str, dict[str, str]]:
+    """The mapping page's action and the item each column's select proposes."""
+    action = re.search(r'action="([^"]*/datasets/map/[^"]+)"', html).group(1)
+    selects = re.findall(r'<select id="(map_\d+)".*?</select>', html, re.S)
+    chosen = {}
+    for name in selects:
+        block = re.search(rf'<select id="{name}".*?</select>', html, re.S).group(0)
+        picked = re.search(r'<option value="([^"]*)" selected>', block)
+        chosen[name] = picked.group(1) if picked else ""
+    return action, chosen
+
+
+def school_entry(db, org, actors):
+    from hutong.catalog import service
     from tests.support import entry
 
-    sign_in(client, "data.steward", org.password)
     body = entry(
         org,
         items=[
@@ -206,27 +218,120 @@ def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org,
         ],
     )
     with db.transaction() as session:
-        from hutong.catalog import service
-        from hutong.identity.auth import actor_for
-        from hutong.identity.service import user_by_name
+        return service.create(session, actors["data_steward"], body).code
 
-        code = service.create(session, actor_for(user_by_name(session, "data.steward")), body).code
+
+def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org, classes, actors):
+    code = school_entry(db, org, actors)
+    sign_in(client, "data.steward", org.password)
     page = client.get(f"/console/catalog/r/{code}")
     assert "尚无数据" in page.text and "上传" in page.text
     csv_gbk = "学校标识码,学校名称\r\n4111010001,北京大学\r\n4199010001,不存在\r\n".encode("gbk")
-    refused = client.post(
+    mapped = client.post(
         f"/console/catalog/r/{code}/datasets",
         data={"csrf_token": csrf(page.text)},
         files={"file": ("学校.csv", csv_gbk, "text/csv")},
         follow_redirects=True,
     )
-    assert "第 3 行“学校标识码”" in refused.text
+    action, chosen = mapping_form(mapped.text)
+    assert chosen == {"map_0": "学校标识码", "map_1": "学校名称"}  # names match
+    refused = client.post(action, data={"csrf_token": csrf(page.text), **chosen})
+    assert refused.status_code == 422 and "第 3 行“学校标识码”" in refused.text
     done = client.post(
-        f"/console/catalog/r/{code}/datasets",
-        data={"csrf_token": csrf(page.text), "on_invalid": "quarantine"},
-        files={"file": ("学校.csv", csv_gbk, "text/csv")},
+        action,
+        data={"csrf_token": csrf(page.text), "on_invalid": "quarantine", **chosen},
         follow_redirects=True,
     )
     assert "v1" in done.text and "gb18030" in done.text
+    assert client.get(action).history[0].status_code == 303  # the kept upload is gone
     forged = client.get(f"/console/catalog/r/{code}?error=请拨打电话领取补贴&sig=0000")
     assert "领取补贴" not in forged.text
+
+
+def test_upload_maps_renamed_columns_and_remembers_the_mapping(client, db, org, classes, actors):
+    code = school_entry(db, org, actors)
+    sign_in(client, "data.steward", org.password)
+    page = client.get(f"/console/catalog/r/{code}")
+    token = csrf(page.text)
+    data = "学校代码,校名\n4111010001,北京大学\n".encode()
+
+    def upload():
+        return client.post(
+            f"/console/catalog/r/{code}/datasets",
+            data={"csrf_token": token},
+            files={"file": ("schools.csv", data, "text/csv")},
+            follow_redirects=True,
+        )
+
+    first = upload()
+    action, chosen = mapping_form(first.text)
+    assert chosen == {"map_0": "学校标识码", "map_1": ""}  # a synonym; 校名 is not obvious
+    assert "没有对应列的信息项：学校名称" in first.text
+    unmapped = client.post(action, data={"csrf_token": token, **chosen})
+    assert unmapped.status_code == 422 and "以下列不是该资源的信息项：校名" in unmapped.text
+    twice = client.post(
+        action, data={"csrf_token": token, "map_0": "学校名称", "map_1": "学校名称"}
+    )
+    assert twice.status_code == 422 and "同一信息项对应了多个列" in twice.text
+    done = client.post(
+        action,
+        data={"csrf_token": token, "map_0": "学校标识码", "map_1": "学校名称"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"].endswith("#datasets")
+    _action, again = mapping_form(upload().text)
+    assert again == {"map_0": "学校标识码", "map_1": "学校名称"}  # remembered for the entry
+    sign_in(client, "catalog.reviewer", org.password)  # another user cannot use the upload
+    assert client.get(_action, follow_redirects=False).status_code == 303
+
+
+def test_overlap_justification_in_the_entry_form_and_the_reviewers_page(
+    client, db, org, classes, actors, province_steward
+):
+    from tests.support import entry, published
+
+    code = published(db, actors, entry(org))
+    sign_in(client, "steward.bj", org.password)
+    form = client.get("/console/catalog/new")
+    assert 'name="overlap_justification"' in form.text
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "北京市教师信息",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "table",
+        "provider_unit_code": org.province,
+        "summary": "北京市中小学教师基本信息。",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "monthly",
+        "data_kind": "administrative",
+        "grade": "general",
+        "general_level": "2",
+        "item_name": ["姓名", "教龄"],
+        "item_data_type": ["字符型", "数值型"],
+        "item_length": ["", ""],
+        "item_element_ref": ["", ""],
+        "item_description": ["", ""],
+        "item_pi_category": ["identity", "none"],
+        "item_default_mask": ["partial", "none"],
+    }
+    refused = client.post("/console/catalog/new", data=fields)
+    assert (
+        refused.status_code == 422 and "一数一源" in refused.text and "教师工作司" in refused.text
+    )
+    assert (
+        'id="overlap_justification" name="overlap_justification" rows="2" aria-invalid="true"'
+        in (refused.text)
+    )
+    assert 'value="北京市教师信息"' in refused.text  # what was typed comes back
+    fields["overlap_justification"] = "本市系统为本市业务数据源"
+    saved = client.post("/console/catalog/new", data=fields, follow_redirects=True)
+    assert saved.status_code == 200 and "其他单位已提供的信息项" in saved.text
+    assert "本市系统为本市业务数据源" in saved.text
+    client.post("/console/logout", data={"csrf_token": csrf(saved.text)})
+    sign_in(client, "catalog.reviewer", org.password)
+    listed = client.get("/console/catalog/overlaps")
+    assert listed.status_code == 200 and "北京市教师信息" in listed.text and code in listed.text
+    assert "共 1 个重复登记的信息项" in listed.text
+    assert "没有重复登记的信息项" in client.get("/console/catalog/overlaps?missing=1").text

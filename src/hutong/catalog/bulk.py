@@ -26,7 +26,7 @@ from hutong.identity.authz import Actor, Target, is_allowed
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
 
-SKIP = {"classification_code", "provider_unit_code", "items", "secret"}
+SKIP = {"classification_code", "provider_unit_code", "items", "secret", "overlap_justification"}
 
 
 def check(session: Session, actor: Actor, entries: list[ResourceIn]) -> list[tuple[int, str, str]]:

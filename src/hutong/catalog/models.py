@@ -3,6 +3,7 @@ and the maintenance tasks that M2018 §30 puts deadlines on."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -128,6 +129,16 @@ class Resource(Base):
     )
 
 
+def name_key(name: str) -> str:
+    """An item name as 一数一源 compares it: NFKC (full-width → half-width), lower case,
+    letters and digits only (so 身份证件号、"身份证件号 " and "身份证件号（）" agree)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).lower() if ch.isalnum())
+
+
+def _name_key_default(context) -> str:  # type: ignore[no-untyped-def]
+    return name_key(context.get_current_parameters()["name"])
+
+
 class Item(Base):
     """An information item (信息项) of a resource."""
 
@@ -137,6 +148,8 @@ class Item(Base):
     resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(128))
+    #: ``name_key(name)``, set on insert (an item's name never changes: edits match by name).
+    name_key: Mapped[str] = mapped_column(String(128), default=_name_key_default)
     data_type: Mapped[str] = mapped_column(String(32))
     length: Mapped[int | None] = mapped_column(Integer)
     element_ref: Mapped[str] = mapped_column(String(64), default="")
@@ -148,7 +161,27 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("resource_id", "name"),
         Index("ix_catalog_items_name", "name"),
+        Index("ix_catalog_items_name_key", "name_key", "data_type"),
+        Index("ix_catalog_items_element_ref", "element_ref"),
     )
+
+
+class OverlapJustification(Base):
+    """一数一源 (M2018 §8, N2021 task 4): why an entry registers an item that another unit's
+    entry already provides, recorded when the steward saves it."""
+
+    __tablename__ = "catalog_overlap_justifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
+    item_name: Mapped[str] = mapped_column(String(128))
+    matched_by: Mapped[str] = mapped_column(String(16))  # "element" | "name"
+    source_resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"))
+    justification: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("resource_id", "item_name"),)
 
 
 class ResourceVersion(Base):

@@ -69,6 +69,11 @@ class ResourceIn(BaseModel):
     deidentified: bool = Field(False, description="已声明去标识化处理")
     retention_days: int | None = Field(None, ge=1)
     secret: bool = Field(False, description="涉密：涉密数据不得进入平台")
+    overlap_justification: str = Field(
+        "",
+        max_length=2000,
+        description="一数一源说明：信息项已由其他单位提供时，须说明为何不能通过共享获取（办法第八条）",
+    )
     items: list[ItemIn] = Field(min_length=1)
 
     @field_validator("items")
@@ -94,6 +99,7 @@ class ResourceOut(ResourceIn):
     classification_name: str
     updated_at: datetime
     secret: bool = False
+    overlap_justification: str = Field("", exclude=True)  # kept per item, not on the entry
 
 
 class ReviewDecision(BaseModel):
@@ -114,3 +120,26 @@ class FieldChange(BaseModel):
     label: str
     before: str
     after: str
+
+
+class OverlapOut(BaseModel):
+    """一数一源: an item that ``code`` registers although ``source_code`` (the earliest
+    published entry with it, of another unit) provides it; with the recorded justification."""
+
+    code: str
+    name: str
+    unit: str
+    status: Status
+    item: str
+    matched_by: str = Field(description="element: 同一标准数据元; name: 同名同类型")
+    source_code: str
+    source_name: str
+    source_unit: str
+    justification: str | None = Field(None, description="一数一源说明；None 表示尚未说明")
+    recorded_by: str | None = None
+    recorded_at: datetime | None = None
+
+
+class OverlapPage(BaseModel):
+    total: int
+    overlaps: list[OverlapOut]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, Outcome, record
-from hutong.catalog import rules
+from hutong.catalog import overlaps, rules
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
 from hutong.catalog.schemas import FieldChange, ResourceIn, ResourceOut, VersionOut
 from hutong.catalog.search import reindex
@@ -69,7 +69,7 @@ def _apply(session: Session, resource: Resource, data: ResourceIn) -> None:
         and session.get(InformationSystem, data.source_system_id) is None
     ):
         raise InvalidInput("来源系统不存在", "unknown source system", field="source_system_id")
-    skip = {"classification_code", "provider_unit_code", "items", "secret"}
+    skip = {"classification_code", "provider_unit_code", "items", "secret", "overlap_justification"}
     for field, value in data.model_dump(exclude=skip).items():
         setattr(resource, field, value)
     resource.classification = node
@@ -117,6 +117,7 @@ def create(session: Session, actor: Actor, data: ResourceIn) -> Resource:
         created_by=int(actor.id) if actor.kind == "user" else None,
     )
     _apply(session, resource, data)
+    overlaps.require_justification(session, actor, resource, data)
     _version(session, resource, actor, "创建")
     record(
         session, actor, "catalog.create", category=Category.INSERT, target=target(resource), rows=1
@@ -150,6 +151,7 @@ def update(session: Session, actor: Actor, code: str, data: ResourceIn, note: st
             field="classification_code",
         )
     _apply(session, resource, data)
+    overlaps.require_justification(session, actor, resource, data)
     session.flush()
     if snapshot(resource) == before:
         record(session, actor, "catalog.update", category=Category.UPDATE, target=target(resource))
@@ -363,21 +365,13 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
                 }
             )
     if problems:
-        error = ImportRejected(sorted(problems, key=lambda p: p["row"]))
-        error.after_rollback.append(
-            lambda follow_up: record(
-                follow_up,
-                actor,
-                "catalog.import",
-                category=Category.INSERT,
-                target=Target("catalog"),
-                outcome=Outcome.FAILED,
-                details={"source": source, "errors": len(problems)},
-            )
-        )
-        raise error
+        raise _import_rejected(actor, source, problems)
     if fresh:
-        saved += bulk.create_many(session, actor, [data for _n, data in fresh])
+        created = bulk.create_many(session, actor, [data for _n, data in fresh])
+        problems = _justify_imported(session, actor, created, fresh, source)
+        if problems:
+            raise _import_rejected(actor, source, problems)
+        saved += created
     record(
         session,
         actor,
@@ -388,6 +382,54 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
         details={"source": source},
     )
     return saved
+
+
+def _justify_imported(
+    session: Session,
+    actor: Actor,
+    created: list[Resource],
+    fresh: list[tuple[int, ResourceIn]],
+    source: str,
+) -> list[dict[str, object]]:
+    """一数一源 for imported entries, all in one query: record each entry's justification
+    (the optional 一数一源说明 column), or report the entries that lack one."""
+    pending = overlaps.of_entries(session, created, missing_only=True)
+    problems: list[dict[str, object]] = []
+    for resource, (number, data) in zip(created, fresh, strict=True):
+        found = pending.get(resource.code)
+        if not found:
+            continue
+        if data.overlap_justification.strip():
+            overlaps.justify(session, actor, resource, found, data.overlap_justification.strip())
+            continue
+        problems.append(
+            {
+                "sheet": source,
+                "row": number,
+                "column": "overlap_justification",
+                "message": f"第 {number} 条信息资源：{overlaps.refusal(found)}",
+            }
+        )
+    return problems
+
+
+def _import_rejected(
+    actor: Actor, source: str, problems: list[dict[str, object]]
+) -> ImportRejected:
+    """The error that rejects a whole import; its failed attempt is audited after the rollback."""
+    error = ImportRejected(sorted(problems, key=lambda p: p["row"]))  # type: ignore[arg-type, return-value]
+    error.after_rollback.append(
+        lambda follow_up: record(
+            follow_up,
+            actor,
+            "catalog.import",
+            category=Category.INSERT,
+            target=Target("catalog"),
+            outcome=Outcome.FAILED,
+            details={"source": source, "errors": len(problems)},
+        )
+    )
+    return error
 
 
 def export_entries(session: Session, actor: Actor, q: str, fmt: str) -> list[ResourceOut]:

@@ -44,6 +44,7 @@ class Column:
     header: str
     field: str
     kind: type | str = "text"  # "text" | "int" | "bool" | "date" | "list" | a Labelled enum
+    optional: bool = False  # a file without this column is still a valid template
 
 
 ENTRY_COLUMNS = [
@@ -77,6 +78,7 @@ ENTRY_COLUMNS = [
     Column("已去标识化", "deidentified", "bool"),
     Column("保存期限（天）", "retention_days", "int"),
     Column("涉密", "secret", "bool"),
+    Column("一数一源说明", "overlap_justification", optional=True),
 ]
 ITEM_COLUMNS = [
     Column("信息项名称", "name"),
@@ -243,7 +245,8 @@ def _header_index(
     index = {}
     for column in [Column(KEY, "key"), *columns]:
         if column.header not in names:
-            problems.add(sheet, 1, column.header, "缺少该列（请使用平台导出的模板）")
+            if not column.optional:
+                problems.add(sheet, 1, column.header, "缺少该列（请使用平台导出的模板）")
         else:
             index[column.field] = names.index(column.header)
     return index
@@ -260,14 +263,15 @@ def _read_rows(
         problems.add(sheet, None, None, "工作表为空")
         return
     index = _header_index(problems, sheet, list(rows[0]), columns)
-    if len(index) != len(columns) + 1:
+    if "key" not in index or any(c.field not in index for c in columns if not c.optional):
         return
     for number, row in enumerate(rows[1:], start=2):
         if all(v in (None, "") for v in row):
             continue
         values: dict[str, Any] = {"_row": number, "_bad": set()}
         for column in [Column(KEY, "key", "int"), *columns]:
-            raw = row[index[column.field]] if index[column.field] < len(row) else None
+            at = index.get(column.field, len(row))
+            raw = row[at] if at < len(row) else None
             try:
                 values[column.field] = from_cell(column, raw)
             except ValueError as error:

@@ -67,6 +67,10 @@ NAMES = [
     (PiCategory.FAMILY, ("监护人", "父亲", "母亲", "家长", "guardian", "parent")),
     (PiCategory.EDUCATION, ("成绩", "学历", "分数", "score", "education")),
 ]
+#: A column about an organisation (学校地址, 单位名称) holds no personal information by its name,
+#: nor by addresses or name-like text in its content; ID or card numbers in it still count.
+ORGANISATION_WORDS = ("学校", "单位", "机构", "企业", "公司", "school", "organization", "company")
+ORGANISATION_EVIDENCE = ("地址", "中文姓名")
 BIRTH_WORDS = ("出生日期", "出生年月", "生日", "birth")
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -115,8 +119,15 @@ class Detection:
         return asdict(self)
 
 
+def about_organisation(column: str) -> bool:
+    lowered = column.lower()
+    return any(word in lowered for word in ORGANISATION_WORDS)
+
+
 def by_name(column: str) -> PiCategory | None:
     lowered = column.lower()
+    if about_organisation(column):
+        return None
     for category, words in NAMES:
         if any(word in lowered for word in words):
             return category
@@ -145,6 +156,8 @@ def detect(
         best = max(((rate or 0.0, i) for i, rate in enumerate(row)), default=(0.0, 0))
         if best[0] >= CONTENT_THRESHOLD:
             category, _test, what = CONTENT[best[1]]
+            if what in ORGANISATION_EVIDENCE and about_organisation(column):
+                continue
             content_hits[column] = (category, what, round(best[0], 4))
     id_columns = []
     for column in columns:

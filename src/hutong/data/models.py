@@ -73,3 +73,18 @@ class DataKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     destroy_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ColumnMapping(Base):
+    """An entry's remembered column → item mapping, from its last console upload."""
+
+    __tablename__ = "data_column_mappings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
+    source_column: Mapped[str] = mapped_column(String(256))
+    item: Mapped[str] = mapped_column(String(128))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("resource_id", "source_column"),)

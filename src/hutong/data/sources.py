@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from hutong.core.errors import InvalidInput
 from hutong.data import encoding
@@ -107,23 +107,33 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _xlsx(path: Path, staging: Path) -> Source:
-    """The first sheet, streamed row by row (read-only mode) into a UTF-8 CSV."""
+def open_workbook(path: Path) -> Workbook:
+    """A workbook in read-only mode, or a clear error for a file that is not one."""
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         raise InvalidInput(
             "不是有效的 Excel 工作簿（.xlsx）", "not a valid .xlsx workbook", field="file"
         ) from None
+
+
+def header_cells(row: tuple[object, ...] | list[object]) -> list[object]:
+    """A first row without the empty cells read-only mode pads it with."""
+    cells = list(row)
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
+
+
+def _xlsx(path: Path, staging: Path) -> Source:
+    """The first sheet, streamed row by row (read-only mode) into a UTF-8 CSV."""
+    book = open_workbook(path)
     sheet = book.worksheets[0]
     target = staging / "source.xlsx.csv"
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         rows = sheet.iter_rows(values_only=True)
-        cells = list(next(rows, []))
-        while cells and cells[-1] is None:  # read-only rows are padded to the widest row
-            cells.pop()
-        header = check_header(cells)
+        header = check_header(header_cells(next(rows, [])))
         writer.writerow(header)
         width = len(header)
         for line, row in enumerate(rows, start=2):

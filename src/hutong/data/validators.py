@@ -34,12 +34,14 @@ def _weighted(length: int, weights: tuple[int, ...], digit: str) -> str:
 MACROS = {
     "hutong_date_ok": """(s) AS try_strptime(s, '%Y%m%d') IS NOT NULL
         AND try_strptime(s, '%Y%m%d') BETWEEN DATE '1900-01-01' AND current_date""",
+    # The check character (ISO 7064 MOD 11-2) of the first 17 digits of a 公民身份号码.
+    "hutong_citizen_check": f"""(s) AS substr('{CITIZEN_CHECK}',
+        ({_weighted(17, CITIZEN_WEIGHTS, "ascii(substr(s, {i}, 1)) - 48")}) % 11 + 1, 1)""",
     "hutong_citizen_id_ok": f"""(s) AS CASE
         WHEN s IS NULL OR NOT regexp_full_match(upper(s), '[0-9]{{17}}[0-9X]') THEN false
         WHEN NOT list_contains({_sql_list(PROVINCES)}, substr(s, 1, 2)) THEN false
         WHEN NOT hutong_date_ok(substr(s, 7, 8)) THEN false
-        ELSE substr('{CITIZEN_CHECK}', ({_weighted(17, CITIZEN_WEIGHTS, "ascii(substr(s, {i}, 1)) - 48")}) % 11 + 1, 1)
-             = upper(substr(s, 18, 1))
+        ELSE hutong_citizen_check(s) = upper(substr(s, 18, 1))
         END""",
     "hutong_school_code_ok": f"""(s) AS s IS NOT NULL AND regexp_full_match(s, '[0-9]{{10}}')
         AND list_contains({_sql_list(SCHOOL_CATEGORIES)}, substr(s, 1, 2))

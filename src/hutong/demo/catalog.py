@@ -93,6 +93,7 @@ def _entry(
         approx_persons=template.persons,
         deidentified=template.deidentified,
         source_system_id=source,
+        overlap_justification=template.justification.format(province=province),
         responsible_person="数据管理员",
         usage_requirements="遵守《教育部机关及直属事业单位教育数据管理办法》",
         items=[

@@ -42,6 +42,7 @@ STUDENT_ITEMS = [
     ("学校标识码", "字符型", 10, "none", "none"),
     ("年级", "代码型", 2, "education", "none"),
     ("家庭住址", "字符型", 200, "contact", "null"),
+    ("监护人手机号", "字符型", 11, "contact", "partial"),
 ]
 TEACHER_ITEMS = [
     ("姓名", "字符型", 50, "identity", "partial"),
@@ -52,6 +53,7 @@ TEACHER_ITEMS = [
     ("任教学科", "字符型", 20, "none", "none"),
     ("专业技术职务", "代码型", 3, "none", "none"),
     ("所在学校标识码", "字符型", 10, "none", "none"),
+    ("手机号码", "字符型", 11, "contact", "partial"),
 ]
 SCHOOL_ITEMS = [
     ("学校标识码", "字符型", 10, "none", "none"),
@@ -69,6 +71,12 @@ STAT_ITEMS = [
     ("在校生数", "数值型", 12, "none", "none"),
     ("专任教师数", "数值型", 12, "none", "none"),
 ]
+
+#: Why a province registers items of a national system again (一数一源, M2018 §8).
+SYNCED = (
+    "省级系统是全国系统在本省的部署，数据由学校一次采集、按月与全国系统同步，不重复采集；"
+    "本省业务以此为数据源。"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,11 @@ class Template:
     persons: int | None = None
     child: bool = False
     deidentified: bool = False
+    #: 一数一源 (M2018 §8): why items another unit already provides are registered again.
+    justification: str = (
+        "同名信息项描述的是本单位职责范围内的对象（口径不同），不是对同一数据的重复采集；"
+        "可由共享获取的数据已通过共享平台获取。"
+    )
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -305,6 +318,7 @@ PROVINCIAL = [
         "30101",
         "{province}中小学生电子学籍信息，按月与全国学籍系统同步。",
         STUDENT_ITEMS,
+        justification=SYNCED,
         grade="important",
         level=None,
         cycle="monthly",
@@ -316,6 +330,7 @@ PROVINCIAL = [
         "30201",
         "{province}中小学教职工基本信息。",
         TEACHER_ITEMS,
+        justification=SYNCED,
         grade="important",
         level=None,
         cycle="quarterly",

@@ -21,6 +21,7 @@ from hutong.audit.service import Category, record
 from hutong.core.db import Database
 from hutong.core.keys import SecretBox
 from hutong.demo.catalog import seed_catalog, steward_accounts
+from hutong.demo.datasets import seed_datasets
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
@@ -29,6 +30,7 @@ from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 
 ACCOUNTS_FILE = "demo-accounts.json"
+DEFAULT_STUDENTS = 1_000_000
 
 
 def demo_password() -> str:
@@ -107,7 +109,14 @@ def seed_users(db: Database, accounts_path: Path) -> dict[str, dict[str, str]]:
     return accounts
 
 
-def seed(db: Database, schools: int = 300, console: Console | None = None) -> Path:
+def seed(
+    db: Database,
+    schools: int = 300,
+    console: Console | None = None,
+    students: int = DEFAULT_STUDENTS,
+) -> Path:
+    """Organisation, accounts, catalog, then the datasets behind four entries (``students``
+    rows of pupils; the other files follow from it and from ``schools``)."""
     console = console or Console()
     created = seed_units(db, schools)
     accounts_path = db.settings.data_dir / ACCOUNTS_FILE
@@ -116,6 +125,7 @@ def seed(db: Database, schools: int = 300, console: Console | None = None) -> Pa
     with console.status("编制演示资源目录…"):
         entries = seed_catalog(db)
     console.print(f"演示资源目录：新建 {entries} 条信息资源")
+    seed_datasets(db, schools, students, console)
     console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
     for username, entry in accounts.items():
         roles = "、".join(ROLE_NAMES_ZH[Role(r)] for r in entry["roles"].split(","))

@@ -65,6 +65,7 @@ class Action(StrEnum):
     CATALOG_CLASSIFY = "catalog.classify"
     CATALOG_PUBLISH = "catalog.publish"
     CATALOG_RETIRE = "catalog.retire"
+    CATALOG_OVERLAPS = "catalog.overlaps"  # 一数一源: list items registered by several units
     DATA_READ = "data.read"
     DATA_INGEST = "data.ingest"
     AUDIT_VERIFY = "audit.verify"
@@ -113,6 +114,7 @@ MATRIX: dict[Action, Rule] = {
     Action.CATALOG_CLASSIFY: _rule(Scope.ANY, R.CATALOG_REVIEWER),
     Action.CATALOG_PUBLISH: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.CATALOG_RETIRE: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.CATALOG_OVERLAPS: _rule(Scope.ANY, R.CATALOG_REVIEWER),
     Action.DATA_READ: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.DATA_INGEST: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.AUDIT_VERIFY: _rule(Scope.ANY, R.AUDITOR, system=True),

@@ -20,6 +20,15 @@ def language(request: Request) -> str:
     return "en" if header.lower().startswith("en") else "zh"
 
 
+def _plain(value: object) -> bool:
+    """Scalars, and lists of scalars or of flat dicts (e.g. the items an error is about)."""
+    if isinstance(value, list):
+        return all(
+            _plain(v) or (isinstance(v, dict) and all(_plain(x) for x in v.values())) for v in value
+        )
+    return isinstance(value, str | int | float | bool)
+
+
 def problem(
     request: Request,
     status: int,
@@ -44,7 +53,7 @@ def problem(
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    body.update({k: v for k, v in extra.items() if isinstance(v, str | int | float | bool)})
+    body.update({k: v for k, v in extra.items() if _plain(v)})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from hutong.catalog import aggregate, search, service, tasks, workbook, workflow
-from hutong.catalog.schemas import FieldChange, ResourceIn, ResourceOut, VersionOut
+from hutong.catalog import aggregate, overlaps, search, service, tasks, workbook, workflow
+from hutong.catalog.schemas import FieldChange, OverlapPage, ResourceIn, ResourceOut, VersionOut
 from hutong.catalog.vocab import Status
 from hutong.core.db import Database
 from hutong.core.errors import InvalidInput
@@ -261,6 +261,23 @@ def catalog_tree(
             TreeNode.model_validate(n, from_attributes=True)
             for n in aggregate.tree(session, actor, by)
         ]
+
+
+@router.get(
+    "/catalog/overlaps",
+    response_model=OverlapPage,
+    summary="一数一源: items that another unit's earlier entry already provides, with justifications",
+)
+def list_overlaps(
+    missing: bool = Query(False, description="only overlaps without a recorded justification"),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=1000),
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> OverlapPage:
+    with db.transaction() as session:
+        total, rows = overlaps.listing(session, actor, missing, offset, limit)
+    return OverlapPage(total=total, overlaps=rows)
 
 
 EXPORT_MEDIA = {

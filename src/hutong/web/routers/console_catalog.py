@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from hutong.catalog import aggregate, search, service, tasks, workflow
+from hutong.catalog import aggregate, overlaps, search, service, tasks, workflow
 from hutong.catalog.models import Classification, InformationSystem
 from hutong.catalog.schemas import ResourceIn
 from hutong.catalog.versions import FIELD_LABELS
@@ -27,14 +27,16 @@ from hutong.catalog.vocab import (
 )
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
+from hutong.data import mapping
 from hutong.data import service as data_service
-from hutong.data.ingest import ingest_file
+from hutong.data.ingest import format_of, ingest_file
+from hutong.data.mapping import read_header
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 from hutong.web.routers.console import check_csrf, page, staff
-from hutong.web.uploads import spooled
+from hutong.web.uploads import Pending, discard, keep, pending
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -343,6 +345,45 @@ def review_queue(request: Request) -> Response:
     return RedirectResponse("/console/catalog?view=review", status_code=303)
 
 
+OVERLAP_PAGE = 200
+
+
+@router.get("/console/catalog/overlaps")
+def overlaps_page(
+    request: Request,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """一数一源 for the catalog reviewer: overlapping items, one row per entry and source."""
+    missing = bool(request.query_params.get("missing"))
+    offset = max(int(request.query_params.get("offset", "0") or 0), 0)
+    with db.transaction() as session:
+        total, rows = overlaps.listing(session, identity.actor, missing, offset, OVERLAP_PAGE)
+    groups = [
+        {**first.model_dump(), "items": items, "url": entry_url(first.code)}
+        for first, items in overlaps.grouped(rows)
+    ]
+
+    def link(at: int) -> str:
+        return "/console/catalog/overlaps?" + urlencode(
+            {k: v for k, v in {"missing": "1" if missing else "", "offset": at}.items() if v}
+        )
+
+    return page(
+        request,
+        identity,
+        "catalog/overlaps.html",
+        {
+            "groups": groups,
+            "total": total,
+            "missing": missing,
+            "labels": _labels(),
+            "prev_url": link(max(offset - OVERLAP_PAGE, 0)) if offset else None,
+            "next_url": link(offset + OVERLAP_PAGE) if offset + OVERLAP_PAGE < total else None,
+        },
+    )
+
+
 @router.get("/console/catalog/tree")
 def tree_page(
     request: Request,
@@ -452,6 +493,13 @@ async def step(
     return RedirectResponse(entry_url(code), status_code=303)
 
 
+def _go(request: Request, target: str) -> Response:
+    """A redirect that htmx follows as a page load (its upload posts are not page loads)."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
 @router.post("/console/catalog/r/{code:path}/datasets")
 def upload_dataset(
     request: Request,
@@ -462,19 +510,107 @@ def upload_dataset(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    """Upload from the entry page (htmx shows the upload's progress); errors come back in Chinese."""
+    """Step 1 of an upload from the entry page (htmx shows its progress): keep the file and
+    go on to its column mapping; errors come back in Chinese on the entry page."""
     check_csrf(identity, csrf_token)
-    with spooled(file, db.settings.data_dir) as path:
-        try:
-            ingest_file(
-                db, identity.actor, code, path, None, on_invalid, fmt=file.filename or "csv"
-            )
-            target = entry_url(code) + "#datasets"
-        except HutongError as error:
-            target = with_error(db.settings, entry_url(code), error.zh, "#datasets")
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    kept = keep(file, db.settings.data_dir, code, identity.actor.id, on_invalid)
+    try:
+        read_header(kept.path, format_of(kept.filename))
+        target = entry_url(code, f"/datasets/map/{kept.token}")
+    except HutongError as error:
+        discard(kept)
+        target = with_error(db.settings, entry_url(code), error.zh, "#datasets")
+    return _go(request, target)
+
+
+def _mapping_page(
+    request: Request,
+    identity: ConsoleIdentity,
+    db: Database,
+    kept: Pending,
+    chosen: dict[str, str] | None,
+    on_invalid: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    header = read_header(kept.path, format_of(kept.filename))
+    with db.transaction() as session:
+        resource = service.read(session, identity.actor, kept.code)
+        proposed = mapping.proposal(session, identity.actor, resource, header)
+        items = [i.name for i in resource.items]
+        name = resource.name
+    chosen = chosen if chosen is not None else proposed
+    return page(
+        request,
+        identity,
+        "catalog/mapping.html",
+        {
+            "name": name,
+            "entry_url": entry_url(kept.code),
+            "action": entry_url(kept.code, f"/datasets/map/{kept.token}"),
+            "filename": kept.filename,
+            "columns": [(n, column, chosen.get(column, "")) for n, column in enumerate(header)],
+            "items": items,
+            "missing": [i for i in items if i not in chosen.values()],
+            "on_invalid": on_invalid,
+            "messages": [("error", error)] if error else [],
+        },
+        status,
+    )
+
+
+@router.get("/console/catalog/r/{code:path}/datasets/map/{token}")
+def mapping_form(
+    request: Request,
+    code: str,
+    token: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """Step 2: the file's header, a select per column prefilled with the proposed item."""
+    try:
+        kept = pending(db.settings.data_dir, token, code, identity.actor.id)
+        return _mapping_page(request, identity, db, kept, None, kept.on_invalid)
+    except HutongError as error:
+        return _go(request, with_error(db.settings, entry_url(code), error.zh, "#datasets"))
+
+
+@router.post("/console/catalog/r/{code:path}/datasets/map/{token}")
+async def ingest_mapped(
+    request: Request,
+    code: str,
+    token: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """Step 3: ingest with the chosen mapping; the entry remembers it for the next upload."""
+    form = await request.form()
+    check_csrf(identity, str(form.get("csrf_token", "")))
+    try:
+        kept = pending(db.settings.data_dir, token, code, identity.actor.id)
+    except HutongError as error:
+        return _go(request, with_error(db.settings, entry_url(code), error.zh, "#datasets"))
+    header = read_header(kept.path, format_of(kept.filename))
+    chosen = {column: str(form.get(f"map_{n}", "")) for n, column in enumerate(header)}
+    on_invalid = str(form.get("on_invalid", kept.on_invalid))
+    try:
+        ingest_file(
+            db,
+            identity.actor,
+            code,
+            kept.path,
+            mapping.checked(chosen),
+            on_invalid,
+            fmt=kept.filename,
+        )
+    except HutongError as error:
+        return _mapping_page(
+            request, identity, db, kept, chosen, on_invalid, error.zh, error.status
+        )
+    with db.transaction() as session:
+        mapping.remember(session, identity.actor, service.by_code(session, code), chosen)
+    discard(kept)
+    return _go(request, entry_url(code) + "#datasets")
 
 
 @router.get("/console/catalog/r/{code:path}")
@@ -498,6 +634,7 @@ def entry_page(
             identity.actor, Action.CATALOG_EDIT, target
         )
         datasets = data_service.versions(session, identity.actor, code)
+        repeated = overlaps.of_entries(session, [resource]).get(resource.code, [])
         can_ingest = is_allowed(identity.actor, Action.DATA_INGEST, target)
         open_tasks = [
             t
@@ -520,6 +657,7 @@ def entry_page(
             "step_url": entry_url(code, "/step"),
             "diff_url": entry_url(code, "/diff"),
             "tasks": open_tasks,
+            "overlaps": repeated,
             "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from hutong.core.db import Database
 from hutong.data import service
 from hutong.data.ingest import ingest_file
+from hutong.data.mapping import from_pairs
 from hutong.identity.authz import Actor
 from hutong.web.deps import current_actor, database
 from hutong.web.uploads import spooled
@@ -48,12 +49,17 @@ def upload(
     file: Annotated[UploadFile, File()],
     on_invalid: Literal["reject", "quarantine"] = "reject",
     key: Annotated[list[str] | None, Query()] = None,
+    pairs: Annotated[
+        list[str] | None,
+        Query(alias="map", description="列名=信息项名, repeatable: columns named otherwise"),
+    ] = None,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> VersionOut:
+    mapping = from_pairs(pairs)
     with spooled(file, db.settings.data_dir) as path:
         version = ingest_file(
-            db, actor, code, path, None, on_invalid, key, fmt=file.filename or "csv"
+            db, actor, code, path, mapping, on_invalid, key, fmt=file.filename or "csv"
         )
     return version_out(version)
 
