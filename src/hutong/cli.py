@@ -248,10 +248,12 @@ def _set_enabled(username: str, enabled: bool, data_dir: Path | None) -> None:
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = None) -> None:
     """校验整条审计哈希链与签名检查点；发现篡改时指出第一个异常事件并以非零状态退出。"""
-    from hutong.audit.verify import verify_chain
+    from hutong.audit.verify import record_verification, verify_chain
+    from hutong.identity.authz import system_actor
 
     with opened(data_dir) as db:
         report = verify_chain(db.engine, db.settings)
+        in_transaction(db, lambda s: record_verification(s, system_actor("verify"), report))
     if report.ok:
         out.print(
             f"[green]审计链完整[/green]：{report.events} 个事件，{report.checkpoints} 个签名检查点，"
