@@ -317,3 +317,28 @@ def ensure_may_approve(session: Session, unit_id: int) -> None:
             f"the unit has {count} open rectification notices; no new approval (M2018 §41)",
             field="owner_unit",
         )
+
+
+def list_notices(
+    session: Session, actor: Actor, *, state: str | None = None, overdue_only: bool = False
+) -> list[Notice]:
+    """Notices, newest first: all of them for supervisors, the unit's own for its staff.
+    ``state="escalated"`` is the list of units publicly notified (通报)."""
+    from hutong.compliance.findings import scoped
+
+    authorize(session, actor, Action.COMPLIANCE_READ, Target("notice"))
+    stmt = scoped(actor, select(Notice), Notice.unit_id).order_by(Notice.id.desc())
+    if state:
+        stmt = stmt.where(Notice.state == state)
+    if overdue_only:
+        stmt = stmt.where(Notice.state.in_((ISSUED, ESCALATED)), Notice.deadline < today_local())
+    rows = list(session.scalars(stmt))
+    record(
+        session,
+        actor,
+        "notice.list",
+        category=Category.QUERY,
+        target=Target("notice"),
+        rows=len(rows),
+    )
+    return rows

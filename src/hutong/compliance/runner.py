@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from sqlalchemy import case, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -32,11 +33,13 @@ def run(
     *,
     trigger: str = "manual",
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> ComplianceRun:
-    """Apply the chosen rules (all by default) in the caller's transaction; audited."""
+    """Apply the chosen rules (all by default) in the caller's transaction; audited.
+    ``now`` judges the platform as of another moment (tests, back-dated reports)."""
     authorize(session, actor, Action.COMPLIANCE_RUN, Target("compliance"))
     rules = selected(rule_ids, subjects)
-    ctx = Context.build(session)
+    ctx = Context.build(session, now)
     started = time.perf_counter()
     this_run = ComplianceRun(
         trigger=trigger, actor=actor.name, rules=len(rules), started_at=ctx.now
@@ -168,4 +171,6 @@ def _write_history(session: Session, this_run: ComplianceRun, ctx: Context) -> N
     )
     session.execute(delete(CheckResult).where(CheckResult.run_id == this_run.id))
     session.flush()
-    session.expire_all()  # ORM copies of findings predate the bulk statements
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Finding):
+            session.expire(loaded)  # ORM copies of findings predate the bulk statements
