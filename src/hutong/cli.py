@@ -489,9 +489,9 @@ def compliance_run(
 @compliance_app.command("rules")
 def compliance_rules(data_dir: DataDir = None) -> None:
     """列出全部合规规则及其依据条款（不读数据库；--data-dir 仅为与其他命令一致）。"""
-    from hutong.compliance.findings import rules_catalog
-
     from rich.table import Column
+
+    from hutong.compliance.findings import rules_catalog
 
     table = Table(
         Column("规则", no_wrap=True), Column("依据", no_wrap=True), "级别", "对象", "标题"
