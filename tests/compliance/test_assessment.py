@@ -10,21 +10,10 @@ from hutong.audit.service import Category, record
 from hutong.compliance import assessment, notices, reports, runner
 from hutong.compliance.models import Assessment, Finding
 from hutong.core.errors import InvalidInput, PermissionDenied
-from hutong.identity.auth import actor_for
-from hutong.identity.service import user_by_name
 from tests.compliance import builders as b
 
 LOW = {q.id: 0 for q in assessment.QUESTIONS}
 HIGH = {q.id: q.high for q in assessment.QUESTIONS}
-
-
-@pytest.fixture
-def people(db, org):
-    with db.sessions() as session:
-        return {
-            n: actor_for(user_by_name(session, n))
-            for n in ("data.steward", "pi.officer", "security.reviewer", "data.consumer")
-        }
 
 
 @pytest.fixture

@@ -15,20 +15,9 @@ from hutong.compliance.models import Finding, Notice, NoticeEvidence
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import today_local
 from hutong.core.errors import Conflict, InvalidInput, PermissionDenied
-from hutong.identity.auth import actor_for
-from hutong.identity.service import user_by_name
 from tests.compliance import builders as b
 
 RULE = "resource.not_shared.legal_basis"
-
-
-@pytest.fixture
-def people(db, org):
-    with db.sessions() as session:
-        return {
-            name: actor_for(user_by_name(session, name))
-            for name in ("security.reviewer", "catalog.reviewer", "data.steward", "system.admin")
-        }
 
 
 @pytest.fixture

@@ -14,24 +14,7 @@ from hutong.compliance import notices, registry, runner
 from hutong.compliance.models import Finding
 from hutong.compliance.schemas import ProfileIn, SecurityAuditIn, SystemIn
 from hutong.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from hutong.identity.auth import actor_for
-from hutong.identity.service import user_by_name
 from tests.compliance import builders as b
-
-
-@pytest.fixture
-def people(db, org):
-    with db.sessions() as session:
-        return {
-            name: actor_for(user_by_name(session, name))
-            for name in (
-                "security.reviewer",
-                "catalog.reviewer",
-                "data.steward",
-                "system.admin",
-                "auditor",
-            )
-        }
 
 
 def _status(db, rule: str, system_id: int) -> str | None:

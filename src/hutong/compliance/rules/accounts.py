@@ -39,6 +39,11 @@ def _matches(events) -> object:  # type: ignore[no-untyped-def]
     return and_(events.c.aid == cast(U.id, String), events.c.name == U.username)
 
 
+def _at_least(detail: str, events, threshold: int):  # type: ignore[no-untyped-def]
+    """Accounts whose measure over their own audit events reaches the threshold."""
+    return _user(detail).join(events, _matches(events)).where(events.c.n >= threshold)
+
+
 @rule(
     "user.three_officers",
     "同一账号兼任系统管理员、安全保密管理员、安全审计员中的两个",
@@ -109,11 +114,7 @@ def one_time_password(ctx: Context):  # type: ignore[no-untyped-def]
 )
 def denied_burst(ctx: Context):  # type: ignore[no-untyped-def]
     denied = _per_actor(ctx, func.count(), E.outcome == Outcome.DENIED.value)
-    return (
-        _user("频繁越权")
-        .join(denied, _matches(denied))
-        .where(denied.c.n >= ctx.settings.compliance_denied_per_day)
-    )
+    return _at_least("频繁越权", denied, ctx.settings.compliance_denied_per_day)
 
 
 @rule(
@@ -153,11 +154,7 @@ def login_failures(ctx: Context):  # type: ignore[no-untyped-def]
 )
 def bulk_export(ctx: Context):  # type: ignore[no-untyped-def]
     exported = _per_actor(ctx, func.sum(E.rows), E.category == Category.EXPORT.value)
-    return (
-        _user("异常批量导出")
-        .join(exported, _matches(exported))
-        .where(exported.c.n >= ctx.settings.compliance_export_rows_per_day)
-    )
+    return _at_least("异常批量导出", exported, ctx.settings.compliance_export_rows_per_day)
 
 
 @rule(
