@@ -300,7 +300,7 @@ CATALOG_CASES = {
     ),
     "resource.items.empty": resource_case({}, {"items": [b.item("学校名称")]}, lambda: []),
     "resource.pi.source_system": Case(
-        lambda s, o: resource_case({"has_pi": True}, {}).fail(s, o),
+        lambda s, o: resource_case({"has_pi": True, "approx_persons": 2_000_000}, {}).fail(s, o),
         lambda s, o: setattr(s.get(Resource, o["resource"]), "source_system_id", b.system(s, A).id),
     ),
     "resource.update.stale": Case(_stale_data, lambda s, o: b.version(s, o["resource"], 2)),

@@ -231,14 +231,17 @@ def items_empty(ctx: Context):  # type: ignore[no-untyped-def]
 
 @rule(
     "resource.pi.source_system",
-    "含个人信息的资源未登记来源系统",
-    "an entry with PI names no source system",
+    "涉及百万人以上个人信息的资源未登记来源系统",
+    "an entry with PI of over one million persons names no source system",
     "N2021 task 2",
     L,
     Subject.RESOURCE,
 )
 def pi_source_system(ctx: Context):  # type: ignore[no-untyped-def]
-    return _live("未登记来源系统").where(R.has_pi.is_(True), R.source_system_id.is_(None))
+    """The system that stores it is where N2021 task 9's duties (officer, filing) attach."""
+    return _live("未登记来源系统").where(
+        R.has_pi.is_(True), R.approx_persons >= MILLION, R.source_system_id.is_(None)
+    )
 
 
 @rule(
