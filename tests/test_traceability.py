@@ -24,3 +24,10 @@ def test_every_named_test_exists():
     }
     named = set(re.findall(r"`(test_\w+)`", MATRIX))
     assert named and not named - defined
+
+
+def test_every_compliance_rule_is_traced():
+    from hutong.compliance.rules import load
+
+    traced = set(re.findall(r"^\| `([a-z_.]+)` \|", MATRIX, re.M))
+    assert set(load()) <= traced

@@ -31,6 +31,10 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(calendar_app, name="calendar")
 data_app = typer.Typer(help="数据集：导入与版本", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+compliance_app = typer.Typer(
+    help="监督检查：信息系统登记、合规规则、问题、整改通知单", no_args_is_help=True
+)
+app.add_typer(compliance_app, name="compliance")
 
 out = Console()
 err = Console(stderr=True)
@@ -103,9 +107,16 @@ def serve(
     settings = settings_for(data_dir)
     db = Database(settings)
     upgrade(db)
+    from hutong.compliance import scheduler
+
     bind_host, bind_port = host or settings.host, port or settings.port
+    schedule = scheduler.start(db)  # compliance rules every compliance_interval_minutes
     out.print(f"Hutong 互通 运行于 http://{bind_host}:{bind_port}/console")
-    uvicorn.run(create_app(settings, db), host=bind_host, port=bind_port, log_level="info")
+    try:
+        uvicorn.run(create_app(settings, db), host=bind_host, port=bind_port, log_level="info")
+    finally:
+        if schedule is not None:
+            schedule.shutdown(wait=False)
 
 
 @app.command()
@@ -251,10 +262,12 @@ def _set_enabled(username: str, enabled: bool, data_dir: Path | None) -> None:
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = None) -> None:
     """校验整条审计哈希链与签名检查点；发现篡改时指出第一个异常事件并以非零状态退出。"""
-    from hutong.audit.verify import verify_chain
+    from hutong.audit.verify import record_verification, verify_chain
+    from hutong.identity.authz import system_actor
 
     with opened(data_dir) as db:
         report = verify_chain(db.engine, db.settings)
+        in_transaction(db, lambda s: record_verification(s, system_actor("verify"), report))
     if report.ok:
         out.print(
             f"[green]审计链完整[/green]：{report.events} 个事件，{report.checkpoints} 个签名检查点，"
@@ -473,7 +486,9 @@ def data_rotate_master_key(user: ActingUser, data_dir: DataDir = None) -> None:
             new_id, rewrapped, retired = keys.rotate_master(session, acting(session, user))
         with db.sessions() as session:
             keys.erase_retired(session, retired)
-    out.print(f"[green]新主密钥 {new_id}[/green]：重新封装 {rewrapped} 个数据密钥，销毁旧主密钥 {len(retired)} 个")
+    out.print(
+        f"[green]新主密钥 {new_id}[/green]：重新封装 {rewrapped} 个数据密钥，销毁旧主密钥 {len(retired)} 个"
+    )
 
 
 @data_app.command("destroy-key")
@@ -489,6 +504,168 @@ def data_destroy_key(
     with opened(data_dir) as db, db.transaction() as session:
         count = keys.destroy(session, acting(session, user), code, reason)
     out.print(f"已销毁 {code} 的 {count} 个数据密钥；其加密版本已不可读取")
+
+
+# --- compliance -------------------------------------------------------------------------
+
+
+@compliance_app.command("run")
+def compliance_run(
+    data_dir: DataDir = None,
+    rule: Annotated[list[str] | None, typer.Option(help="只运行这些规则，可重复")] = None,
+    subject: Annotated[
+        list[str] | None, typer.Option(help="只运行这类对象的规则（system、resource…），可重复")
+    ] = None,
+) -> None:
+    """立即运行合规规则（默认全部），新开、关闭或重新打开问题。"""
+    from rich.progress import Progress
+
+    from hutong.compliance import runner
+    from hutong.compliance.rules import selected
+    from hutong.identity.authz import system_actor
+
+    with opened(data_dir) as db, Progress(console=out, transient=True) as progress:
+        task = progress.add_task("运行合规规则…", total=len(selected(rule, subject)))
+        done = in_transaction(
+            db,
+            lambda s: runner.run(
+                s,
+                system_actor("compliance"),
+                rule,
+                subject,
+                progress=lambda r: progress.update(task, advance=1, description=r.id),
+            ),
+        )
+    out.print(
+        f"[green]已运行 {done.rules} 条规则[/green]（{done.seconds:.2f} 秒）：未通过 {done.failing} 项，"
+        f"新开 {done.opened}，重新打开 {done.reopened}，关闭 {done.closed}"
+    )
+
+
+@compliance_app.command("rules")
+def compliance_rules(data_dir: DataDir = None) -> None:
+    """列出全部合规规则及其依据条款（不读数据库；--data-dir 仅为与其他命令一致）。"""
+    from rich.table import Column
+
+    from hutong.compliance.findings import rules_catalog
+
+    table = Table(
+        Column("规则", no_wrap=True), Column("依据", no_wrap=True), "级别", "对象", "标题"
+    )
+    for row in rules_catalog():
+        table.add_row(row["id"], row["article"], row["severity"], row["subject"], row["title_zh"])
+    out.print(table)
+
+
+@compliance_app.command("findings")
+def compliance_findings(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    unit: Annotated[str | None, typer.Option(help="责任单位代码")] = None,
+    status: Annotated[str, typer.Option(help="open | closed | all")] = "open",
+    limit: Annotated[int, typer.Option(help="显示条数")] = 100,
+) -> None:
+    """列出问题（本单位人员只能看到本单位的问题）。"""
+    from hutong.compliance import findings
+
+    with opened(data_dir) as db, db.transaction() as session:
+        rows = findings.list_findings(
+            session,
+            acting(session, user),
+            status=None if status == "all" else status,
+            unit_code=unit,
+            limit=limit,
+        )
+    from rich.table import Column
+
+    table = Table(
+        "编号",
+        "规则",
+        Column("依据", no_wrap=True),
+        "对象",
+        "单位",
+        "状态",
+        title=f"共 {len(rows)} 项",
+    )
+    for f in rows:
+        table.add_row(str(f.id), f.title_zh, f.article, f.subject_id, f.unit_code or "", f.status)
+    out.print(table)
+
+
+@compliance_app.command("notices")
+def compliance_notices(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    state: Annotated[
+        str | None, typer.Option(help="issued | answered | escalated | closed")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只列逾期未整改的")] = False,
+) -> None:
+    """列出整改通知单；--state escalated 即通报名单。"""
+    from hutong.compliance import notices
+
+    with opened(data_dir) as db, db.transaction() as session:
+        rows = [
+            (n.number, n.unit.name, notices.STATE_ZH[n.state], n.deadline.isoformat())
+            for n in notices.list_notices(
+                session, acting(session, user), state=state, overdue_only=overdue
+            )
+        ]
+    table = Table("编号", "责任单位", "状态", "整改期限")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+@compliance_app.command("escalate")
+def compliance_escalate(data_dir: DataDir = None) -> None:
+    """通报：把逾期未整改的通知单转为已通报（定时任务也会执行）。"""
+    from hutong.compliance import notices
+    from hutong.identity.authz import system_actor
+
+    with opened(data_dir) as db:
+        numbers = in_transaction(
+            db,
+            lambda s: [n.number for n in notices.escalate_overdue(s, system_actor("compliance"))],
+        )
+    out.print(f"已通报 {len(numbers)} 份通知单" + (f"：{'、'.join(numbers)}" if numbers else ""))
+
+
+@compliance_app.command("systems")
+def compliance_systems(user: ActingUser, data_dir: DataDir = None) -> None:
+    """列出信息系统登记（人数、等级保护、负责人、备案、未关闭问题）。"""
+    from hutong.compliance import registry
+
+    with opened(data_dir) as db, db.transaction() as session:
+        rows = registry.list_systems(session, acting(session, user))
+    table = Table("编号", "名称", "主管单位", "个人信息人数", "等保", "保护负责人", "问题")
+    for s in rows:
+        p = s.profile
+        table.add_row(
+            str(s.id),
+            s.name,
+            s.owner_unit_name,
+            f"{p.persons_pi:,}" if p else "未登记",
+            str(p.mlps_level or "—") if p else "—",
+            (p.pi_officer_username or "—") if p else "—",
+            str(s.open_findings),
+        )
+    out.print(table)
+
+
+@compliance_app.command("register-system")
+def compliance_register_system(file: Path, user: ActingUser, data_dir: DataDir = None) -> None:
+    """按 JSON 文件（与 POST /api/v1/systems 相同）登记一个信息系统。"""
+    import json
+
+    from hutong.compliance import registry
+    from hutong.compliance.schemas import SystemIn
+
+    with opened(data_dir) as db:
+        data = _parsed(SystemIn, **json.loads(file.read_text(encoding="utf-8")))
+        with db.transaction() as session:
+            system_id = registry.register(session, acting(session, user), data).id
+    out.print(f"[green]已登记信息系统[/green] {data.name}（编号 {system_id}）")
 
 
 # --- calendar ---------------------------------------------------------------------------

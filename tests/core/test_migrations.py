@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 
 import hutong.audit.models
 import hutong.catalog.models
+import hutong.compliance.models
 import hutong.core.calendar
 import hutong.data.models
 import hutong.identity.models  # noqa: F401  (register every table)

@@ -40,6 +40,22 @@ EXPECTED: dict[str, set[str]] = {
     "catalog.overlaps": {"catalog_reviewer"},
     "data.read": {"data_steward"},
     "data.ingest": {"data_steward"},
+    "system.read": READERS,
+    "system.register": {"data_steward"},
+    "system.approve": {"catalog_reviewer", "security_reviewer"},
+    "compliance.read": {
+        "catalog_reviewer",
+        "security_reviewer",
+        "security_admin",
+        "pi_officer",
+        "data_steward",
+    },
+    "compliance.run": {"catalog_reviewer", "security_reviewer", "security_admin"},
+    "notice.issue": {"catalog_reviewer", "security_reviewer"},
+    "notice.answer": {"data_steward"},
+    "notice.review": {"catalog_reviewer", "security_reviewer"},
+    "notice.escalate": {"catalog_reviewer", "security_reviewer"},
+    "assessment.edit": {"data_steward", "pi_officer"},
 }
 SYSTEM_MAY = {
     "unit.read",
@@ -50,6 +66,8 @@ SYSTEM_MAY = {
     "config.manage",
     "audit.verify",
     "audit.purge",
+    "compliance.run",
+    "notice.escalate",
 }
 OWN_UNIT_ACTIONS = {
     "catalog.edit",
@@ -58,8 +76,17 @@ OWN_UNIT_ACTIONS = {
     "catalog.retire",
     "data.read",
     "data.ingest",
+    "system.register",
+    "notice.answer",
+    "assessment.edit",
 }
-OTHER_UNIT_ACTIONS = {"catalog.review"}
+OTHER_UNIT_ACTIONS = {
+    "catalog.review",
+    "system.approve",
+    "notice.issue",
+    "notice.review",
+    "notice.escalate",
+}
 MY_UNIT, OTHER_UNIT = 1, 2
 
 

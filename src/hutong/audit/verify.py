@@ -21,6 +21,8 @@ from hutong.audit.service import signed_message
 from hutong.core.db import make_engine
 from hutong.core.keys import public_key_id, signing_key
 from hutong.core.settings import Settings
+from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.roles import Action
 
 BATCH = 20_000
 #: Below this many events one process is faster than starting workers.
@@ -198,3 +200,22 @@ def verify_chain(engine: Engine, settings: Settings, workers: int | None = None)
             )
         )
     return report
+
+
+def record_verification(session: Session, actor: Actor, report: VerifyReport) -> None:
+    """Audit a verification and its result, so that supervision can see the chain was checked
+    recently and held (the ``audit.verification`` compliance rule reads these events)."""
+    from hutong.audit.service import Category, Outcome, record
+
+    authorize(session, actor, Action.AUDIT_VERIFY, Target("audit"))
+    bad = report.first_bad
+    record(
+        session,
+        actor,
+        "audit.verify",
+        category=Category.QUERY,
+        target=Target("audit"),
+        outcome=Outcome.ALLOWED if report.ok else Outcome.FAILED,
+        rows=report.events,
+        details={"head_seq": report.head_seq, "first_bad": bad.seq if bad else None},
+    )

@@ -76,6 +76,36 @@ class Settings(BaseSettings):
         description="Encrypt every dataset version, not only those holding personal information "
         "or graded important/core.",
     )
+    compliance_interval_minutes: int = Field(
+        60,
+        ge=0,
+        description="`hutong serve` runs every compliance rule this often (0: never on a schedule).",
+    )
+    compliance_dormant_days: int = Field(
+        90,
+        ge=1,
+        description="An enabled account unused this many days is a finding (N2021 task 6).",
+    )
+    compliance_quality_threshold: float = Field(
+        60.0,
+        ge=0,
+        le=100,
+        description="A dataset whose two newest versions score below this is a finding (M2018 §12).",
+    )
+    compliance_verify_days: int = Field(
+        7,
+        ge=1,
+        description="The audit chain must have been verified successfully within this many days.",
+    )
+    compliance_denied_per_day: int = Field(
+        20, ge=1, description="Denied actions by one account in 24 hours that make a finding."
+    )
+    compliance_failed_logins_per_day: int = Field(
+        10, ge=1, description="Failed logins of one account in 24 hours that make a finding."
+    )
+    compliance_export_rows_per_day: int = Field(
+        1_000_000, ge=1, description="Rows one account may export in 24 hours before a finding."
+    )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
 

@@ -231,6 +231,10 @@ def _publish(
             "数据与目录登记不一致：" + "；".join(m["zh"] for m in staged.found.mismatches),
             detected_by="data.detect",
         )
+    # The dataset rules (mismatch, quality, persons, children) judge the new version at once.
+    from hutong.compliance.hooks import after_change
+
+    after_change(session, "dataset")
     record(
         session,
         actor,

@@ -193,4 +193,7 @@ DEMO_USERS = [
     DemoUser("consumer.shjw", "冯佳怡", province_code("31"), ("data_consumer",)),
     DemoUser("publisher.bgt", "陈思远", "MOE-BGT", ("publisher",)),
     DemoUser("pio.emic", "褚卫东", affiliated_code("教育部教育管理信息中心"), ("pi_officer",)),
+    # PI protection officers of units that own systems with over a million persons (N2021 task 9)
+    DemoUser("pio.jsgzs", "卫明辉", "MOE-JSGZS", ("pi_officer",)),
+    DemoUser("pio.bjjw", "蒋文静", province_code("11"), ("pi_officer",)),
 ]

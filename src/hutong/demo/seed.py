@@ -21,6 +21,7 @@ from hutong.audit.service import Category, record
 from hutong.core.db import Database
 from hutong.core.keys import SecretBox
 from hutong.demo.catalog import seed_catalog, steward_accounts
+from hutong.demo.compliance import seed_compliance
 from hutong.demo.datasets import seed_datasets
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.identity.authz import Target, system_actor
@@ -126,6 +127,10 @@ def seed(
         entries = seed_catalog(db)
     console.print(f"演示资源目录：新建 {entries} 条信息资源")
     seed_datasets(db, schools, students, console)
+    with console.status("登记信息系统、运行合规规则、下发整改通知单…"):
+        findings = seed_compliance(db)
+    if findings:
+        console.print(f"演示监督检查：{findings} 项未关闭问题，其中 1 份整改通知单已逾期通报")
     console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
     for username, entry in accounts.items():
         roles = "、".join(ROLE_NAMES_ZH[Role(r)] for r in entry["roles"].split(","))

@@ -70,6 +70,16 @@ class Action(StrEnum):
     DATA_INGEST = "data.ingest"
     AUDIT_VERIFY = "audit.verify"
     AUDIT_PURGE = "audit.purge"
+    SYSTEM_READ = "system.read"
+    SYSTEM_REGISTER = "system.register"
+    SYSTEM_APPROVE = "system.approve"
+    COMPLIANCE_READ = "compliance.read"
+    COMPLIANCE_RUN = "compliance.run"
+    NOTICE_ISSUE = "notice.issue"
+    NOTICE_ANSWER = "notice.answer"
+    NOTICE_REVIEW = "notice.review"
+    NOTICE_ESCALATE = "notice.escalate"
+    ASSESSMENT_EDIT = "assessment.edit"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ BUSINESS_READERS = (
     R.PI_OFFICER,
     R.SECURITY_ADMIN,
 )
+#: 发展规划司 and 网信办 supervise survey projects and systems (M2018 §40).
+SUPERVISORS = (R.CATALOG_REVIEWER, R.SECURITY_REVIEWER)
 
 #: The permission matrix. Rows are actions; a role absent from a row is denied.
 MATRIX: dict[Action, Rule] = {
@@ -119,6 +131,20 @@ MATRIX: dict[Action, Rule] = {
     Action.DATA_INGEST: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.AUDIT_VERIFY: _rule(Scope.ANY, R.AUDITOR, system=True),
     Action.AUDIT_PURGE: _rule(Scope.ANY, system=True),
+    # Supervision (M2018 §40–41, N2021 tasks 2, 9, 13): the registry is business data, so the
+    # system administrator and the auditor see none of it (DESIGN rule 2).
+    Action.SYSTEM_READ: _rule(Scope.ANY, *BUSINESS_READERS),
+    Action.SYSTEM_REGISTER: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.SYSTEM_APPROVE: _rule(Scope.OTHER_UNIT, *SUPERVISORS),
+    Action.COMPLIANCE_READ: _rule(
+        Scope.ANY, *SUPERVISORS, R.SECURITY_ADMIN, R.PI_OFFICER, R.DATA_STEWARD
+    ),
+    Action.COMPLIANCE_RUN: _rule(Scope.ANY, *SUPERVISORS, R.SECURITY_ADMIN, system=True),
+    Action.NOTICE_ISSUE: _rule(Scope.OTHER_UNIT, *SUPERVISORS),
+    Action.NOTICE_ANSWER: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.NOTICE_REVIEW: _rule(Scope.OTHER_UNIT, *SUPERVISORS),
+    Action.NOTICE_ESCALATE: _rule(Scope.OTHER_UNIT, *SUPERVISORS, system=True),
+    Action.ASSESSMENT_EDIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.PI_OFFICER),
 }
 
 

@@ -1,0 +1,314 @@
+"""/api/v1/systems, /api/v1/findings, /api/v1/notices, /api/v1/assessments and
+/api/v1/compliance: supervision over HTTP (thin: parse, call a service, shape)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from hutong.compliance import assessment, findings, notices, registry, reports, runner
+from hutong.compliance.models import Notice
+from hutong.compliance.schemas import (
+    AssessmentIn,
+    AssessmentOut,
+    FindingDetail,
+    FindingOut,
+    NoticeIn,
+    NoticeOut,
+    ProfileIn,
+    QuestionOut,
+    RuleOut,
+    RunIn,
+    RunOut,
+    SecurityAuditIn,
+    SecurityAuditOut,
+    SystemIn,
+    SystemOut,
+    TransitionIn,
+)
+from hutong.core.db import Database
+from hutong.core.errors import NotFound
+from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.models import Unit
+from hutong.identity.roles import Action
+from hutong.web.deps import current_actor, database
+
+router = APIRouter(prefix="/api/v1", tags=["compliance"])
+
+
+def notice_out(notice: Notice) -> NoticeOut:
+    return NoticeOut(
+        id=notice.id,
+        number=notice.number,
+        unit_code=notice.unit.code,
+        unit_name=notice.unit.name,
+        state=notice.state,
+        working_days=notice.working_days,
+        issued_at=notice.issued_at,
+        deadline=notice.deadline,
+        overdue=notices.overdue(notice),
+        escalated_at=notice.escalated_at,
+        closed_at=notice.closed_at,
+        finding_ids=[f.id for f in notice.findings],
+    )
+
+
+def assessment_out(session, row) -> AssessmentOut:  # type: ignore[no-untyped-def]
+    unit = session.get(Unit, row.unit_id)
+    reported = session.get(Unit, row.reported_to_unit_id) if row.reported_to_unit_id else None
+    return AssessmentOut(
+        id=row.id,
+        subject_kind=row.subject_kind,
+        system_id=row.system_id,
+        activity=row.activity,
+        unit_code=unit.code,
+        answers=row.answers,
+        evidence=row.evidence,
+        score=row.score,
+        level=row.level,
+        status=row.status,
+        assessed_by=row.assessed_by,
+        assessed_at=row.assessed_at,
+        reported_to_unit_code=reported.code if reported else None,
+        reported_at=row.reported_at,
+    )
+
+
+# --- registry -------------------------------------------------------------------------------
+
+
+@router.get("/systems", response_model=list[SystemOut], summary="The registry of systems")
+def list_systems(
+    unit: str | None = None, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[SystemOut]:
+    with db.transaction() as session:
+        return registry.list_systems(session, actor, unit)
+
+
+@router.post("/systems", response_model=SystemOut, status_code=201, summary="Register a system")
+def register_system(
+    body: SystemIn, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> SystemOut:
+    with db.transaction() as session:
+        system_id = registry.register(session, actor, body).id
+        return registry.read(session, actor, system_id)
+
+
+@router.get("/systems/{system_id}", response_model=SystemOut, summary="One system")
+def get_system(
+    system_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> SystemOut:
+    with db.transaction() as session:
+        return registry.read(session, actor, system_id)
+
+
+@router.put("/systems/{system_id}/profile", response_model=SystemOut, summary="Registry record")
+def put_profile(
+    system_id: int,
+    body: ProfileIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> SystemOut:
+    with db.transaction() as session:
+        registry.update_profile(session, actor, system_id, body)
+        return registry.read(session, actor, system_id)
+
+
+@router.post(
+    "/systems/{system_id}/audits",
+    response_model=SecurityAuditOut,
+    status_code=201,
+    summary="Record a yearly security audit (N2021 task 9)",
+)
+def add_audit(
+    system_id: int,
+    body: SecurityAuditIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> SecurityAuditOut:
+    with db.transaction() as session:
+        row = registry.add_audit(session, actor, system_id, body)
+        return SecurityAuditOut(id=row.id, recorded_by=row.recorded_by, **body.model_dump())
+
+
+@router.post(
+    "/systems/{system_id}/approve",
+    response_model=SystemOut,
+    summary="Approve a proposed project (M2018 §7, §31, §41)",
+)
+def approve_system(
+    system_id: int,
+    body: TransitionIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> SystemOut:
+    with db.transaction() as session:
+        registry.approve(session, actor, system_id, body.reason)
+        return registry.read(session, actor, system_id)
+
+
+# --- rules, runs, findings -----------------------------------------------------------------
+
+
+@router.get("/compliance/rules", response_model=list[RuleOut], summary="Every rule and its article")
+def list_rules(
+    actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[RuleOut]:
+    with db.transaction() as session:
+        authorize(session, actor, Action.COMPLIANCE_READ, Target("rule"))
+    return [RuleOut(**row) for row in findings.rules_catalog()]
+
+
+@router.post("/compliance/runs", response_model=RunOut, status_code=201, summary="Run rules now")
+def run_rules(
+    body: RunIn, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> RunOut:
+    with db.transaction() as session:
+        done = runner.run(session, actor, body.rules or None, body.subjects or None)
+        return RunOut.model_validate(done, from_attributes=True)
+
+
+@router.get("/findings", response_model=list[FindingOut], summary="Findings")
+def list_findings(
+    status: Literal["open", "closed", "all"] = "open",
+    unit: str | None = None,
+    rule: str | None = None,
+    severity: Literal["high", "medium", "low"] | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> list[FindingOut]:
+    with db.transaction() as session:
+        return findings.list_findings(
+            session,
+            actor,
+            status=None if status == "all" else status,
+            unit_code=unit,
+            rule_id=rule,
+            severity=severity,
+            offset=offset,
+            limit=limit,
+        )
+
+
+@router.get("/findings/{finding_id}", response_model=FindingDetail, summary="A finding")
+def get_finding(
+    finding_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> FindingDetail:
+    with db.transaction() as session:
+        return findings.detail(session, actor, finding_id)
+
+
+@router.get("/units/{code}/compliance", summary="A unit's compliance summary")
+def unit_summary(
+    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> dict[str, object]:
+    with db.transaction() as session:
+        return reports.unit_compliance_summary(session, actor, code)
+
+
+# --- notices --------------------------------------------------------------------------------
+
+
+@router.get("/notices", response_model=list[NoticeOut], summary="Rectification notices")
+def list_notices(
+    state: Literal["issued", "answered", "escalated", "closed"] | None = None,
+    overdue: bool = False,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> list[NoticeOut]:
+    with db.transaction() as session:
+        rows = notices.list_notices(session, actor, state=state, overdue_only=overdue)
+        return [notice_out(n) for n in rows]
+
+
+@router.post("/notices", response_model=NoticeOut, status_code=201, summary="Issue a notice")
+def issue_notice(
+    body: NoticeIn, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> NoticeOut:
+    with db.transaction() as session:
+        notice = notices.issue(
+            session, actor, body.finding_ids, body.working_days, body.requirements
+        )
+        return notice_out(notice)
+
+
+@router.get("/notices/{notice_id}", summary="The notice document: findings, answers, history")
+def get_notice(
+    notice_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> dict[str, object]:
+    with db.transaction() as session:
+        return reports.notice_document_data(session, actor, notice_id)
+
+
+@router.post(
+    "/notices/{notice_id}/transitions/{name}",
+    response_model=NoticeOut,
+    summary="answer (evidence), accept, return (reason), escalate",
+)
+def notice_transition(
+    notice_id: int,
+    name: str,
+    body: TransitionIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> NoticeOut:
+    with db.transaction() as session:
+        if name == "answer":
+            evidence = {e.finding_id: e.text for e in body.evidence}
+            notice = notices.answer(session, actor, notice_id, evidence, body.reason)
+        elif name in notices.STEPS:
+            notice = notices.STEPS[name](session, actor, notice_id, body.reason)
+        else:
+            raise NotFound("未知的操作", "unknown transition", field="transition")
+        return notice_out(notice)
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+@router.get("/assessments/questions", response_model=list[QuestionOut], summary="The questionnaire")
+def questions(
+    actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[QuestionOut]:
+    with db.transaction() as session:
+        authorize(session, actor, Action.COMPLIANCE_READ, Target("assessment"))
+    return [
+        QuestionOut(
+            id=q.id, zh=q.zh, en=q.en, low=0, high=q.high, weight=q.weight, choices=list(q.choices)
+        )
+        for q in assessment.QUESTIONS
+    ]
+
+
+@router.post(
+    "/assessments", response_model=AssessmentOut, status_code=201, summary="Assess a system"
+)
+def create_assessment(
+    body: AssessmentIn, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> AssessmentOut:
+    with db.transaction() as session:
+        row = assessment.assess(session, actor, body.system_id, body.answers, body.activity)
+        return assessment_out(session, row)
+
+
+@router.get("/assessments/{assessment_id}", summary="The assessment report data")
+def get_assessment(
+    assessment_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> dict[str, object]:
+    with db.transaction() as session:
+        return reports.assessment_report_data(session, actor, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/report",
+    response_model=AssessmentOut,
+    summary="Report to the superior department (N2021 task 13)",
+)
+def report_assessment(
+    assessment_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> AssessmentOut:
+    with db.transaction() as session:
+        return assessment_out(session, assessment.report(session, actor, assessment_id))

@@ -1,0 +1,548 @@
+"""Every rule, table-driven: build a failing state and see its finding open, repair it (or
+let time pass) and see the finding close. A rule without a case here fails the suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from hutong.audit.models import AuditAnchor, AuditCheckpoint
+from hutong.audit.service import Category, EventInput, Outcome, checkpoint_now, record, record_many
+from hutong.audit.verify import VerifyReport, record_verification
+from hutong.catalog.models import InformationSystem, MaintenanceTask, Resource
+from hutong.compliance import runner
+from hutong.compliance.models import Finding, SecurityAudit, SystemProfile
+from hutong.compliance.rules import load
+from hutong.core.clock import now_us, today_local, utcnow
+from hutong.identity.authz import Actor, Target
+from hutong.identity.models import User, UserRole
+from tests.compliance import builders as b
+
+A = "MOE-JSGZS"  # the steward's unit (dept_a)
+Fix = Callable[..., timedelta | None]
+
+
+@dataclass
+class Case:
+    fail: Callable[..., str]  # builds the failing state, returns the subject id
+    fix: Fix  # repairs it; may return how much time must pass instead
+
+
+def _profile(s, o) -> SystemProfile:
+    return s.get(SystemProfile, o["system"])
+
+
+def profile_case(broken: dict, repaired: dict) -> Case:
+    """A good system whose registry record is broken, then repaired, field by field."""
+
+    def fail(s, o):
+        o["system"] = b.system(s, A, **broken).id
+        return str(o["system"])
+
+    def fix(s, o):
+        for field, value in repaired.items():
+            setattr(_profile(s, o), field, value)
+
+    return Case(fail, fix)
+
+
+def resource_case(broken: dict, repaired: dict, items=None) -> Case:
+    def fail(s, o):
+        row = b.resource(s, A, items=items() if items else None, **broken)
+        o["resource"] = row.id
+        return row.code
+
+    def fix(s, o):
+        row = s.get(Resource, o["resource"])
+        for field, value in repaired.items():
+            if field == "item":
+                for name, val in value.items():
+                    setattr(row.items[0], name, val)
+            else:
+                setattr(row, field, value)
+
+    return Case(fail, fix)
+
+
+def pi_item(**changes):
+    return lambda: [b.item("姓名", pi_category="identity", **changes)]
+
+
+def sensitive_item(**changes):
+    return lambda: [b.item("民族", **{"pi_category": "ethnicity", "sensitive": True, **changes})]
+
+
+# --- systems --------------------------------------------------------------------------------
+
+
+def _with_officer(s, o, username: str | None) -> str:
+    """A good system (created on first call) whose PI officer is that account, or nobody."""
+    if "system" not in o:
+        o["system"] = b.system(s, A).id
+    _profile(s, o).pi_officer_user_id = b.user_id(s, username) if username else None
+    return str(o["system"])
+
+
+def _bare_system(s, o):
+    o["system"] = b.system(s, A, profile=False).id
+    return str(o["system"])
+
+
+def _add_profile(s, o):
+    s.add(SystemProfile(system_id=o["system"], **b.GOOD_PROFILE))
+
+
+def _stale_audit(s, o):
+    o["system"] = b.system(s, A).id
+    s.execute(delete(SecurityAudit).where(SecurityAudit.system_id == o["system"]))
+    return str(o["system"])
+
+
+def _fresh_audit(s, o):
+    s.add(
+        SecurityAudit(
+            system_id=o["system"],
+            audited_on=today_local(),
+            auditor="测评机构",
+            conclusion="passed",
+            recorded_by="t",
+        )
+    )
+
+
+def _understated(s, o):
+    row = b.system(s, A, persons_pi=10)
+    b.resource(s, A, source_system_id=row.id, approx_persons=3_000_000, grade="important")
+    o["system"] = row.id
+    return str(row.id)
+
+
+def _important_unassessed(s, o):
+    row = b.system(s, A)
+    b.resource(s, A, source_system_id=row.id, grade="important")
+    o["system"] = row.id
+    return str(row.id)
+
+
+def _assess(status):
+    def fix(s, o):
+        b.assessment(s, s.get(InformationSystem, o["system"]), status=status)
+
+    return fix
+
+
+def _child_source(s, o):
+    row = b.system(s, A)
+    b.resource(s, A, source_system_id=row.id, has_pi=True, has_child_pi=True, grade="important")
+    o["system"] = row.id
+    return str(row.id)
+
+
+def _proposed(s, o):
+    o["system"] = b.system(s, A, status="proposed").id
+    return str(o["system"])
+
+
+def _draft_for(s, o):
+    b.resource(s, A, status="draft", source_system_id=o["system"])
+
+
+def _operating_unpublished(s, o):
+    row = b.system(s, A)
+    o["resource"] = b.resource(s, A, status="draft", source_system_id=row.id).id
+    o["system"] = row.id
+    return str(row.id)
+
+
+def _publish(s, o):
+    s.get(Resource, o["resource"]).status = "published"
+
+
+SYSTEM_CASES = {
+    "system.registry.missing": Case(_bare_system, _add_profile),
+    "system.million.pi_officer": Case(
+        lambda s, o: _with_officer(s, o, None), lambda s, o: _with_officer(s, o, "pi.officer")
+    ),
+    "system.pi_officer.valid": Case(
+        lambda s, o: _with_officer(s, o, "data.steward"),
+        lambda s, o: _with_officer(s, o, "pi.officer"),
+    ),
+    "system.million.filing": profile_case(
+        {"provincial_filing_ref": ""}, {"provincial_filing_ref": "京教备〔2026〕2号"}
+    ),
+    "system.million.mlps": profile_case({"mlps_level": 2}, {"mlps_level": 3}),
+    "system.million.yearly_audit": Case(_stale_audit, _fresh_audit),
+    "system.mlps.missing": profile_case({"mlps_level": None}, {"mlps_level": 4}),
+    "system.third_party.agreement": profile_case(
+        {"third_party_platform": "某云平台"},
+        {
+            "third_party_agreement_ref": "数据使用和保密协议",
+            "third_party_agreement_date": today_local(),
+        },
+    ),
+    "system.third_party.expired": profile_case(
+        {
+            "third_party_platform": "某云平台",
+            "third_party_agreement_ref": "协议",
+            "third_party_agreement_date": today_local() - timedelta(days=400),
+            "third_party_agreement_expires": today_local() - timedelta(days=1),
+        },
+        {"third_party_agreement_expires": today_local() + timedelta(days=365)},
+    ),
+    "system.security_rules": profile_case(
+        {"security_rules_doc": ""}, {"security_rules_doc": "《办法》"}
+    ),
+    "system.emergency_plan": profile_case(
+        {"emergency_plan_covers_data": False}, {"emergency_plan_covers_data": True}
+    ),
+    "system.confidentiality_review": profile_case(
+        {"confidentiality_review": "failed"}, {"confidentiality_review": "passed"}
+    ),
+    "system.storage_backup": profile_case({"offsite_backup": False}, {"offsite_backup": True}),
+    "system.abroad": profile_case(
+        {"stores_abroad": True}, {"export_assessment_ref": "出境评估〔2026〕3号"}
+    ),
+    "system.pi.encryption": profile_case({"encrypts_at_rest": False}, {"encrypts_at_rest": True}),
+    "system.responsible_person": profile_case(
+        {"responsible_person": ""}, {"responsible_person": "赵处长"}
+    ),
+    "system.persons.understated": Case(
+        _understated, lambda s, o: setattr(_profile(s, o), "persons_pi", 3_000_000)
+    ),
+    "system.assessment.periodic": Case(_important_unassessed, _assess("reported")),
+    "system.assessment.sensitive": Case(_child_source, _assess("draft")),
+    "system.catalog.draft": Case(_proposed, _draft_for),
+    "system.catalog.published": Case(_operating_unpublished, _publish),
+}
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+def _overdue_task(s, o):
+    row = MaintenanceTask(
+        kind="change",
+        unit_id=b.unit_id(s, A),
+        description="变更",
+        due_date=today_local() - timedelta(days=1),
+    )
+    s.add(row)
+    s.flush()
+    o["task"] = row.id
+    return str(row.id)
+
+
+def _old_catalog(s, o):
+    b.resource(s, A, release_date=today_local() - timedelta(days=400))
+    return A
+
+
+def _annual_review(s, o):
+    s.add(
+        MaintenanceTask(
+            kind="annual_review",
+            unit_id=b.unit_id(s, A),
+            description="全面维护",
+            due_date=today_local() + timedelta(days=365),
+        )
+    )
+
+
+def _stale_data(s, o):
+    row = b.resource(s, A, update_cycle="monthly")
+    b.version(s, row.id, 1, at=utcnow() - timedelta(days=100))
+    o["resource"] = row.id
+    return row.code
+
+
+CATALOG_CASES = {
+    "resource.not_shared.legal_basis": resource_case(
+        {"share_type": "not_shared"}, {"share_legal_basis": "依据《中华人民共和国统计法》"}
+    ),
+    "resource.grade.unconditional": resource_case(
+        {"grade": "important", "share_type": "unconditional"}, {"share_type": "conditional"}
+    ),
+    "resource.special_pi.unconditional": resource_case(
+        {"has_pi": True, "has_child_pi": True, "share_type": "unconditional"},
+        {"deidentified": True},
+    ),
+    "resource.pi.proactive": resource_case(
+        {"has_pi": True, "open_type": "proactive"}, {"open_type": "not_open"}, pi_item()
+    ),
+    "resource.child.disclosed": resource_case(
+        {"has_pi": True, "has_child_pi": True, "open_type": "on_request"},
+        {"open_type": "not_open"},
+    ),
+    "resource.pi.flag": resource_case({"has_pi": False}, {"has_pi": True}, pi_item()),
+    "resource.sensitive.flag": resource_case(
+        {"has_pi": True, "grade": "important"},
+        {"item": {"sensitive": True}},
+        sensitive_item(sensitive=False),
+    ),
+    "resource.million.grade": resource_case({"approx_persons": 2_000_000}, {"grade": "important"}),
+    "resource.sensitive.grade": resource_case(
+        {"has_pi": True}, {"grade": "important"}, sensitive_item(default_mask="partial")
+    ),
+    "resource.child.grade": resource_case(
+        {"has_pi": True, "has_child_pi": True}, {"grade": "important"}
+    ),
+    "resource.pi.retention": resource_case({"has_pi": True}, {"retention_days": 3650}, pi_item()),
+    "resource.sensitive.unmasked": resource_case(
+        {"has_pi": True, "grade": "important"},
+        {"item": {"default_mask": "partial"}},
+        sensitive_item(),
+    ),
+    "resource.responsible_person": resource_case(
+        {"responsible_person": ""}, {"responsible_person": "王老师"}
+    ),
+    "resource.items.empty": resource_case({}, {"items": [b.item("学校名称")]}, lambda: []),
+    "resource.pi.source_system": Case(
+        lambda s, o: resource_case({"has_pi": True, "approx_persons": 2_000_000}, {}).fail(s, o),
+        lambda s, o: setattr(s.get(Resource, o["resource"]), "source_system_id", b.system(s, A).id),
+    ),
+    "resource.update.stale": Case(_stale_data, lambda s, o: b.version(s, o["resource"], 2)),
+    "task.change.overdue": Case(
+        _overdue_task, lambda s, o: setattr(s.get(MaintenanceTask, o["task"]), "status", "done")
+    ),
+    "unit.catalog.annual_review": Case(_old_catalog, _annual_review),
+}
+
+# --- datasets -------------------------------------------------------------------------------
+
+
+def dataset_case(broken_resource: dict, detection: dict, repaired: dict, *, score=95.0) -> Case:
+    def fail(s, o):
+        row = b.resource(s, A, updated_at=utcnow() - timedelta(days=1), **broken_resource)
+        b.version(s, row.id, 1, score=score, **detection)
+        o["resource"] = row.id
+        return f"{row.code}#v1"
+
+    def fix(s, o):
+        row = s.get(Resource, o["resource"])
+        for field, value in repaired.items():
+            setattr(row, field, value)
+
+    return Case(fail, fix)
+
+
+def _low_twice(s, o):
+    row = b.resource(s, A)
+    b.version(s, row.id, 1, score=40.0)
+    b.version(s, row.id, 2, score=50.0)
+    o["resource"] = row.id
+    return f"{row.code}#v2"
+
+
+def _old_version(s, o):
+    row = b.resource(s, A, retention_days=30)
+    b.version(s, row.id, 1, at=utcnow() - timedelta(days=40))
+    o["resource"] = row.id
+    return f"{row.code}#v1"
+
+
+DATASET_CASES = {
+    "dataset.catalog_mismatch": dataset_case(
+        {},
+        {"mismatches": [{"column": "", "zh": "目录登记为不含个人信息，但数据中检出个人信息"}]},
+        {"updated_at": utcnow() + timedelta(minutes=1)},
+    ),
+    "dataset.quality.low_twice": Case(
+        _low_twice, lambda s, o: b.version(s, o["resource"], 3, score=90.0)
+    ),
+    "dataset.persons.undeclared": dataset_case(
+        {"has_pi": True, "grade": "important"},
+        {"persons": 1_500_000},
+        {"approx_persons": 1_500_000},
+    ),
+    "dataset.children.undeclared": dataset_case(
+        {"has_pi": True, "grade": "important"}, {"children": 12}, {"has_child_pi": True}
+    ),
+    "dataset.retention.exceeded": Case(
+        _old_version, lambda s, o: setattr(s.get(Resource, o["resource"]), "retention_days", 3650)
+    ),
+}
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def _user(s, username: str) -> User:
+    return s.get(User, b.user_id(s, username))
+
+
+def _events(s, username: str, count: int, **fields) -> None:
+    user = _user(s, username)
+    actor = Actor("user", str(user.id), user.username, user.unit_id, "U", frozenset(user.roles))
+    defaults = {"category": Category.QUERY, "event": "catalog.read"}
+    defaults.update(fields)
+    record_many(
+        s,
+        [
+            EventInput(
+                actor,
+                defaults["event"],
+                defaults["category"],
+                Target(*defaults.get("target", ("resource", "x"))),
+                defaults.get("outcome", Outcome.ALLOWED),
+                defaults.get("rows", 0),
+            )
+            for _ in range(count)
+        ],
+    )
+
+
+def _pass_days(days: int) -> Fix:
+    return lambda s, o: timedelta(days=days)
+
+
+def _doubled(s, o):
+    s.add(UserRole(user_id=b.user_id(s, "auditor"), role="system_admin"))
+    return "auditor"
+
+
+ACCOUNT_CASES = {
+    "user.three_officers": Case(
+        _doubled,
+        lambda s, o: s.execute(
+            delete(UserRole).where(
+                UserRole.user_id == b.user_id(s, "auditor"), UserRole.role == "system_admin"
+            )
+        ),
+    ),
+    "user.dormant": Case(
+        lambda s, o: (
+            setattr(_user(s, "publisher"), "last_login_at", utcnow() - timedelta(days=100))
+            or "publisher"
+        ),
+        lambda s, o: setattr(_user(s, "publisher"), "last_login_at", utcnow()),
+    ),
+    "user.officer.totp": Case(
+        lambda s, o: "security.admin",
+        lambda s, o: setattr(_user(s, "security.admin"), "totp_enabled", True),
+    ),
+    "user.one_time_password": Case(
+        lambda s, o: (
+            [
+                setattr(_user(s, "publisher"), "must_change_password", True),
+                setattr(_user(s, "publisher"), "created_at", utcnow() - timedelta(days=10)),
+            ]
+            and "publisher"
+        ),
+        lambda s, o: setattr(_user(s, "publisher"), "must_change_password", False),
+    ),
+    "user.denied_burst": Case(
+        lambda s, o: _events(s, "data.consumer", 20, outcome=Outcome.DENIED) or "data.consumer",
+        _pass_days(2),
+    ),
+    "user.login_failures": Case(
+        lambda s, o: (
+            _events(
+                s,
+                "data.consumer",
+                10,
+                event="auth.login",
+                category=Category.LOGIN,
+                outcome=Outcome.FAILED,
+                target=("user", "data.consumer"),
+            )
+            or "data.consumer"
+        ),
+        _pass_days(2),
+    ),
+    "user.bulk_export": Case(
+        lambda s, o: (
+            _events(s, "data.steward", 1, category=Category.EXPORT, rows=2_000_000)
+            or "data.steward"
+        ),
+        _pass_days(2),
+    ),
+    "user.sysadmin.business_read": Case(
+        lambda s, o: _events(s, "system.admin", 1) or "system.admin", _pass_days(31)
+    ),
+    "unit.data_steward": Case(
+        lambda s, o: b.resource(s, "4111010001") and "4111010001",
+        lambda s, o: (
+            s.add(UserRole(user_id=b.user_id(s, "data.consumer"), role="data_steward"))
+            or setattr(_user(s, "data.consumer"), "unit_id", b.unit_id(s, "4111010001"))
+        ),
+    ),
+}
+
+# --- platform -------------------------------------------------------------------------------
+
+
+def _anchor(s, o):
+    s.add(
+        AuditAnchor(
+            seq=0,
+            hash="0" * 64,
+            first_seq=0,
+            archive="a",
+            archive_sha256="0" * 64,
+            ts_us=now_us(),
+            key_id="k",
+            signature="s",
+        )
+    )
+    return "audit-log"
+
+
+def _verified(ok: bool):
+    def step(s, o):
+        report = VerifyReport()
+        if not ok:
+            from hutong.audit.verify import Problem
+
+            report.problems.append(Problem(1, "x", "x"))
+        record_verification(s, Actor("system", "system", "system:t", None, None), report)
+        return "audit-chain"
+
+    return step
+
+
+def _unsigned(s, o):
+    """More than twice ``audit_checkpoint_every`` (1,000) events past the last signature."""
+    _events(s, "data.steward", 2_100)
+    s.execute(delete(AuditCheckpoint))
+    return "audit-checkpoints"
+
+
+PLATFORM_CASES = {
+    "audit.retention": Case(_anchor, _pass_days(200)),
+    "audit.verification": Case(_verified(False), _verified(True)),
+    "audit.checkpoints": Case(_unsigned, lambda s, o: checkpoint_now(s) and None),
+}
+
+CASES = {**SYSTEM_CASES, **CATALOG_CASES, **DATASET_CASES, **ACCOUNT_CASES, **PLATFORM_CASES}
+
+
+def test_every_rule_has_a_case():
+    assert set(CASES) == set(load())
+    assert len(CASES) >= 40
+
+
+def _status(db, rule_id: str, subject: str) -> str | None:
+    with db.sessions() as session:
+        return session.scalar(
+            select(Finding.status).where(Finding.rule_id == rule_id, Finding.subject_id == subject)
+        )
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_opens_and_closes_its_finding(db, org, classes, system, rule_id):
+    case, objects = CASES[rule_id], {}
+    with db.transaction() as session:
+        subject = case.fail(session, objects)
+        record(session, system, "test.arrange", category=Category.INSERT)
+    with db.transaction() as session:
+        runner.run(session, system, [rule_id])
+    assert _status(db, rule_id, subject) == "open"
+    with db.transaction() as session:
+        later = case.fix(session, objects)
+        record(session, system, "test.repair", category=Category.UPDATE)
+    with db.transaction() as session:
+        now = utcnow() + later if isinstance(later, timedelta) else None
+        runner.run(session, system, [rule_id], now=now)
+    assert _status(db, rule_id, subject) == "closed"
