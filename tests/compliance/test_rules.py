@@ -18,6 +18,7 @@ from hutong.compliance import runner
 from hutong.compliance.models import Finding, SecurityAudit, SystemProfile
 from hutong.compliance.rules import load
 from hutong.core.clock import now_us, today_local, utcnow
+from hutong.data.models import DataKey, DatasetVersion
 from hutong.identity.authz import Actor, Target
 from hutong.identity.models import User, UserRole
 from tests.compliance import builders as b
@@ -343,7 +344,21 @@ def _old_version(s, o):
     return f"{row.code}#v1"
 
 
+def _unsealed(s, o):
+    row = b.resource(s, A, has_pi=True, grade="important")
+    o["resource"], o["version"] = row.id, b.version(s, row.id, 1).id
+    return f"{row.code}#v1"
+
+
+def _seal(s, o):
+    key = DataKey(key_id="c0" * 16, resource_id=o["resource"], cipher="aes-256-gcm", wrapped="x")
+    s.add(key)
+    s.flush()
+    s.get(DatasetVersion, o["version"]).data_key_id = key.id
+
+
 DATASET_CASES = {
+    "dataset.pi_unencrypted": Case(_unsealed, _seal),
     "dataset.catalog_mismatch": dataset_case(
         {},
         {"mismatches": [{"column": "", "zh": "目录登记为不含个人信息，但数据中检出个人信息"}]},

@@ -118,3 +118,23 @@ def retention_exceeded(ctx: Context):  # type: ignore[no-untyped-def]
         .join(R, R.id == V.resource_id)
         .where(R.retention_days.is_not(None), age_days(V.ingested_at, ctx.now) > R.retention_days)
     )
+
+
+@rule(
+    "dataset.pi_unencrypted",
+    "含个人信息或重要数据的数据版本未加密存储",
+    "a dataset version holding PI or important/core data is stored unencrypted",
+    "N2021 task 8",
+    H,
+    Subject.DATASET,
+)
+def pi_unencrypted(ctx: Context):  # type: ignore[no-untyped-def]
+    return (
+        failing(version_id(), R.provider_unit_id, "未加密存储")
+        .select_from(V)
+        .join(R, R.id == V.resource_id)
+        .where(
+            V.data_key_id.is_(None),
+            or_(R.has_pi.is_(True), R.grade.in_(("core", "important"))),
+        )
+    )
