@@ -282,7 +282,7 @@ def _stage_rows(
     try:
         connection.execute(
             f"COPY (SELECT {select_list} FROM {source.relation}) TO {literal(str(target_file))} "
-            "(FORMAT parquet, COMPRESSION zstd)"
+            "(FORMAT parquet)"
         )
     except duckdb.Error as error:
         text = str(error)

@@ -185,7 +185,7 @@ def split(
     listing = ", ".join(ident(c) for c in checks)
     connection.execute(
         f"COPY (SELECT {listing} FROM {table} WHERE NOT ({bad_any})) "
-        f"TO {literal(str(good))} (FORMAT parquet, COMPRESSION zstd)"
+        f"TO {literal(str(good))} (FORMAT parquet)"
     )
     reason_sql = f"concat_ws('；', {reasons})" if reasons else "''"
     return connection.execute(
