@@ -9,6 +9,7 @@ import hutong.audit.models
 import hutong.catalog.models
 import hutong.core.calendar
 import hutong.data.models
+import hutong.exchange.models
 import hutong.identity.models  # noqa: F401  (register every table)
 from hutong.core.db import Base
 
