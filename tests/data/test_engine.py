@@ -16,7 +16,9 @@ def test_stream_sql_over_a_version(tmp_path):
     )
     batches = list(
         DuckDBEngine().stream(
-            StoredFiles([part]), "SELECT n, hutong_student_no_ok(学籍号) AS ok FROM dataset WHERE n % ? = 0", [2]
+            StoredFiles([part]),
+            "SELECT n, hutong_student_no_ok(学籍号) AS ok FROM dataset WHERE n % ? = 0",
+            [2],
         )
     )
     table = pa.Table.from_batches(batches)

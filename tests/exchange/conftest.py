@@ -18,7 +18,7 @@ from hutong.exchange.schemas import ApplicationIn
 from hutong.identity.auth import actor_for
 from hutong.identity.schemas import UserCreate
 from hutong.identity.service import create_user, user_by_name
-from tests.support import entry
+from tests.support import client, entry  # noqa: F401  (client: fixture)
 
 ITEMS = [
     ItemIn(name="身份证号", data_type="字符型", pi_category="identity", default_mask="partial"),
@@ -140,3 +140,67 @@ def step(db, actor, app_id, name, reason="", approval=None) -> str:
 def at(monkeypatch, moment: datetime) -> None:
     """Freeze the exchange's clock (``hutong.core.clock.utcnow``) at ``moment``."""
     monkeypatch.setattr(clock, "utcnow", lambda: moment.astimezone(UTC))
+
+
+AGREEMENT = {"signatories": ["教师工作司 张三", "北京市教委 李四"], "reference": "协议〔2026〕1号"}
+
+
+def record(db, actor, app_id, kind, tmp_path, **fields):
+    from datetime import date
+
+    from hutong.exchange import documents
+    from hutong.exchange.schemas import DocumentIn
+
+    scan = tmp_path / f"{kind}.pdf"
+    scan.write_bytes(b"%PDF-1.4 scanned " + kind.encode())
+    data = {"kind": kind, "signed_on": date(2026, 1, 5), **fields}
+    with db.transaction() as session:
+        return documents.record_document(
+            session, actor, app_id, DocumentIn.model_validate(data), scan, scan.name
+        ).status
+
+
+def granted(db, people, code, tmp_path, approval=None, **changes) -> str:
+    """Apply, approve (with ``approval``), pass every gate; returns the grant code."""
+    from sqlalchemy import select
+
+    from hutong.exchange.models import Grant
+    from hutong.exchange.schemas import ApprovalIn
+
+    app_id = apply(db, people["consumer"], code, **changes)
+    status = step(
+        db,
+        people["steward"],
+        app_id,
+        "approve",
+        approval=ApprovalIn.model_validate(approval or {}),
+    )
+    if status == "security_review":
+        status = step(db, people["security"], app_id, "security_approve")
+    if status == "awaiting_documents":
+        record(db, people["steward"], app_id, "agreement", tmp_path, **AGREEMENT)
+        status = record(
+            db,
+            people["steward"],
+            app_id,
+            "provincial_approval",
+            tmp_path,
+            reference="北京市教育委员会 京教函〔2026〕8号",
+        )
+    assert status == "granted"
+    with db.sessions() as session:
+        return session.scalar(select(Grant.code).where(Grant.application_id == app_id))
+
+
+@pytest.fixture
+def consumer_headers(client, db, org):  # noqa: F811
+    from tests.support import bearer
+
+    return bearer(client, db, "data.consumer", org.password)
+
+
+@pytest.fixture
+def steward_headers(client, db, org):  # noqa: F811
+    from tests.support import bearer
+
+    return bearer(client, db, "data.steward", org.password)

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
 from hutong.core.errors import Conflict, InvalidInput, PermissionDenied
-from hutong.exchange import applications, documents, service
+from hutong.exchange import applications, service
 from hutong.exchange.errors import GateOpen, NotShareable
 from hutong.exchange.models import Application, Grant, Notification
-from hutong.exchange.schemas import ApprovalIn, DocumentIn
-from tests.exchange.conftest import PLAIN, apply, at, publish, step
+from hutong.exchange.schemas import ApprovalIn
+from tests.exchange.conftest import AGREEMENT, PLAIN, apply, at, publish, record, step
 
 
 def events(db, name):
@@ -21,19 +21,6 @@ def events(db, name):
         return session.execute(
             select(AuditEvent.outcome, AuditEvent.details).where(AuditEvent.event == name)
         ).all()
-
-
-def record(db, actor, app_id, kind, tmp_path, **fields):
-    scan = tmp_path / f"{kind}.pdf"
-    scan.write_bytes(b"%PDF-1.4 scanned " + kind.encode())
-    data = {"kind": kind, "signed_on": date(2026, 1, 5), **fields}
-    with db.transaction() as session:
-        return documents.record_document(
-            session, actor, app_id, DocumentIn.model_validate(data), scan, scan.name
-        ).status
-
-
-AGREEMENT = {"signatories": ["教师工作司 张三", "北京市教委 李四"], "reference": "协议〔2026〕1号"}
 
 
 def test_unconditional_is_granted_at_once_and_audited(db, people, org, tmp_path):

@@ -30,7 +30,6 @@ MEDIA_TYPES = {
     "arrow": "application/vnd.apache.arrow.stream",
 }
 SUFFIXES = {"csv": "csv", "parquet": "parquet", "arrow": "arrows"}
-CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
 
 
 class Sink:
@@ -65,7 +64,7 @@ def _fingerprinted(batch: pa.RecordBatch, token: str) -> pa.RecordBatch:
 def _writer(fmt: str, sink: Sink, schema: pa.Schema, token: str):  # type: ignore[no-untyped-def]
     out = pa.PythonFile(sink, mode="w")
     if fmt == "csv":
-        return pacsv.CSVWriter(out, schema, write_options=CSV_OPTIONS)
+        return pacsv.CSVWriter(out, schema)
     schema = schema.with_metadata({**(schema.metadata or {}), FINGERPRINT_KEY: token.encode()})
     if fmt == "parquet":
         return pq.ParquetWriter(out, schema, compression="zstd")

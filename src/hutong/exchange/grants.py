@@ -8,7 +8,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from pydantic import TypeAdapter
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -165,17 +165,17 @@ def may_use(actor: Actor, grant: Grant) -> bool:
 
 
 def for_query(session: Session, actor: Actor, resource: Resource, code: str | None) -> Grant:
-    """The grant a query runs under: the one named, or the unit's newest active grant on the
-    resource. Unknown, foreign and forged codes are refused alike."""
+    """The grant a query runs under: the one named, or the unit's newest grant on the
+    resource (active ones first, so a revoked one says so). Unknown, foreign and forged
+    codes are refused alike."""
     query = select(Grant).where(
         Grant.resource_id == resource.id, Grant.consumer_unit_id == actor.unit_id
     )
     if code is not None:
         grant = session.scalar(query.where(Grant.code == code))
     else:
-        grant = session.scalar(
-            query.where(Grant.status == GrantStatus.ACTIVE.value).order_by(Grant.id.desc())
-        )
+        active_first = case((Grant.status == GrantStatus.ACTIVE.value, 0), else_=1)
+        grant = session.scalar(query.order_by(active_first, Grant.id.desc()).limit(1))
     if grant is None or not may_use(actor, grant):
         raise GrantUnknown()
     if grant.status == GrantStatus.REVOKED:

@@ -237,3 +237,4 @@ class Correction(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     resource: Mapped[Resource] = relationship()
+    reporter_unit: Mapped[Unit] = relationship(foreign_keys=[reporter_unit_id])

@@ -21,6 +21,7 @@ from hutong.web.routers import (
     console,
     console_catalog,
     data,
+    exchange,
     identity,
     system,
 )
@@ -69,7 +70,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             response.headers.setdefault(name, value)
         return response
 
-    for module in (system, auth, identity, audit, data, catalog, console, console_catalog):
+    for module in (
+        system,
+        auth,
+        identity,
+        audit,
+        data,
+        exchange,
+        catalog,
+        console,
+        console_catalog,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
