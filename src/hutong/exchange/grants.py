@@ -32,9 +32,10 @@ MASK = TypeAdapter(masks.MaskSpec)
 REGION_WORDS = ("区划", "地区", "籍贯")
 
 
-def default_mask(item: Item) -> masks.MaskSpec:
-    """The catalog's default mask of an item as an operator (the provider may change it)."""
-    kind = Mask(item.default_mask)
+def default_mask(item: Item, kind: Mask | None = None) -> masks.MaskSpec:
+    """A mask kind (by default the catalog's default mask of the item) as the operator that
+    suits the item (the provider may change it)."""
+    kind = kind or Mask(item.default_mask)
     if kind is Mask.PARTIAL:
         # names keep their first character (张**), codes and numbers keep 6 + 4
         return masks.Partial(keep_first=1, keep_last=0) if "名" in item.name else masks.Partial()

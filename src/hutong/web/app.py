@@ -20,6 +20,7 @@ from hutong.web.routers import (
     catalog,
     console,
     console_catalog,
+    console_exchange,
     data,
     exchange,
     identity,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         catalog,
         console,
         console_catalog,
+        console_exchange,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
