@@ -21,6 +21,7 @@ from hutong.audit.service import Category, record
 from hutong.core.db import Database
 from hutong.core.keys import SecretBox
 from hutong.demo.catalog import seed_catalog, steward_accounts
+from hutong.demo.exchange import seed_exchange
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
@@ -116,6 +117,8 @@ def seed(db: Database, schools: int = 300, console: Console | None = None) -> Pa
     with console.status("编制演示资源目录…"):
         entries = seed_catalog(db)
     console.print(f"演示资源目录：新建 {entries} 条信息资源")
+    applications = seed_exchange(db)
+    console.print(f"演示共享申请：新建 {applications} 件（各种状态，含一件逾期）")
     console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
     for username, entry in accounts.items():
         roles = "、".join(ROLE_NAMES_ZH[Role(r)] for r in entry["roles"].split(","))
