@@ -10,6 +10,7 @@ import hutong.catalog.models
 import hutong.compliance.models
 import hutong.core.calendar
 import hutong.data.models
+import hutong.exchange.models
 import hutong.identity.models  # noqa: F401  (register every table)
 from hutong.core.db import Base
 

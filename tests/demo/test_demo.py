@@ -75,3 +75,19 @@ def test_demo_catalog_covers_every_sharing_and_disclosure_type_through_the_workf
     seed(db, schools=40, students=SMALL)
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Resource)) == len(rows)
+
+
+def test_demo_seeds_applications_in_every_state_including_one_overdue(db):
+    from hutong.exchange.models import Application
+    from hutong.exchange.vocab import AppStatus
+
+    seed(db, schools=40)
+    with db.sessions() as session:
+        rows = session.execute(select(Application.status, Application.due_date)).all()
+    assert {r.status for r in rows} == {s.value for s in AppStatus}
+    from hutong.core.clock import today_local
+
+    assert any(r.status == "submitted" and r.due_date < today_local() for r in rows)
+    seed(db, schools=40)
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Application)) == len(rows)

@@ -56,6 +56,27 @@ EXPECTED: dict[str, set[str]] = {
     "notice.review": {"catalog_reviewer", "security_reviewer"},
     "notice.escalate": {"catalog_reviewer", "security_reviewer"},
     "assessment.edit": {"data_steward", "pi_officer"},
+    # sharing exchange (issue 6)
+    "share.apply": {"data_consumer"},
+    "share.read": {
+        "data_consumer",
+        "data_steward",
+        "security_reviewer",
+        "catalog_reviewer",
+        "pi_officer",
+    },
+    "share.supplement": {"data_consumer"},
+    "share.decide": {"data_steward"},
+    "share.security_review": {"security_reviewer"},
+    "share.record": {"data_steward", "pi_officer"},
+    "share.overdue": {"catalog_reviewer"},
+    "grant.read": {"data_consumer", "data_steward", "security_reviewer", "security_admin"},
+    "grant.manage": {"data_steward"},
+    "grant.trace": {"security_admin", "security_reviewer"},
+    "data.query": {"data_consumer"},
+    "feedback.file": {"data_consumer", "data_steward"},
+    "feedback.answer": {"data_steward"},
+    "notification.read": READERS,
 }
 SYSTEM_MAY = {
     "unit.read",
@@ -68,6 +89,7 @@ SYSTEM_MAY = {
     "audit.purge",
     "compliance.run",
     "notice.escalate",
+    "share.overdue",
 }
 OWN_UNIT_ACTIONS = {
     "catalog.edit",
@@ -79,6 +101,9 @@ OWN_UNIT_ACTIONS = {
     "system.register",
     "notice.answer",
     "assessment.edit",
+    "share.supplement",
+    "grant.manage",
+    "feedback.answer",
 }
 OTHER_UNIT_ACTIONS = {
     "catalog.review",
@@ -86,7 +111,10 @@ OTHER_UNIT_ACTIONS = {
     "notice.issue",
     "notice.review",
     "notice.escalate",
+    "share.security_review",
 }
+#: the provider's unit decides on a request made by another unit
+PROVIDER_ACTIONS = {"share.decide", "share.record"}
 MY_UNIT, OTHER_UNIT = 1, 2
 
 
@@ -110,6 +138,8 @@ def test_cell(role: Role, action: Action):
         fitting = Target("x", "1", unit_id=MY_UNIT)
     elif action.value in OTHER_UNIT_ACTIONS:
         fitting = Target("x", "1", unit_id=OTHER_UNIT)
+    elif action.value in PROVIDER_ACTIONS:
+        fitting = Target("x", "1", unit_id=MY_UNIT, requester_unit_id=OTHER_UNIT)
     else:
         fitting = Target("x", "1", unit_id=OTHER_UNIT)
     assert is_allowed(actor(role), action, fitting) is (role.value in EXPECTED[action.value])
@@ -132,6 +162,16 @@ def test_reviewer_cannot_review_own_units_submission():
     )
 
 
+@pytest.mark.parametrize("action", sorted(PROVIDER_ACTIONS))
+def test_provider_actions_need_the_providers_unit_and_another_requester(action):
+    steward = actor(Role.DATA_STEWARD)
+    assert is_allowed(steward, Action(action), Target("a", "1", MY_UNIT, OTHER_UNIT))
+    # the applicant's own unit can never decide, even when it is also the provider
+    assert not is_allowed(steward, Action(action), Target("a", "1", MY_UNIT, MY_UNIT))
+    assert not is_allowed(steward, Action(action), Target("a", "1", OTHER_UNIT, 3))
+    assert not is_allowed(steward, Action(action), Target("a", "1", MY_UNIT))
+
+
 def test_system_admin_reads_no_business_data_and_no_audit_log():
     admin = actor(Role.SYSTEM_ADMIN)
     for action in (Action.CATALOG_READ, Action.DATA_READ, Action.AUDIT_READ, Action.AUDIT_EXPORT):
@@ -142,6 +182,9 @@ def test_auditor_reads_and_exports_audit_log_and_nothing_else():
     auditor = actor(Role.AUDITOR)
     allowed = {a.value for a in Action if is_allowed(auditor, a, Target("x", "1", unit_id=MY_UNIT))}
     assert allowed == {"audit.read", "audit.export", "audit.verify"}
+    assert not is_allowed(
+        auditor, Action.SHARE_DECIDE, Target("a", "1", unit_id=MY_UNIT, requester_unit_id=2)
+    )
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)

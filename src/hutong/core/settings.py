@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
+    smtp_host: str | None = Field(
+        None, description="SMTP server for e-mail notifications; unset: console notifications only."
+    )
+    smtp_port: int = Field(25, description="Port of the SMTP server.")
+    smtp_sender: str = Field("hutong@localhost", description="From address of notification mail.")
+    mail_domain: str | None = Field(
+        None,
+        description="Notification mail goes to <username>@<mail_domain> (Hutong keeps no addresses).",
+    )
 
     @field_validator("audit_retention_days")
     @classmethod

@@ -23,6 +23,7 @@ from hutong.core.keys import SecretBox
 from hutong.demo.catalog import seed_catalog, steward_accounts
 from hutong.demo.compliance import seed_compliance
 from hutong.demo.datasets import seed_datasets
+from hutong.demo.exchange import seed_exchange
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
@@ -131,6 +132,8 @@ def seed(
         findings = seed_compliance(db)
     if findings:
         console.print(f"演示监督检查：{findings} 项未关闭问题，其中 1 份整改通知单已逾期通报")
+    applications = seed_exchange(db)
+    console.print(f"演示共享申请：新建 {applications} 件（各种状态，含一件逾期）")
     console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
     for username, entry in accounts.items():
         roles = "、".join(ROLE_NAMES_ZH[Role(r)] for r in entry["roles"].split(","))

@@ -63,6 +63,13 @@ def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool
         return False
     if rule.scope is Scope.OWN_UNIT:
         return target.unit_id is not None and target.unit_id == actor.unit_id
+    if rule.scope is Scope.PROVIDER:
+        return (
+            target.unit_id is not None
+            and target.unit_id == actor.unit_id
+            and target.requester_unit_id is not None
+            and target.requester_unit_id != actor.unit_id
+        )
     if rule.scope is Scope.OTHER_UNIT:
         deciding_on = target.requester_unit_id if target.requester_unit_id else target.unit_id
         return deciding_on is not None and deciding_on != actor.unit_id

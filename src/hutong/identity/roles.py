@@ -45,6 +45,9 @@ class Scope(StrEnum):
     ANY = "any"  # no condition on the target
     OWN_UNIT = "own_unit"  # the target belongs to the actor's unit
     OTHER_UNIT = "other_unit"  # decisions: never on a target the actor's unit made (rule 2)
+    #: the provider's own decision on another unit's request: the target belongs to the
+    #: actor's unit and was requested by a different unit (share applications, rule 2)
+    PROVIDER = "provider"
 
 
 class Action(StrEnum):
@@ -80,6 +83,21 @@ class Action(StrEnum):
     NOTICE_REVIEW = "notice.review"
     NOTICE_ESCALATE = "notice.escalate"
     ASSESSMENT_EDIT = "assessment.edit"
+    # sharing exchange (issue 6; M2018 §15–23)
+    SHARE_APPLY = "share.apply"
+    SHARE_READ = "share.read"
+    SHARE_SUPPLEMENT = "share.supplement"
+    SHARE_DECIDE = "share.decide"
+    SHARE_SECURITY_REVIEW = "share.security_review"
+    SHARE_RECORD = "share.record"
+    SHARE_OVERDUE = "share.overdue"
+    GRANT_READ = "grant.read"
+    GRANT_MANAGE = "grant.manage"
+    GRANT_TRACE = "grant.trace"
+    DATA_QUERY = "data.query"
+    FEEDBACK_FILE = "feedback.file"
+    FEEDBACK_ANSWER = "feedback.answer"
+    NOTIFICATION_READ = "notification.read"
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,32 @@ MATRIX: dict[Action, Rule] = {
     Action.NOTICE_REVIEW: _rule(Scope.OTHER_UNIT, *SUPERVISORS),
     Action.NOTICE_ESCALATE: _rule(Scope.OTHER_UNIT, *SUPERVISORS, system=True),
     Action.ASSESSMENT_EDIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.PI_OFFICER),
+    # A consumer applies; the provider's steward decides (never on its own unit's request);
+    # the 网信办 security reviewer reviews PI and important/core data (N2021 task 7); the
+    # provider records the agreement, provincial approval and children's assessment.
+    Action.SHARE_APPLY: _rule(Scope.ANY, R.DATA_CONSUMER),
+    Action.SHARE_READ: _rule(
+        Scope.ANY,
+        R.DATA_CONSUMER,
+        R.DATA_STEWARD,
+        R.SECURITY_REVIEWER,
+        R.CATALOG_REVIEWER,
+        R.PI_OFFICER,
+    ),
+    Action.SHARE_SUPPLEMENT: _rule(Scope.OWN_UNIT, R.DATA_CONSUMER),
+    Action.SHARE_DECIDE: _rule(Scope.PROVIDER, R.DATA_STEWARD),
+    Action.SHARE_SECURITY_REVIEW: _rule(Scope.OTHER_UNIT, R.SECURITY_REVIEWER),
+    Action.SHARE_RECORD: _rule(Scope.PROVIDER, R.DATA_STEWARD, R.PI_OFFICER),
+    Action.SHARE_OVERDUE: _rule(Scope.ANY, R.CATALOG_REVIEWER, system=True),
+    Action.GRANT_READ: _rule(
+        Scope.ANY, R.DATA_CONSUMER, R.DATA_STEWARD, R.SECURITY_REVIEWER, R.SECURITY_ADMIN
+    ),
+    Action.GRANT_MANAGE: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.GRANT_TRACE: _rule(Scope.ANY, R.SECURITY_ADMIN, R.SECURITY_REVIEWER),
+    Action.DATA_QUERY: _rule(Scope.ANY, R.DATA_CONSUMER),
+    Action.FEEDBACK_FILE: _rule(Scope.ANY, R.DATA_CONSUMER, R.DATA_STEWARD),
+    Action.FEEDBACK_ANSWER: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.NOTIFICATION_READ: _rule(Scope.ANY, *BUSINESS_READERS),
 }
 
 

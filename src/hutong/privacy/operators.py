@@ -55,15 +55,18 @@ def partial(
     text = _text(value)
     length = exp.Length(this=text.copy())
     hidden = exp.Sub(this=length.copy(), expression=_int(keep_first + keep_last))
-    shown = _concat(
-        exp.Substring(this=text.copy(), start=_int(1), length=_int(keep_first)),
-        _repeat(fill, hidden),
-        exp.Right(this=text.copy(), expression=_int(keep_last)),
-    )
+    # one concatenation of LEFT, REPEAT and RIGHT; a part that keeps nothing is left out
+    parts: list[exp.Expression] = []
+    if keep_first:
+        parts.append(exp.Left(this=text.copy(), expression=_int(keep_first)))
+    parts.append(_repeat(fill, hidden))
+    if keep_last:
+        parts.append(exp.Right(this=text.copy(), expression=_int(keep_last)))
     return exp.Case(
         ifs=[
             exp.If(
-                this=exp.GT(this=length.copy(), expression=_int(keep_first + keep_last)), true=shown
+                this=exp.GT(this=length.copy(), expression=_int(keep_first + keep_last)),
+                true=_concat(*parts),
             )
         ],
         default=_repeat(fill, length),

@@ -21,7 +21,9 @@ from hutong.web.routers import (
     compliance,
     console,
     console_catalog,
+    console_exchange,
     data,
+    exchange,
     identity,
     system,
 )
@@ -76,10 +78,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         identity,
         audit,
         data,
+        exchange,  # before catalog: /resources/{code:path} would swallow its routes
         catalog,
         compliance,
         console,
         console_catalog,
+        console_exchange,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -55,6 +55,7 @@ ROLE_NAMES_EN = {
 NAV: list[tuple[str, str, Action | None]] = [
     ("/console", "Home", None),
     ("/console/catalog", "Resource catalog", Action.CATALOG_READ),
+    ("/console/exchange", "Sharing exchange", Action.SHARE_READ),
     ("/console/units", "Units", Action.UNIT_READ),
     ("/console/users", "Users", Action.USER_READ),
     ("/console/audit", "Audit log", Action.AUDIT_READ),
@@ -64,6 +65,7 @@ NAV: list[tuple[str, str, Action | None]] = [
 #: What each console section is for, shown on the home page (msgids).
 SECTION_TEXT = {
     "Resource catalog": "Register, review and search the education government information resource catalog.",
+    "Sharing exchange": "Apply for shared data, review applications, manage grants and usage.",
     "Units": "The unit tree of the education system.",
     "Users": "Accounts, roles and separation of duties.",
     "Audit log": "Search and export the tamper-evident audit log.",

@@ -31,6 +31,7 @@ from hutong.data import mapping
 from hutong.data import service as data_service
 from hutong.data.ingest import format_of, ingest_file
 from hutong.data.mapping import read_header
+from hutong.exchange import feedback as exchange_feedback
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
@@ -636,6 +637,15 @@ def entry_page(
         datasets = data_service.versions(session, identity.actor, code)
         repeated = overlaps.of_entries(session, [resource]).get(resource.code, [])
         can_ingest = is_allowed(identity.actor, Action.DATA_INGEST, target)
+        corrections = exchange_feedback.corrections(session, identity.actor, code)
+        can_apply = (
+            resource.share_type != ShareType.NOT_SHARED.value
+            and Status(resource.status) is Status.PUBLISHED
+            and resource.provider_unit_id != identity.actor.unit_id
+            and is_allowed(identity.actor, Action.SHARE_APPLY)
+        )
+        can_report = is_allowed(identity.actor, Action.FEEDBACK_FILE)
+        can_answer = is_allowed(identity.actor, Action.FEEDBACK_ANSWER, target)
         open_tasks = [
             t
             for t, c in tasks.open_tasks(session, identity.actor, resource.provider_unit_id)
@@ -662,6 +672,12 @@ def entry_page(
             "overdue": tasks.overdue,
             "datasets": datasets,
             "can_ingest": can_ingest,
+            "can_apply": can_apply,
+            "apply_url": f"/console/exchange/apply/{quote(code)}",
+            "corrections": corrections,
+            "can_report": can_report,
+            "can_answer": can_answer,
+            "corrections_url": entry_url(code, "/corrections"),
             "upload_url": entry_url(code, "/datasets"),
             "quality_chart": {
                 "versions": [f"v{d.version}" for d in reversed(datasets)],

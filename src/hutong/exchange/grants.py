@@ -1,0 +1,299 @@
+"""Grants: issued when an application is granted, turned into the compiler's
+``GrantPolicy`` on every query, narrowed or revoked by the provider at any time (the next
+query sees the change), expired by their validity alone (M2018 §20–22, N2021 task 6)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from pydantic import TypeAdapter
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import Session
+
+from hutong.audit.service import Category, record
+from hutong.catalog.models import Item, Resource
+from hutong.catalog.vocab import Mask
+from hutong.core.clock import SHANGHAI, as_utc, utcnow
+from hutong.core.errors import InvalidInput, NotFound
+from hutong.exchange.errors import GrantRevoked, GrantUnknown
+from hutong.exchange.models import Application, Grant
+from hutong.exchange.notify import notify, users_with
+from hutong.exchange.schemas import GrantedItemIn, NarrowIn
+from hutong.exchange.vocab import GrantStatus
+from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.roles import Action, Role
+from hutong.policy.conditions import Condition
+from hutong.policy.grant import AccessMode, GrantedItem, GrantPolicy
+from hutong.privacy import masks
+
+CONDITIONS = TypeAdapter(list[Condition])
+MASK = TypeAdapter(masks.MaskSpec)
+REGION_WORDS = ("区划", "地区", "籍贯")
+
+
+def default_mask(item: Item, kind: Mask | None = None) -> masks.MaskSpec:
+    """A mask kind (by default the catalog's default mask of the item) as the operator that
+    suits the item (the provider may change it)."""
+    kind = kind or Mask(item.default_mask)
+    if kind is Mask.PARTIAL:
+        # names keep their first character (张**), codes and numbers keep 6 + 4
+        return masks.Partial(keep_first=1, keep_last=0) if "名" in item.name else masks.Partial()
+    if kind is Mask.PSEUDONYM:
+        return masks.Pseudonym()
+    if kind is Mask.HASH:
+        return masks.Hash()
+    if kind is Mask.NULL:
+        return masks.Null()
+    if kind is Mask.GENERALIZE:
+        if any(word in item.name for word in REGION_WORDS):
+            return masks.RegionTo(digits=2)
+        return masks.DateTo(to="year")
+    return masks.Clear()
+
+
+def validity(period_from: date, period_until: date) -> tuple[datetime, datetime]:
+    """From the first Shanghai midnight of the period to the one after its last day."""
+    start = datetime.combine(period_from, time(), SHANGHAI)
+    end = datetime.combine(period_until + timedelta(days=1), time(), SHANGHAI)
+    return as_utc(start), as_utc(end)
+
+
+def items_of(resource: Resource) -> dict[str, Item]:
+    return {item.name: item for item in resource.items}
+
+
+def granted_items(resource: Resource, chosen: list[GrantedItemIn]) -> list[dict]:
+    """Items with their masks as stored on a grant; an item outside the entry is refused."""
+    entry = items_of(resource)
+    result = []
+    for choice in chosen:
+        item = entry.get(choice.name)
+        if item is None:
+            raise InvalidInput(
+                f"信息项 {choice.name[:64]} 不属于该信息资源",
+                f"the item {choice.name[:64]} is not in the entry",
+                field="items",
+            )
+        mask = choice.mask if choice.mask is not None else default_mask(item)
+        result.append({"name": item.name, "mask": mask.model_dump()})
+    return result
+
+
+def new_code() -> str:
+    return "G" + secrets.token_hex(8).upper()
+
+
+def issue(session: Session, application: Application) -> Grant:
+    """The grant of an application that reached ``granted`` (its transition authorized and
+    audits the step; this records the grant itself)."""
+    decision = application.decision or {}
+    grant = Grant(
+        code=new_code(),
+        application_id=application.id,
+        resource_id=application.resource_id,
+        consumer_unit_id=application.applicant_unit_id,
+        provider_unit_id=application.provider_unit_id,
+        users=[],
+        clients=[],
+        items=decision["items"],
+        row_filter=decision.get("row_filter", []),
+        purpose=application.purpose,
+        purpose_category=application.purpose_category,
+        access_mode=decision["access_mode"],
+        max_rows_per_query=decision["max_rows_per_query"],
+        rows_per_day=decision.get("rows_per_day"),
+        requests_per_minute=decision.get("requests_per_minute"),
+        valid_from=datetime.fromisoformat(decision["valid_from"]),
+        valid_until=datetime.fromisoformat(decision["valid_until"]),
+        status=GrantStatus.ACTIVE.value,
+        revision=1,
+        created_at=utcnow(),
+    )
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def policy(grant: Grant) -> GrantPolicy:
+    """What the compiler enforces; the revision is in the id, so a narrowed grant never
+    reuses the policy view cached for the grant before it."""
+    return GrantPolicy(
+        grant_id=f"{grant.code}.r{grant.revision}",
+        items=tuple(
+            GrantedItem(name=i["name"], mask=MASK.validate_python(i["mask"])) for i in grant.items
+        ),
+        row_filter=tuple(CONDITIONS.validate_python(grant.row_filter)),
+        purpose=grant.purpose[:500],
+        access_mode=AccessMode(grant.access_mode),
+        max_rows_per_query=grant.max_rows_per_query,
+        rows_per_day=grant.rows_per_day,
+        valid_from=as_utc(grant.valid_from),
+        valid_until=as_utc(grant.valid_until),
+        pseudonym_domain=f"unit:{grant.consumer_unit.code}",
+    )
+
+
+def state(grant: Grant, now: datetime) -> str:
+    if grant.status == GrantStatus.REVOKED:
+        return "revoked"
+    if now >= as_utc(grant.valid_until):
+        return "expired"
+    if now < as_utc(grant.valid_from):
+        return "pending"
+    return "active"
+
+
+def target(grant: Grant) -> Target:
+    """Provider-side target (narrow, revoke)."""
+    return Target("grant", grant.code, grant.provider_unit_id, grant.consumer_unit_id)
+
+
+def by_code(session: Session, code: str) -> Grant:
+    grant = session.scalar(select(Grant).where(Grant.code == code))
+    if grant is None:
+        raise NotFound("共享授权不存在", "unknown grant", field="grant")
+    return grant
+
+
+def may_use(actor: Actor, grant: Grant) -> bool:
+    """The consumer unit's users, narrowed to the named users or client systems if any."""
+    if actor.unit_id != grant.consumer_unit_id:
+        return False
+    if actor.kind == "client":
+        return not grant.clients or actor.name in grant.clients
+    return not grant.users or actor.name in grant.users
+
+
+def for_query(session: Session, actor: Actor, resource: Resource, code: str | None) -> Grant:
+    """The grant a query runs under: the one named, or the unit's newest grant on the
+    resource (active ones first, so a revoked one says so). Unknown, foreign and forged
+    codes are refused alike."""
+    query = select(Grant).where(
+        Grant.resource_id == resource.id, Grant.consumer_unit_id == actor.unit_id
+    )
+    if code is not None:
+        grant = session.scalar(query.where(Grant.code == code))
+    else:
+        active_first = case((Grant.status == GrantStatus.ACTIVE.value, 0), else_=1)
+        grant = session.scalar(query.order_by(active_first, Grant.id.desc()).limit(1))
+    if grant is None or not may_use(actor, grant):
+        raise GrantUnknown()
+    if grant.status == GrantStatus.REVOKED:
+        raise GrantRevoked()
+    return grant
+
+
+def visible(session: Session, actor: Actor) -> list[Grant]:
+    """Grants the actor is party to: its unit's as consumer or as provider; the security
+    reviewer and administrator see every grant."""
+    authorize(session, actor, Action.GRANT_READ)
+    query = select(Grant).order_by(Grant.id.desc())
+    if not actor.roles & {Role.SECURITY_REVIEWER, Role.SECURITY_ADMIN}:
+        query = query.where(
+            or_(Grant.consumer_unit_id == actor.unit_id, Grant.provider_unit_id == actor.unit_id)
+        )
+    grants = list(session.scalars(query.limit(500)))
+    record(session, actor, "grant.list", category=Category.QUERY, rows=len(grants))
+    return grants
+
+
+def read(session: Session, actor: Actor, code: str) -> Grant:
+    authorize(session, actor, Action.GRANT_READ)
+    grant = by_code(session, code)
+    party = actor.unit_id in (grant.consumer_unit_id, grant.provider_unit_id)
+    if not party and not actor.roles & {Role.SECURITY_REVIEWER, Role.SECURITY_ADMIN}:
+        raise NotFound("共享授权不存在", "unknown grant", field="grant")
+    record(session, actor, "grant.read", category=Category.QUERY, target=target(grant), rows=1)
+    return grant
+
+
+def revoke(session: Session, actor: Actor, code: str, reason: str) -> Grant:
+    """Revoked at once: the next query under it is refused."""
+    grant = by_code(session, code)
+    authorize(session, actor, Action.GRANT_MANAGE, target(grant))
+    if grant.status == GrantStatus.REVOKED:
+        raise GrantRevoked()
+    grant.status = GrantStatus.REVOKED.value
+    grant.revoked_at = utcnow()
+    grant.revoke_reason = reason.strip()
+    grant.revision += 1
+    record(
+        session,
+        actor,
+        "grant.revoke",
+        category=Category.GRANT,
+        target=target(grant),
+        rows=1,
+        details={"reason": grant.revoke_reason[:200]},
+    )
+    _tell_consumer(session, grant, f"共享授权 {grant.code} 已被提供方撤销：{grant.revoke_reason}")
+    return grant
+
+
+def _narrower_items(grant: Grant, chosen: list[GrantedItemIn]) -> list[dict]:
+    current = {i["name"]: i["mask"] for i in grant.items}
+    result = granted_items(grant.resource, chosen)
+    for item in result:
+        was = current.get(item["name"])
+        if was is None:
+            raise InvalidInput(
+                "收窄授权不能增加信息项", "narrowing cannot add an item", field="items"
+            )
+        if was["op"] != "none" and item["mask"] != was:
+            raise InvalidInput(
+                "收窄授权不能放宽或更换已有的脱敏方式",
+                "narrowing cannot relax or replace an item's mask",
+                field="items",
+            )
+    return result
+
+
+def narrow(session: Session, actor: Actor, code: str, change: NarrowIn) -> Grant:
+    """Fewer items, masks added, rows filtered further, an earlier end, online only, lower
+    limits; never wider. Takes effect on the next query."""
+    grant = by_code(session, code)
+    authorize(session, actor, Action.GRANT_MANAGE, target(grant))
+    if grant.status == GrantStatus.REVOKED:
+        raise GrantRevoked()
+    if change.items is not None:
+        grant.items = _narrower_items(grant, change.items)
+    if change.add_row_filter:
+        entry = items_of(grant.resource)
+        for condition in change.add_row_filter:
+            if condition.item not in entry:
+                raise InvalidInput(
+                    "行范围条件的信息项不属于该信息资源",
+                    "a row condition names an item outside the entry",
+                    field="add_row_filter",
+                )
+        grant.row_filter = [*grant.row_filter, *(c.model_dump() for c in change.add_row_filter)]
+    if change.valid_until is not None:
+        if as_utc(change.valid_until) > as_utc(grant.valid_until):
+            raise InvalidInput(
+                "收窄授权不能延长有效期", "narrowing cannot extend validity", field="valid_until"
+            )
+        grant.valid_until = as_utc(change.valid_until)
+    if change.online_only:
+        grant.access_mode = AccessMode.ONLINE_ONLY.value
+    if change.rows_per_day is not None:
+        grant.rows_per_day = min(change.rows_per_day, grant.rows_per_day or change.rows_per_day)
+    if change.max_rows_per_query is not None:
+        grant.max_rows_per_query = min(change.max_rows_per_query, grant.max_rows_per_query)
+    grant.revision += 1
+    record(
+        session,
+        actor,
+        "grant.narrow",
+        category=Category.GRANT,
+        target=target(grant),
+        rows=1,
+        details={"revision": grant.revision, "reason": change.reason[:200]},
+    )
+    _tell_consumer(session, grant, f"共享授权 {grant.code} 已被提供方收窄：{change.reason}")
+    return grant
+
+
+def _tell_consumer(session: Session, grant: Grant, text: str) -> None:
+    users = users_with(session, [Role.DATA_CONSUMER], grant.consumer_unit_id)
+    notify(session, users, "grant", text, "/console/exchange/grants")

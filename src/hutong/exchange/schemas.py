@@ -1,0 +1,276 @@
+"""API shapes of the exchange: applications and decisions, documents, grants, queries,
+external-provision requests, correction reports and notifications."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hutong.exchange.vocab import AppStatus, DocumentKind, PurposeCategory
+from hutong.policy.conditions import Condition, ItemName
+from hutong.policy.grant import AccessMode
+from hutong.policy.structured import StructuredQuery
+from hutong.privacy.masks import MaskSpec
+
+Text = Annotated[str, Field(min_length=2, max_length=2000)]
+
+
+class ApplicationIn(BaseModel):
+    """What a consumer unit asks for (M2018 §20; least necessary, N2021 task 6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource_code: str = Field(min_length=1, max_length=32)
+    purpose: Text = Field(description="用途：为何需要这些数据")
+    purpose_category: PurposeCategory
+    items: list[ItemName] = Field(min_length=1, max_length=500, description="申请的信息项")
+    item_reasons: dict[ItemName, Text] = Field(
+        default_factory=dict, description="申请全部信息项时，每个敏感信息项的理由"
+    )
+    row_filter: list[Condition] = Field(default_factory=list, max_length=20)
+    period_from: date | None = None
+    period_until: date | None = None
+    access_mode: AccessMode = AccessMode.ONLINE_ONLY
+    security_measures: Text = Field(description="使用方采取的安全保护措施")
+    rows_per_day: int | None = Field(None, ge=1)
+
+
+class GrantedItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: ItemName
+    mask: MaskSpec | None = Field(None, description="None: the item's default mask")
+
+
+class ApprovalIn(BaseModel):
+    """The provider's approval, possibly narrower than the application asked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[GrantedItemIn] | None = Field(None, description="None: the items applied for")
+    row_filter: list[Condition] = Field(
+        default_factory=list, max_length=20, description="ANDed with the applicant's scope"
+    )
+    period_until: date | None = None
+    online_only: bool = False
+    rows_per_day: int | None = Field(None, ge=1)
+    max_rows_per_query: int = Field(100_000, ge=1, le=10_000_000)
+    requests_per_minute: int | None = Field(60, ge=1)
+    require_agreement: bool = Field(False, description="commercial data: an agreement first")
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=2000)
+    approval: ApprovalIn | None = None
+
+
+class DocumentIn(BaseModel):
+    """A gate document's particulars; the scanned file travels beside it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
+    signed_on: date
+    signatories: list[Annotated[str, Field(min_length=2, max_length=128)]] = Field(
+        default_factory=list, max_length=20
+    )
+    reference: str = Field("", max_length=200, description="文号 / 批准单位")
+    conclusion: str = Field("", max_length=2000, description="评估结论")
+
+
+class StepOut(BaseModel):
+    name: str
+    from_status: str
+    to_status: str
+    actor_name: str
+    note: str
+    at: datetime
+
+
+class DocumentOut(BaseModel):
+    kind: DocumentKind
+    signed_on: date
+    signatories: list[str]
+    reference: str
+    conclusion: str
+    file_name: str
+    file_sha256: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    resource_code: str
+    resource_name: str
+    applicant_unit: str
+    provider_unit: str
+    applicant_name: str
+    status: AppStatus
+    status_label: str
+    purpose: str
+    purpose_category: PurposeCategory
+    items: list[str]
+    item_reasons: dict[str, str]
+    row_filter: list[dict]
+    period_from: date
+    period_until: date
+    access_mode: AccessMode
+    security_measures: str
+    decision: dict | None
+    refusal_reason: str
+    submitted_at: datetime
+    due_date: date | None
+    paused: bool
+    overdue: bool
+    needs: list[str] = Field(description="gates still open: security review, documents")
+    grant: str | None
+    steps: list[StepOut]
+    documents: list[DocumentOut]
+
+
+class GrantOut(BaseModel):
+    code: str
+    resource_code: str
+    resource_name: str
+    consumer_unit: str
+    provider_unit: str
+    users: list[str]
+    clients: list[str]
+    items: list[dict]
+    row_filter: list[dict]
+    purpose: str
+    purpose_category: str
+    access_mode: AccessMode
+    max_rows_per_query: int
+    rows_per_day: int | None
+    requests_per_minute: int | None
+    valid_from: datetime
+    valid_until: datetime
+    state: Literal["active", "revoked", "expired", "pending"]
+    revision: int
+    revoke_reason: str
+
+
+class NarrowIn(BaseModel):
+    """Narrowing only: fewer items, stronger masks, more row conditions, an earlier end,
+    online only, lower limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[GrantedItemIn] | None = None
+    add_row_filter: list[Condition] = Field(default_factory=list, max_length=20)
+    valid_until: datetime | None = None
+    online_only: bool = False
+    rows_per_day: int | None = Field(None, ge=1)
+    max_rows_per_query: int | None = Field(None, ge=1)
+    reason: Text
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+
+
+class UsageOut(BaseModel):
+    grant: str
+    day: date
+    queries: int
+    denied: int
+    rows: int
+    bytes: int
+
+
+Format = Literal["json", "csv", "parquet", "arrow"]
+
+
+class QueryIn(StructuredQuery):
+    """A structured query (``policy/structured.py``) plus the grant and the format."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    grant: str | None = Field(None, max_length=32, description="None: the unit's grant")
+    format: Format = "json"
+
+
+class SqlIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sql: str = Field(min_length=1, max_length=20_000)
+    grant: str | None = Field(None, max_length=32)
+    format: Format = "json"
+
+
+class ProvisionIn(BaseModel):
+    """M2018 §22: a written request to provide shared data to others or publish it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grant: str = Field(min_length=1, max_length=32)
+    recipient: str = Field(min_length=2, max_length=200)
+    purpose: Text
+    scope: Text = Field(description="哪些数据、以何种形式对外提供或发布")
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool | None = Field(None, description="external provisions: approve or refuse")
+    answer: Text
+
+
+class ProvisionOut(BaseModel):
+    id: int
+    grant: str
+    resource_code: str
+    applicant_unit: str
+    recipient: str
+    purpose: str
+    scope: str
+    status: str
+    answer: str
+    answered_by: str
+    filed_by: str
+    filed_at: datetime
+    answered_at: datetime | None
+
+
+class CorrectionIn(BaseModel):
+    """M2018 §23: an error found in shared data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    row_keys: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        min_length=1, max_length=100
+    )
+    item: ItemName
+    description: Text
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    resource_code: str
+    reporter_unit: str
+    row_keys: list[str]
+    item: str
+    description: str
+    status: str
+    answer: str
+    answered_by: str
+    filed_by: str
+    filed_at: datetime
+    answered_at: datetime | None
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    text: str
+    link: str
+    created_at: datetime
+    read: bool
