@@ -241,9 +241,8 @@ def _rectify(session: Session) -> int:
             if data.share_type == "unconditional":
                 changes["share_type"] = "conditional"
         steward = _actor(session, steward_name(row.provider_unit.code))
-        catalog.update(
-            session, steward, row.code, data.model_copy(update=changes), "按合规检查整改"
-        )
+        corrected = ResourceIn.model_validate({**data.model_dump(), **changes})
+        catalog.update(session, steward, row.code, corrected, "按合规检查整改")
         edited += 1
     return edited
 
