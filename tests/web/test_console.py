@@ -335,3 +335,13 @@ def test_overlap_justification_in_the_entry_form_and_the_reviewers_page(
     assert listed.status_code == 200 and "北京市教师信息" in listed.text and code in listed.text
     assert "共 1 个重复登记的信息项" in listed.text
     assert "没有重复登记的信息项" in client.get("/console/catalog/overlaps?missing=1").text
+
+
+def test_a_missing_console_page_is_a_chinese_page_and_the_api_stays_json(client, org):
+    sign_in(client, "data.steward", org.password)
+    page = client.get("/console/catalog/r/9/999999", headers={"accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "信息资源不存在" in page.text and "返回" in page.text
+    api = client.get("/api/v1/resources/9/999999", headers={"accept": "text/html"})
+    assert api.status_code in (401, 404)
+    assert api.headers["content-type"] == "application/problem+json"

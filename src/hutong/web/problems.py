@@ -6,10 +6,11 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hutong.core.errors import HutongError
+from hutong.web.templating import render
 
 log = logging.getLogger("hutong.web")
 PROBLEM = "application/problem+json"
@@ -37,7 +38,7 @@ def problem(
     en: str,
     field: str | None = None,
     **extra: object,
-) -> JSONResponse:
+) -> Response:
     lang = language(request)
     body: dict[str, object] = {
         "type": f"/problems/{code}",
@@ -54,19 +55,38 @@ def problem(
     if request_id:
         body["request_id"] = request_id
     body.update({k: v for k, v in extra.items() if _plain(v)})
+    if _wants_page(request):
+        title = {404: ("页面不存在", "Page not found"), 403: ("无权访问", "Access denied")}.get(
+            status, ("请求未能完成", "The request could not be completed")
+        )
+        return render(
+            request,
+            "error.html",
+            {"status": status, "title": title[lang == "en"], "detail": body["detail"]},
+            status,
+        )
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not the API, not htmx, not a client)."""
+    return (
+        not request.url.path.startswith(("/api/", "/healthz", "/metrics"))
+        and "text/html" in request.headers.get("accept", "")
+        and "hx-request" not in request.headers
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
-    async def _domain(request: Request, error: HutongError) -> JSONResponse:
+    async def _domain(request: Request, error: HutongError) -> Response:
         return problem(
             request, error.status, error.code, error.zh, error.en, error.field, **error.extra
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
         field = ".".join(loc) or None
@@ -81,13 +101,13 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
         zh = {404: "未找到", 405: "不支持的请求方法"}.get(error.status_code, "请求错误")
         return problem(
             request, error.status_code, f"http-{error.status_code}", zh, str(error.detail)
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
         return problem(request, 500, "internal-error", "服务器内部错误", "internal server error")
