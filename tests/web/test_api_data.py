@@ -38,7 +38,7 @@ def test_upload_list_and_rejects(client, db, org, classes):
         created.json()["source_encoding"],
     ) == (1, 1, "gb18030")
     listed = client.get(f"/api/v1/resources/{code}/datasets", headers=steward).json()
-    assert [v["version"] for v in listed] == [1]
+    assert [(v["version"], v["encrypted"]) for v in listed] == [(1, True)]  # an important entry
     rejects = client.get(f"/api/v1/resources/{code}/datasets/1/rejects", headers=steward)
     assert rejects.status_code == 200 and "学校标识码无效" in rejects.text
     assert client.get(

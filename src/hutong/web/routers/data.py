@@ -32,10 +32,16 @@ class VersionOut(BaseModel):
     content_sha256: str
     ingested_by: str
     ingested_at: datetime
+    encrypted: bool  # sealed at rest with the dataset's data key (N2021 tasks 5, 8)
 
 
 def version_out(row) -> VersionOut:  # type: ignore[no-untyped-def]
-    return VersionOut.model_validate(row, from_attributes=True)
+    return VersionOut.model_validate(
+        {
+            **{f: getattr(row, f) for f in VersionOut.model_fields if f != "encrypted"},
+            "encrypted": row.data_key_id is not None,
+        }
+    )
 
 
 @router.post(
