@@ -191,6 +191,7 @@ def _ingest_child(folder: str, csv: str, encryption: str) -> dict:
 
 def _copy_child(csv: str, folder: str) -> dict:
     connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    connection.execute("SET enable_progress_bar = false")
     start = time.perf_counter()
     connection.execute(
         f"COPY (SELECT * FROM read_csv({literal(csv)})) TO {literal(folder + '/plain.parquet')} "

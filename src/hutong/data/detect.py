@@ -146,7 +146,7 @@ def detect(
     sample = f"(SELECT * FROM {table} USING SAMPLE {SAMPLE_ROWS} ROWS (reservoir, 42))"
     content_hits: dict[str, tuple[PiCategory, str, float]] = {}
     for column in columns:
-        value = f"nullif(trim({ident(column)}), '')"
+        value = ident(column)
         rates = ", ".join(
             f"avg(CASE WHEN {test} THEN 1.0 ELSE 0.0 END)" for _c, test, _w in CONTENT
         )
@@ -186,7 +186,7 @@ def detect(
     if id_columns:
         column = id_columns[0][0]
         result.persons = connection.execute(
-            f"SELECT count(DISTINCT nullif(trim({ident(column)}), '')) FROM {table}"
+            f"SELECT count(DISTINCT {ident(column)}) FROM {table}"
         ).fetchone()[0]
     sensitive = any(f.sensitive for f in result.columns.values())
     has_pi = bool(result.columns)
@@ -209,11 +209,11 @@ def _children(
     cutoff = date(today.year - 14, today.month, min(today.day, 28))
     births = []
     for column, what in id_columns:
-        digits = f"substr(nullif(trim({ident(column)}), ''), {8 if what == '全国学籍号' else 7}, 8)"
+        digits = f"substr({ident(column)}, {8 if what == '全国学籍号' else 7}, 8)"
         births.append(f"try_strptime({digits}, '%Y%m%d')")
     for column in columns:
         if any(word in column.lower() for word in BIRTH_WORDS):
-            value = f"nullif(trim({ident(column)}), '')"
+            value = ident(column)
             births.append(
                 f"coalesce(try_strptime({value}, '%Y-%m-%d'), try_strptime({value}, '%Y%m%d'))"
             )

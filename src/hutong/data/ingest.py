@@ -277,8 +277,11 @@ def _stage_rows(
     target_file: Path,
 ) -> None:
     """The source's rows → the version's Parquet file, columns renamed to item names, in the
-    source's order. Written once: a file whose values all pass is published as it is."""
-    select_list = ", ".join(f"{ident(column)} AS {ident(item)}" for column, item in pairs)
+    source's order, values trimmed and empty cells stored as NULL (so every later pass reads
+    clean values). Written once: a file whose values all pass is published as it is."""
+    select_list = ", ".join(
+        f"nullif(trim({ident(column)}), '') AS {ident(item)}" for column, item in pairs
+    )
     try:
         connection.execute(
             f"COPY (SELECT {select_list} FROM {source.relation}) TO {literal(str(target_file))} "

@@ -53,7 +53,8 @@ class QualityReport:
 
 
 def _value(column: str) -> str:
-    return f"nullif(trim({ident(column)}), '')"
+    """Staged values are already trimmed, with empty cells as NULL (``ingest._stage_rows``)."""
+    return ident(column)
 
 
 def _bad(column: str, check: Check) -> str:
