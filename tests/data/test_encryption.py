@@ -10,17 +10,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from fsspec.implementations.local import LocalFileSystem
 from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, InvalidInput, PermissionDenied
 from hutong.data import crypto, keys
-from hutong.data.access import open_version, store_for
+from hutong.data.access import open_version
 from hutong.data.ingest import ingest_file
 from hutong.data.models import DataKey, MasterKey
 from tests.support import created, version_rows
 
+LOCAL = LocalFileSystem()
 GOOD_ID = "11010519491231002X"
 ROWS = [("张伟", GOOD_ID, "01"), ("李娜", "110105194912310021", "02")]
 
@@ -47,8 +49,7 @@ def write(path, rows=ROWS, header=("姓名", "身份证件号", "民族")):
 
 
 def files_of(db, version):
-    with db.sessions() as session:
-        return sorted(store_for(session).path(version.location).iterdir())
+    return sorted((db.settings.datasets_dir / version.location).iterdir())
 
 
 def test_a_pi_version_is_sealed_and_unreadable_without_its_key(db, actors, pi_entry, tmp_path):
@@ -70,7 +71,7 @@ def test_a_pi_version_is_sealed_and_unreadable_without_its_key(db, actors, pi_en
         files = open_version(session, version)
     forged = crypto.DataKey(files.key.key_id, files.key.cipher, bytes(32))
     with pytest.raises(Conflict):
-        crypto.DecryptingReader(sealed, forged).read()
+        crypto.DecryptingReader(LOCAL, str(sealed), forged).read()
     assert version_rows(db, version, "SELECT 姓名, 身份证件号 FROM dataset ORDER BY 姓名") == [
         ("张伟", GOOD_ID)
     ]
@@ -179,7 +180,7 @@ def test_sealed_chunks_cannot_be_truncated_or_reordered(tmp_path):
     key = crypto.new_key("ab" * 16, "aes-256-gcm")
     sealed = tmp_path / "sealed.bin"
     crypto.encrypt_file(clear, sealed, key)
-    reader = crypto.DecryptingReader(sealed, key)
+    reader = crypto.DecryptingReader(LOCAL, str(sealed), key)
     reader.seek(crypto.CHUNK - 2)  # random access across a chunk boundary
     assert reader.read(6) == clear.read_bytes()[crypto.CHUNK - 2 : crypto.CHUNK + 4]
     raw = sealed.read_bytes()
@@ -191,5 +192,42 @@ def test_sealed_chunks_cannot_be_truncated_or_reordered(tmp_path):
     swapped.write_bytes(header + chunks[body : 2 * body] + chunks[:body] + chunks[2 * body :])
     for damaged in (truncated, swapped):
         with pytest.raises(Conflict):
-            crypto.DecryptingReader(damaged, key).read()
+            crypto.DecryptingReader(LOCAL, str(damaged), key).read()
     assert struct.unpack(">8s", header[:8])[0] == crypto.MAGIC
+
+
+@pytest.mark.parametrize("sealed", [True, False])
+def test_versions_in_an_fsspec_object_store_are_published_and_read_back(
+    db, org, classes, actors, tmp_path, sealed
+):
+    """``dataset_store`` may name any fsspec file system; fsspec's in-memory one stands in for
+    S3-compatible object storage here (same code path: upload, glob, ranged reads)."""
+    import fsspec
+
+    root = f"memory://hutong-{tmp_path.name}"
+    remote = Database(db.settings.model_copy(update={"dataset_store": root}))
+    items = [{"name": "统计年度", "data_type": "字符型"}, {"name": "学校数", "data_type": "数值型"}]
+    code = created(
+        db,
+        actors["data_steward"],
+        org,
+        name="分省学校数",
+        grade="important" if sealed else "general",
+        general_level=None if sealed else 1,
+        has_pi=False,
+        approx_persons=None,
+        items=items,
+    )
+    path = write(
+        tmp_path / "y.csv", [("2024", "498300"), ("2023", "")], header=("统计年度", "学校数")
+    )
+    try:
+        version = ingest_file(remote, actors["data_steward"], code, path)
+        assert (version.data_key_id is not None) is sealed
+        fs = fsspec.filesystem("memory")
+        stored = fs.glob(f"/hutong-{tmp_path.name}/**")
+        assert any(p.endswith("part-0.parquet" + (".enc" if sealed else "")) for p in stored)
+        assert not list(db.settings.datasets_dir.rglob("part-*"))  # nothing left locally
+        assert sorted(version_rows(remote, version)) == [("2023", None), ("2024", "498300")]
+    finally:
+        remote.dispose()

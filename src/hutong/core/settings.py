@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         description="Cipher of dataset files at rest (N2021 tasks 5, 8): AES-256-GCM, or SM4-GCM "
         "for 国密 deployments (decision 0009).",
     )
+    dataset_store: str = Field(
+        "",
+        description="fsspec URL where dataset versions are published, e.g. s3://bucket/hutong "
+        "(install the s3 extra); empty: <data dir>/datasets.",
+    )
     encrypt_all_datasets: bool = Field(
         False,
         description="Encrypt every dataset version, not only those holding personal information "

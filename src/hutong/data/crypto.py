@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -104,22 +105,33 @@ def encrypt_in_place(path: Path, key: DataKey) -> Path:
 
 
 class DecryptingReader(io.RawIOBase):
-    """A seekable, read-only view of the clear bytes of a sealed file.
+    """A seekable, read-only view of the clear bytes of a sealed file in any fsspec file system.
 
     DuckDB may share one handle between its threads and calls ``seek`` then ``read`` on it as
-    two steps, so the position (and the last clear chunk) are kept per thread and the sealed
-    bytes are read with ``os.pread``, which does not move a shared offset."""
+    two steps, so the position, the last clear chunk and the underlying file handle are kept
+    per thread."""
 
-    def __init__(self, path: Path, key: DataKey) -> None:
-        self._fd = os.open(path, os.O_RDONLY)
-        header = os.pread(self._fd, HEADER.size, 0)
+    def __init__(self, fs: AbstractFileSystem, path: str, key: DataKey) -> None:
+        self._fs, self._path, self._key = fs, path, key
+        self._local = threading.local()
+        self._handles: list[BinaryIO] = []
+        self._lock = threading.Lock()
+        header = self._pread(0, HEADER.size)
         magic, cipher, chunk, _prefix, tag = HEADER.unpack(header)
         if magic != MAGIC or cipher != CIPHERS[key.cipher] or tag != key.tag:
-            os.close(self._fd)
+            self.close()
             raise Conflict("数据文件与密钥不匹配", "the data file does not match its key")
-        self._header, self._chunk, self._key = header, chunk, key
-        self._chunks, self.size = _layout(os.fstat(self._fd).st_size, chunk)
-        self._local = threading.local()
+        self._header, self._chunk = header, chunk
+        self._chunks, self.size = _layout(fs.size(path), chunk)
+
+    def _pread(self, offset: int, size: int) -> bytes:
+        handle = getattr(self._local, "handle", None)
+        if handle is None:
+            handle = self._local.handle = self._fs.open(self._path, "rb")
+            with self._lock:
+                self._handles.append(handle)
+        handle.seek(offset)
+        return handle.read(size)
 
     @property
     def _position(self) -> int:
@@ -146,9 +158,7 @@ class DecryptingReader(io.RawIOBase):
     def _plain_chunk(self, index: int) -> bytes:
         cached = getattr(self._local, "chunk", (-1, b""))
         if cached[0] != index:
-            sealed = os.pread(
-                self._fd, self._chunk + TAG, HEADER.size + index * (self._chunk + TAG)
-            )
+            sealed = self._pread(HEADER.size + index * (self._chunk + TAG), self._chunk + TAG)
             nonce = self._header[16:24] + struct.pack(">I", index)
             aad = _aad(self._header, index, index == self._chunks - 1)
             try:
@@ -179,8 +189,10 @@ class DecryptingReader(io.RawIOBase):
         return len(data)
 
     def close(self) -> None:
-        if not self.closed:
-            os.close(self._fd)
+        with self._lock:
+            for handle in self._handles:
+                handle.close()
+            self._handles.clear()
         super().close()
 
 
@@ -191,9 +203,9 @@ def _layout(sealed_size: int, chunk: int) -> tuple[int, int]:
     return chunks, body - chunks * TAG
 
 
-def decrypted_chunks(path: Path, key: DataKey) -> Iterator[bytes]:
+def decrypted_chunks(fs: AbstractFileSystem, path: str, key: DataKey) -> Iterator[bytes]:
     """The clear bytes of a sealed file in pieces, e.g. to stream a download."""
-    reader = DecryptingReader(path, key)
+    reader = DecryptingReader(fs, path, key)
     try:
         while piece := reader.read(CHUNK):
             yield piece
@@ -204,47 +216,46 @@ def decrypted_chunks(path: Path, key: DataKey) -> Iterator[bytes]:
 class EncryptedFileSystem(AbstractFileSystem):
     """Read-only fsspec file system over sealed files, registered on one DuckDB connection.
 
-    Paths are ``hutongenc://<absolute path>``; each file is opened with the key it was
-    registered with, so a connection can read only the versions its caller resolved."""
+    ``hutongenc://<path>`` opens ``<path>`` in the underlying file system (local files, or the
+    object store the versions live in) with the key it was registered with, so a connection can
+    read only the versions its caller resolved."""
 
     protocol = "hutongenc"
     cachable = False
 
-    def __init__(self, keys: dict[str, DataKey]) -> None:
+    def __init__(self, keys: dict[str, DataKey], base: AbstractFileSystem) -> None:
         super().__init__()
-        self._keys = keys  # absolute path of a sealed file → its data key
+        self._keys = keys  # path of a sealed file in ``base`` → its data key
+        self._base = base
 
     @staticmethod
-    def url(path: Path) -> str:
+    def url(path: str) -> str:
         return f"hutongenc://{path}"
 
-    def _key(self, path: str) -> DataKey:
-        path = "/" + self._strip_protocol(path).lstrip("/")
-        if path not in self._keys:
-            raise FileNotFoundError(path)
-        return self._keys[path]
+    def _known(self, path: str) -> str:
+        clean = self._strip_protocol(path)
+        for candidate in (clean, "/" + clean.lstrip("/")):
+            if candidate in self._keys:
+                return candidate
+        raise FileNotFoundError(path)
 
     def _open(self, path: str, mode: str = "rb", **kwargs: object) -> DecryptingReader:
         if "r" not in mode:
             raise PermissionError("sealed files are read-only")
-        return DecryptingReader(Path("/" + self._strip_protocol(path).lstrip("/")), self._key(path))
+        known = self._known(path)
+        return DecryptingReader(self._base, known, self._keys[known])
 
     def info(self, path: str, **kwargs: object) -> dict[str, object]:
-        self._key(path)
-        clean = "/" + self._strip_protocol(path).lstrip("/")
-        return {"name": clean, "size": _plain_size(Path(clean)), "type": "file"}
+        known = self._known(path)
+        with self._base.open(known, "rb") as handle:
+            chunk = HEADER.unpack(handle.read(HEADER.size))[2]
+        size = _layout(self._base.size(known), chunk)[1]
+        return {"name": known, "size": size, "type": "file"}
 
     def modified(self, path: str) -> datetime:
-        self._key(path)
-        clean = "/" + self._strip_protocol(path).lstrip("/")
-        return datetime.fromtimestamp(Path(clean).stat().st_mtime, UTC)
+        modified = self._base.modified(self._known(path))
+        return modified if modified.tzinfo else modified.replace(tzinfo=UTC)
 
     def ls(self, path: str, detail: bool = True, **kwargs: object) -> list:  # type: ignore[type-arg]
         entry = self.info(path)
         return [entry] if detail else [entry["name"]]
-
-
-def _plain_size(path: Path) -> int:
-    with path.open("rb") as handle:
-        chunk = HEADER.unpack(handle.read(HEADER.size))[2]
-    return _layout(path.stat().st_size, chunk)[1]

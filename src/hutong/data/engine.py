@@ -10,6 +10,7 @@ from typing import Protocol
 
 import duckdb
 import pyarrow as pa
+from fsspec.implementations.local import LocalFileSystem
 
 from hutong.data.access import StoredFiles
 from hutong.data.crypto import EncryptedFileSystem
@@ -57,10 +58,17 @@ class DuckDBEngine:
 
 
 def parquet_relation(connection: duckdb.DuckDBPyConnection, files: StoredFiles) -> str:
-    """``read_parquet(...)`` over a version's files; sealed files are read through a file
-    system registered on this connection alone, which decrypts in memory (decision 0009)."""
+    """``read_parquet(...)`` over a version's files. Files in object storage are read through
+    its fsspec file system, sealed files through one that decrypts in memory (decision 0009);
+    either is registered on this connection alone."""
     urls = [str(path) for path in files.paths]
     if files.key is not None:
-        connection.register_filesystem(EncryptedFileSystem(dict.fromkeys(urls, files.key)))
-        urls = [EncryptedFileSystem.url(path) for path in files.paths]
+        sealed = EncryptedFileSystem(
+            dict.fromkeys(urls, files.key), files.filesystem or LocalFileSystem()
+        )
+        connection.register_filesystem(sealed)
+        urls = [sealed.url(url) for url in urls]
+    elif files.filesystem is not None:
+        connection.register_filesystem(files.filesystem)
+        urls = [files.filesystem.unstrip_protocol(url) for url in urls]
     return f"read_parquet([{', '.join(literal(url) for url in urls)}])"

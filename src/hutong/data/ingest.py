@@ -107,7 +107,7 @@ def ingest_file(
         raise InvalidInput(
             "主键必须是该资源的信息项", "key columns must be items of the entry", field="key"
         )
-    staging = store.staging(resource.id)
+    staging, uploaded = store.staging(resource.id), None
     try:
         staged = _stage_and_check(
             resource, items, path, staging, mapping, on_invalid, key, fmt, previous_at
@@ -117,10 +117,12 @@ def ingest_file(
             for name in (PART, REJECTS):
                 if (staging / name).exists():
                     encrypt_in_place(staging / name, staged.key)
+        # Object storage is slow to write: upload before the transaction, under a unique prefix.
+        uploaded = staged.location = None if store.local else store.upload(staging, resource.id)
         with db.transaction() as session:
             return _publish(session, actor, code, path, staging, staged)
     except BaseException:
-        store.discard(staging)
+        store.discard(staging, uploaded)
         raise
 
 
@@ -134,6 +136,7 @@ class _Staged:
     at: datetime
     sha256: str  # of the clear Parquet file, so the digest does not depend on the key
     key: DataKey | None = None  # set when the files are sealed
+    location: str | None = None  # set once uploaded to object storage
 
 
 def _stage_and_check(
@@ -221,7 +224,7 @@ def _publish(
         row.data_key_id = keys.persist(session, resource.id, staged.key).id
     session.add(row)
     session.flush()
-    row.location = store_for(session).publish(staging, resource.id, row.version)
+    row.location = staged.location or store_for(session).publish(staging, resource.id, row.version)
     if staged.found.mismatches:
         # M2018 §30: the catalog must follow the data within 7 working days.
         record_change(

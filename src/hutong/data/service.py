@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,9 +10,10 @@ from sqlalchemy.orm import Session
 from hutong.audit.service import Category, record
 from hutong.catalog.service import read, target
 from hutong.core.errors import NotFound
-from hutong.data.access import open_version, store_for
-from hutong.data.crypto import CHUNK, SUFFIX, decrypted_chunks
+from hutong.data.access import store_for
+from hutong.data.crypto import SUFFIX
 from hutong.data.ingest import REJECTS
+from hutong.data.keys import key_of
 from hutong.data.models import DatasetVersion
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
@@ -50,10 +50,10 @@ def rejects_file(session: Session, actor: Actor, code: str, version: int) -> Ite
             DatasetVersion.resource_id == resource.id, DatasetVersion.version == version
         )
     )
-    files = open_version(session, row) if row else None
-    folder = store_for(session).path(row.location) if row else None
-    path = folder / (REJECTS + (SUFFIX if files and files.key else "")) if folder else None
-    if path is None or not path.exists():
+    store = store_for(session)
+    key = key_of(session, row) if row else None
+    name = REJECTS + (SUFFIX if key else "")
+    if row is None or not store.exists(row.location, name):
         raise NotFound("该版本没有被隔离的行", "this version has no rejected rows", field="version")
     record(
         session,
@@ -64,10 +64,4 @@ def rejects_file(session: Session, actor: Actor, code: str, version: int) -> Ite
         rows=row.rejected,
         details={"version": version},
     )
-    return decrypted_chunks(path, files.key) if files.key else _chunks(path)
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while piece := handle.read(CHUNK):
-            yield piece
+    return store.chunks(row.location, name, key)
