@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
-from hutong.compliance import assessment, findings, notices, registry, reports, runner
+from hutong.compliance import assessment, documents, findings, notices, registry, reports, runner
 from hutong.compliance.models import Notice
 from hutong.compliance.schemas import (
     AssessmentIn,
@@ -72,6 +74,22 @@ def assessment_out(session, row) -> AssessmentOut:  # type: ignore[no-untyped-de
         assessed_at=row.assessed_at,
         reported_to_unit_code=reported.code if reported else None,
         reported_at=row.reported_at,
+    )
+
+
+def document_response(name: str, body: bytes, fmt: documents.Format) -> Response:
+    """A rendered document: HTML shown in place, PDF downloaded; the Chinese file name is
+    sent RFC 6266-style with an ASCII fallback."""
+    disposition = "inline" if fmt == "html" else "attachment"
+    fallback = f"hutong-report.{fmt}"
+    return Response(
+        body,
+        media_type=documents.MEDIA[fmt],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{fallback}"; '
+            f"filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -203,10 +221,28 @@ def get_finding(
 
 @router.get("/units/{code}/compliance", summary="A unit's compliance summary")
 def unit_summary(
-    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    code: str,
+    year: int | None = None,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
 ) -> dict[str, object]:
     with db.transaction() as session:
-        return reports.unit_compliance_summary(session, actor, code)
+        return reports.unit_compliance_summary(session, actor, code, year)
+
+
+@router.get(
+    "/units/{code}/compliance/report.{fmt}",
+    summary="A unit's yearly compliance report: report.pdf or report.html",
+)
+def unit_report(
+    code: str,
+    fmt: documents.Format,
+    year: int | None = None,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        return document_response(*documents.unit_report(session, actor, code, year, fmt), fmt)
 
 
 # --- notices --------------------------------------------------------------------------------
@@ -241,6 +277,20 @@ def get_notice(
 ) -> dict[str, object]:
     with db.transaction() as session:
         return reports.notice_document_data(session, actor, notice_id)
+
+
+@router.get(
+    "/notices/{notice_id}/report.{fmt}",
+    summary="The 整改通知单 as a document: report.pdf or report.html",
+)
+def notice_document(
+    notice_id: int,
+    fmt: documents.Format,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        return document_response(*documents.notice(session, actor, notice_id, fmt), fmt)
 
 
 @router.post(
@@ -300,6 +350,20 @@ def get_assessment(
 ) -> dict[str, object]:
     with db.transaction() as session:
         return reports.assessment_report_data(session, actor, assessment_id)
+
+
+@router.get(
+    "/assessments/{assessment_id}/report.{fmt}",
+    summary="The risk assessment report: report.pdf or report.html",
+)
+def assessment_document(
+    assessment_id: int,
+    fmt: documents.Format,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        return document_response(*documents.assessment(session, actor, assessment_id, fmt), fmt)
 
 
 @router.post(
