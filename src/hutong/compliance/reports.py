@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hutong.audit.service import Category, record
 from hutong.catalog.models import InformationSystem
 from hutong.catalog.vocab import SystemKind
-from hutong.compliance import assessment, notices
+from hutong.compliance import assessment, attachments, notices
 from hutong.compliance.findings import sees_all
 from hutong.compliance.models import (
     Assessment,
@@ -282,6 +282,7 @@ def notice_document_data(
     history = session.scalars(
         select(NoticeEvent).where(NoticeEvent.notice_id == notice.id).order_by(NoticeEvent.id)
     ).all()
+    files = attachments.listed(session, notice.id)
     _audit(session, actor, "notice.read", notices.target(notice), 1, export)
     return {
         "id": notice.id,
@@ -306,6 +307,7 @@ def notice_document_data(
                 "text": e.text,
                 "by": e.submitted_by,
                 "on": local(e.submitted_at).date().isoformat(),
+                "attachments": files.get(e.id, []),
             }
             for e in evidence
         ],

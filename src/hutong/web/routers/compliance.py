@@ -9,7 +9,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from hutong.compliance import assessment, documents, findings, notices, registry, reports, runner
+from hutong.compliance import (
+    assessment,
+    attachments,
+    documents,
+    findings,
+    notices,
+    registry,
+    reports,
+    runner,
+)
 from hutong.compliance.models import Notice
 from hutong.compliance.schemas import (
     AssessmentIn,
@@ -77,19 +86,21 @@ def assessment_out(session, row) -> AssessmentOut:  # type: ignore[no-untyped-de
     )
 
 
+def download_headers(name: str, fallback: str, inline: bool = False) -> dict[str, str]:
+    """Content-Disposition with the Chinese file name (RFC 6266) and an ASCII fallback."""
+    kind = "inline" if inline else "attachment"
+    return {
+        "Content-Disposition": f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store",
+    }
+
+
 def document_response(name: str, body: bytes, fmt: documents.Format) -> Response:
-    """A rendered document: HTML shown in place, PDF downloaded; the Chinese file name is
-    sent RFC 6266-style with an ASCII fallback."""
-    disposition = "inline" if fmt == "html" else "attachment"
-    fallback = f"hutong-report.{fmt}"
+    """A rendered document: HTML shown in place, PDF downloaded."""
     return Response(
         body,
         media_type=documents.MEDIA[fmt],
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{fallback}"; '
-            f"filename*=UTF-8''{quote(name)}",
-            "Cache-Control": "no-store",
-        },
+        headers=download_headers(name, f"hutong-report.{fmt}", inline=fmt == "html"),
     )
 
 
@@ -291,6 +302,25 @@ def notice_document(
 ) -> Response:
     with db.transaction() as session:
         return document_response(*documents.notice(session, actor, notice_id, fmt), fmt)
+
+
+@router.get(
+    "/notices/{notice_id}/attachments/{attachment_id}",
+    summary="A file the unit attached to its answer",
+)
+def notice_attachment(
+    notice_id: int,
+    attachment_id: int,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        row = attachments.download(session, actor, notice_id, attachment_id)
+        return Response(
+            row.content,
+            media_type=row.media_type,
+            headers=download_headers(row.filename, f"evidence-{row.id}"),
+        )
 
 
 @router.post(
