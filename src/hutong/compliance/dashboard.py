@@ -73,8 +73,9 @@ def _by_rule(session: Session, actor: Actor) -> list[dict[str, object]]:
     ]
 
 
-def _weekly(session: Session, actor: Actor, weeks: int) -> dict[str, list]:  # type: ignore[type-arg]
-    """Findings opened (or re-opened) and closed per week, Monday to Sunday in Shanghai."""
+def _weekly(session: Session, actor: Actor, weeks: int, open_now: int) -> dict[str, list]:  # type: ignore[type-arg]
+    """Findings opened (or re-opened) and closed per week, Monday to Sunday in Shanghai, and
+    the findings still open at each week's end, counted back from those open now."""
     first = monday(today_local()) - timedelta(weeks=weeks - 1)
     since = first.isoformat()
     day = local_day(FindingEvent.at)
@@ -96,10 +97,15 @@ def _weekly(session: Session, actor: Actor, weeks: int) -> dict[str, list]:  # t
             continue
         week = monday(date.fromisoformat(str(text)))
         (closed if change == "closed" else opened)[week] += count
+    backlog, still = [], open_now
+    for week in reversed(starts):
+        backlog.append(still)
+        still += closed[week] - opened[week]
     return {
         "weeks": [w.isoformat() for w in starts],
         "opened": [opened[w] for w in starts],
         "closed": [closed[w] for w in starts],
+        "backlog": backlog[::-1],
     }
 
 
@@ -180,7 +186,7 @@ def overview(session: Session, actor: Actor, weeks: int = 12) -> dict[str, objec
         "rules_failing": failing_rules or 0,
         **by_unit,
         "by_rule": by_rule,
-        "weekly": _weekly(session, actor, weeks),
+        "weekly": _weekly(session, actor, weeks, sum(severity.values())),
         "notice_states": {s: states.get(s, 0) for s in notices.STATE_ZH},
         "overdue": overdue,
         "escalated": escalated,

@@ -21,6 +21,8 @@ from hutong.web.routers import (
     compliance,
     console,
     console_catalog,
+    console_supervision,
+    console_systems,
     data,
     identity,
     system,
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         compliance,
         console,
         console_catalog,
+        console_supervision,
+        console_systems,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

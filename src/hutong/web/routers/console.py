@@ -55,6 +55,8 @@ ROLE_NAMES_EN = {
 NAV: list[tuple[str, str, Action | None]] = [
     ("/console", "Home", None),
     ("/console/catalog", "Resource catalog", Action.CATALOG_READ),
+    ("/console/systems", "Information systems", Action.SYSTEM_READ),
+    ("/console/supervision", "Supervision", Action.COMPLIANCE_READ),
     ("/console/units", "Units", Action.UNIT_READ),
     ("/console/users", "Users", Action.USER_READ),
     ("/console/audit", "Audit log", Action.AUDIT_READ),
@@ -64,6 +66,8 @@ NAV: list[tuple[str, str, Action | None]] = [
 #: What each console section is for, shown on the home page (msgids).
 SECTION_TEXT = {
     "Resource catalog": "Register, review and search the education government information resource catalog.",
+    "Information systems": "The registry of survey projects and information systems: MLPS level, personal information, officer, filing, audits.",
+    "Supervision": "Findings of the compliance rules, rectification notices, risk assessments and dashboards.",
     "Units": "The unit tree of the education system.",
     "Users": "Accounts, roles and separation of duties.",
     "Audit log": "Search and export the tamper-evident audit log.",
