@@ -160,13 +160,13 @@ async def register(
         with db.transaction() as session:
             system_id = registry.register(session, identity.actor, data).id
     except ValidationError as error:
-        failed = first_error_zh(error)
+        failed, status = first_error_zh(error), 422
     except HutongError as error:
-        failed = (error.field or "", error.zh)
+        failed, status = (error.field or "", error.zh), error.status
     else:
         return RedirectResponse(f"{BASE}/{system_id}", status_code=303)
     title = "Register an information system"
-    return _form(request, identity, values, f"{BASE}/new", title, True, failed, 422)
+    return _form(request, identity, values, f"{BASE}/new", title, True, failed, status)
 
 
 @router.get(f"{BASE}/{{system_id}}")
@@ -227,13 +227,13 @@ async def edit(
         with db.transaction() as session:
             registry.update_profile(session, identity.actor, system_id, data)
     except ValidationError as error:
-        failed = first_error_zh(error)
+        failed, status = first_error_zh(error), 422
     except HutongError as error:
-        failed = (error.field or "", error.zh)
+        failed, status = (error.field or "", error.zh), error.status
     else:
         return RedirectResponse(f"{BASE}/{system_id}", status_code=303)
     action, title = f"{BASE}/{system_id}/edit", "Edit the registry record"
-    return _form(request, identity, values, action, title, False, failed, 422)
+    return _form(request, identity, values, action, title, False, failed, status)
 
 
 @router.post(f"{BASE}/{{system_id}}/audits")
