@@ -42,6 +42,8 @@ def test_navigation_only_for_roles_that_may_use_it(client, db, org):
     page = client.get("/console/supervision")
     assert page.status_code == 200 and "监督检查" in page.text
     assert 'id="chart-trend"' in page.text and "立即运行全部规则" in page.text
+    english = client.get("/console/supervision/rules?lang=en").text
+    assert "Run all rules now" not in english and "Open findings" in english
 
 
 def test_system_form_refuses_in_chinese_and_keeps_what_was_typed(client, db, org):
