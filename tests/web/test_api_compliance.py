@@ -86,3 +86,49 @@ def test_supervision_over_http(client, db, org, classes):
     assert report["system"]["name"] == "全国教师管理信息系统"
     summary = client.get(f"/api/v1/units/{org.dept_a}/compliance", headers=reviewer).json()
     assert summary["approval_blocked"] and summary["unit"]["name"] == "教师工作司"
+
+
+def test_report_downloads_are_authorized_and_audited_as_exports(client, db, org, classes, system):
+    from sqlalchemy import select
+
+    from hutong.audit.models import AuditEvent
+    from hutong.audit.service import Category, record
+    from hutong.compliance import notices, runner
+    from hutong.compliance.models import Finding
+    from hutong.identity.auth import actor_for
+    from hutong.identity.service import user_by_name
+    from tests.compliance import builders as b
+
+    with db.transaction() as session:
+        b.system(session, org.dept_a, emergency_plan_covers_data=False)
+        record(session, system, "test.arrange", category=Category.INSERT)
+        runner.run(session, system)
+        ids = session.scalars(
+            select(Finding.id).where(
+                Finding.status == "open", Finding.unit_id == b.unit_id(session, org.dept_a)
+            )
+        ).all()
+        reviewer = actor_for(user_by_name(session, "security.reviewer"))
+        notice_id = notices.issue(session, reviewer, ids, 5).id
+    steward = bearer(client, db, "data.steward", org.password)
+    pdf = client.get(f"/api/v1/notices/{notice_id}/report.pdf", headers=steward)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and "attachment" in pdf.headers["content-disposition"]
+    assert "filename*=UTF-8''%E6%95%B4%E6%94%B9" in pdf.headers["content-disposition"]  # 整改
+    html = client.get(f"/api/v1/notices/{notice_id}/report.html", headers=steward)
+    assert html.headers["content-type"].startswith("text/html") and "教师工作司：" in html.text
+    unit = client.get(f"/api/v1/units/{org.dept_a}/compliance/report.html", headers=steward)
+    assert unit.status_code == 200 and "教师工作司数据合规报告" in unit.text
+    bad_year = client.get(
+        f"/api/v1/units/{org.dept_a}/compliance/report.pdf", headers=steward, params={"year": 1990}
+    )
+    assert bad_year.status_code == 422 and bad_year.json()["field"] == "year"
+    other = client.get(f"/api/v1/notices/{notice_id}/report.docx", headers=steward)
+    assert other.status_code == 422  # only pdf and html
+    admin = bearer(client, db, "system.admin", org.password)  # 三员: no business data
+    assert client.get(f"/api/v1/notices/{notice_id}/report.pdf", headers=admin).status_code == 403
+    with db.sessions() as session:
+        exports = session.scalars(
+            select(AuditEvent.event).where(AuditEvent.category == "export")
+        ).all()
+    assert sorted(exports) == ["compliance.export", "notice.export", "notice.export"]

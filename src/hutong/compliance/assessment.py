@@ -267,3 +267,24 @@ def report(session: Session, actor: Actor, assessment_id: int) -> Assessment:
     )
     hooks.after_change(session, Subject.SYSTEM)
     return row
+
+
+def list_assessments(session: Session, actor: Actor) -> list[Assessment]:
+    """Assessments, newest first: every unit's for supervisors, the unit's own otherwise."""
+    from hutong.compliance.findings import scoped
+
+    authorize(session, actor, Action.COMPLIANCE_READ, Target("assessment"))
+    rows = list(
+        session.scalars(
+            scoped(actor, select(Assessment), Assessment.unit_id).order_by(Assessment.id.desc())
+        )
+    )
+    record(
+        session,
+        actor,
+        "assessment.list",
+        category=Category.QUERY,
+        target=Target("assessment"),
+        rows=len(rows),
+    )
+    return rows

@@ -4,7 +4,7 @@ their own unit's only. Every read is audited."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -112,6 +112,31 @@ def detail(session: Session, actor: Actor, finding_id: int) -> FindingDetail:
         **out(finding, unit.code if unit else None).model_dump(),
         history=[FindingEventOut(change=e.change, run_id=e.run_id, at=e.at) for e in history],
     )
+
+
+def open_by_rule(session: Session, actor: Actor) -> dict[str, int]:
+    """Open findings per rule (the reader's unit unless they supervise all); audited."""
+    authorize(session, actor, Action.COMPLIANCE_READ, Target("finding"))
+    counts = dict(
+        session.execute(
+            scoped(
+                actor,
+                select(Finding.rule_id, func.count())
+                .where(Finding.status == "open")
+                .group_by(Finding.rule_id),
+                Finding.unit_id,
+            )
+        ).all()
+    )
+    record(
+        session,
+        actor,
+        "finding.by_rule",
+        category=Category.QUERY,
+        target=Target("finding"),
+        rows=sum(counts.values()),
+    )
+    return counts
 
 
 def rules_catalog() -> list[dict[str, str]]:

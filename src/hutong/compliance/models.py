@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -202,6 +203,26 @@ class NoticeEvidence(Base):
     text: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(128))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NoticeAttachment(Base):
+    """A file the unit uploaded with its answer (a scan, a revised plan), kept in the
+    database so that it is saved, or refused, in the same transaction as the answer."""
+
+    __tablename__ = "compliance_notice_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("compliance_notice_evidence.id"), index=True
+    )
+    notice_id: Mapped[int] = mapped_column(ForeignKey("compliance_notices.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Assessment(Base):

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
-from hutong.compliance import hooks
+from hutong.compliance import attachments, hooks
 from hutong.compliance.models import Finding, Notice, NoticeEvent, NoticeEvidence, NoticeFinding
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import SHANGHAI, today_local, utcnow
@@ -209,12 +209,19 @@ def _recheck(session: Session, notice: Notice) -> int:
 
 
 def answer(
-    session: Session, actor: Actor, notice_id: int, evidence: dict[int, str], note: str = ""
+    session: Session,
+    actor: Actor,
+    notice_id: int,
+    evidence: dict[int, str],
+    note: str = "",
+    uploads: dict[int, list[attachments.Upload]] | None = None,
 ) -> Notice:
-    """The unit's data steward reports what was done, with evidence for every finding."""
+    """The unit's data steward reports what was done, with evidence for every finding and
+    optionally files (scans, revised documents) for some of them."""
     notice, before = _step(session, actor, notice_id, "answer")
     listed = {f.id: f for f in notice.findings}
-    for finding_id in evidence:
+    uploads = {fid: files for fid, files in (uploads or {}).items() if files}
+    for finding_id in [*evidence, *uploads]:
         if finding_id in listed:
             continue
         other = session.get(Finding, finding_id)
@@ -232,12 +239,16 @@ def answer(
             f"{len(missing)} findings have no evidence",
             field="evidence",
         )
-    session.add_all(
-        NoticeEvidence(
+    attachments.check(uploads)
+    rows = {
+        fid: NoticeEvidence(
             notice_id=notice.id, finding_id=fid, text=text.strip(), submitted_by=actor.name
         )
         for fid, text in evidence.items()
-    )
+    }
+    session.add_all(rows.values())
+    session.flush()
+    attachments.save(session, actor, rows, uploads)
     _recheck(session, notice)
     notice.state = ANSWERED
     _log(session, actor, notice, "answer", before, note)

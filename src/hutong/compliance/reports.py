@@ -5,7 +5,7 @@ supervise all units, and audited."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hutong.audit.service import Category, record
 from hutong.catalog.models import InformationSystem
 from hutong.catalog.vocab import SystemKind
-from hutong.compliance import assessment, notices
+from hutong.compliance import assessment, attachments, notices
 from hutong.compliance.findings import sees_all
 from hutong.compliance.models import (
     Assessment,
@@ -25,8 +25,8 @@ from hutong.compliance.models import (
 )
 from hutong.compliance.rules import SEVERITY_ZH, Severity, load
 from hutong.compliance.sql import year_month
-from hutong.core.clock import local, today_local
-from hutong.core.errors import NotFound
+from hutong.core.clock import SHANGHAI, local, today_local, utcnow
+from hutong.core.errors import InvalidInput, NotFound
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
@@ -37,6 +37,30 @@ def _readable(session: Session, actor: Actor, unit_id: int | None, what: str, id
     authorize(session, actor, Action.COMPLIANCE_READ, Target(what, ident, unit_id))
     if not (sees_all(actor) or unit_id == actor.unit_id):
         raise NotFound("不存在或无权查看", "not found", field=f"{what}_id")
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    event: str,
+    target: Target,
+    rows: int,
+    export: str | None,
+) -> None:
+    """A read is a query; the same read rendered to a file (``export="pdf"`` or ``"html"``)
+    leaves the platform and is recorded as an export (N2021 task 6)."""
+    if export:
+        record(
+            session,
+            actor,
+            f"{event.split('.')[0]}.export",
+            category=Category.EXPORT,
+            target=target,
+            rows=rows,
+            details={"format": export},
+        )
+    else:
+        record(session, actor, event, category=Category.QUERY, target=target, rows=rows)
 
 
 def _name(session: Session, unit_id: int | None) -> str:
@@ -62,9 +86,16 @@ def _finding_row(finding: Finding) -> dict[str, object]:
     }
 
 
-def unit_compliance_summary(session: Session, actor: Actor, unit_code: str) -> dict[str, object]:
-    """A unit's standing: open findings by severity and by rule, 12-month trend, notices,
-    systems and their latest assessments (the yearly compliance report's content)."""
+def unit_compliance_summary(
+    session: Session,
+    actor: Actor,
+    unit_code: str,
+    year: int | None = None,
+    export: str | None = None,
+) -> dict[str, object]:
+    """A unit's standing: open findings by severity and by rule, 12-month trend (or the
+    months of ``year``), notices (those issued in ``year``), systems and their latest
+    assessments (the yearly compliance report's content)."""
     unit = unit_by_code(session, unit_code)
     _readable(session, actor, unit.id, "unit", unit.code)
     F = Finding
@@ -85,20 +116,21 @@ def unit_compliance_summary(session: Session, actor: Actor, unit_code: str) -> d
             | {"count": 0},
         )
         row["count"] = int(row["count"]) + 1  # type: ignore[call-overload]
-    since = today_local().replace(day=1) - timedelta(days=335)
+    since, until = _period(year)
     month = year_month(FindingEvent.at)
     trend_rows = session.execute(
         select(month, FindingEvent.change, func.count())
         .join(F, F.id == FindingEvent.finding_id)
-        .where(F.unit_id == unit.id, FindingEvent.at >= since)
+        .where(F.unit_id == unit.id, FindingEvent.at >= since, FindingEvent.at < until)
         .group_by(month, FindingEvent.change)
     ).all()
     trend: dict[str, dict[str, int]] = {}
     for ym, change, count in trend_rows:
         trend.setdefault(str(ym), {"opened": 0, "reopened": 0, "closed": 0})[change] = count
-    notice_rows = session.scalars(
-        select(Notice).where(Notice.unit_id == unit.id).order_by(Notice.issued_at.desc())
-    ).all()
+    notice_stmt = select(Notice).where(Notice.unit_id == unit.id)
+    if year is not None:
+        notice_stmt = notice_stmt.where(Notice.issued_at >= since, Notice.issued_at < until)
+    notice_rows = session.scalars(notice_stmt.order_by(Notice.issued_at.desc())).all()
     systems = session.scalars(
         select(InformationSystem)
         .where(InformationSystem.owner_unit_id == unit.id)
@@ -112,16 +144,26 @@ def unit_compliance_summary(session: Session, actor: Actor, unit_code: str) -> d
     }
     rules_total = len(load())
     failing_rules = len(by_rule)
-    record(
+    _audit(
         session,
         actor,
         "compliance.summary",
-        category=Category.QUERY,
-        target=Target("unit", unit.code, unit.id),
-        rows=len(open_rows),
+        Target("unit", unit.code, unit.id),
+        len(open_rows),
+        export,
     )
+    totals = {"opened": 0, "reopened": 0, "closed": 0}
+    for counts in trend.values():
+        for change, count in counts.items():
+            totals[change] += count
     return {
         "unit": {"code": unit.code, "name": unit.name},
+        "year": year,
+        "period": [
+            local(since).date().isoformat(),
+            local(until - timedelta(days=1)).date().isoformat(),
+        ],
+        "period_totals": totals,
         "generated_on": today_local().isoformat(),
         "open_findings": len(open_rows),
         "by_severity": by_severity,
@@ -136,7 +178,9 @@ def unit_compliance_summary(session: Session, actor: Actor, unit_code: str) -> d
                 "number": n.number,
                 "state": n.state,
                 "state_zh": notices.STATE_ZH[n.state],
+                "issued_on": local(n.issued_at).date().isoformat(),
                 "deadline": n.deadline.isoformat(),
+                "findings": len(n.findings),
                 "overdue": notices.overdue(n),
             }
             for n in notice_rows
@@ -162,19 +206,36 @@ def unit_compliance_summary(session: Session, actor: Actor, unit_code: str) -> d
     }
 
 
-def assessment_report_data(session: Session, actor: Actor, assessment_id: int) -> dict[str, object]:
+def _period(year: int | None) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of a calendar year in Asia/Shanghai, or of the last 12 months."""
+    if year is None:
+        start = datetime.combine(
+            today_local().replace(day=1) - timedelta(days=335), time(), SHANGHAI
+        )
+        return start.astimezone(UTC), utcnow() + timedelta(days=1)
+    if not 2000 <= year <= today_local().year:
+        raise InvalidInput(
+            f"年度须在 2000–{today_local().year} 之间", "year out of range", field="year"
+        )
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    return start.astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def assessment_report_data(
+    session: Session, actor: Actor, assessment_id: int, export: str | None = None
+) -> dict[str, object]:
     """The risk assessment report: subject, questionnaire with answers, evidence, result."""
     row = assessment.by_id(session, assessment_id)
     _readable(session, actor, row.unit_id, "assessment", str(row.id))
     system = session.get(InformationSystem, row.system_id)
     assert system is not None
-    record(
+    _audit(
         session,
         actor,
         "assessment.read",
-        category=Category.QUERY,
-        target=Target("assessment", str(row.id), row.unit_id),
-        rows=1,
+        Target("assessment", str(row.id), row.unit_id),
+        1,
+        export,
     )
     return {
         "id": row.id,
@@ -206,7 +267,9 @@ def assessment_report_data(session: Session, actor: Actor, assessment_id: int) -
     }
 
 
-def notice_document_data(session: Session, actor: Actor, notice_id: int) -> dict[str, object]:
+def notice_document_data(
+    session: Session, actor: Actor, notice_id: int, export: str | None = None
+) -> dict[str, object]:
     """The 整改通知单 itself: number, addressee, findings with their articles, deadline,
     the unit's answers and the history of the notice."""
     notice = notices.by_id(session, notice_id)
@@ -219,14 +282,8 @@ def notice_document_data(session: Session, actor: Actor, notice_id: int) -> dict
     history = session.scalars(
         select(NoticeEvent).where(NoticeEvent.notice_id == notice.id).order_by(NoticeEvent.id)
     ).all()
-    record(
-        session,
-        actor,
-        "notice.read",
-        category=Category.QUERY,
-        target=notices.target(notice),
-        rows=1,
-    )
+    files = attachments.listed(session, notice.id)
+    _audit(session, actor, "notice.read", notices.target(notice), 1, export)
     return {
         "id": notice.id,
         "number": notice.number,
@@ -250,6 +307,7 @@ def notice_document_data(session: Session, actor: Actor, notice_id: int) -> dict
                 "text": e.text,
                 "by": e.submitted_by,
                 "on": local(e.submitted_at).date().isoformat(),
+                "attachments": files.get(e.id, []),
             }
             for e in evidence
         ],

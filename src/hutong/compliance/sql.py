@@ -1,5 +1,6 @@
 """Portable SQL pieces the rules need that SQLAlchemy does not spell the same way on SQLite
-and PostgreSQL: the age of a timestamp in days, and whether a JSON array member is empty."""
+and PostgreSQL: the age of a timestamp in days, whether a JSON array member is empty, and the
+month or local day of a timestamp for trends."""
 
 from __future__ import annotations
 
@@ -79,3 +80,23 @@ def _year_month_sqlite(element: year_month, compiler: Any, **kw: Any) -> str:
 def _year_month_default(element: year_month, compiler: Any, **kw: Any) -> str:
     (column,) = list(element.clauses)
     return f"to_char({compiler.process(column, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+class local_day(FunctionElement[str]):
+    """'YYYY-MM-DD' of a UTC timestamp column in Asia/Shanghai, for daily and weekly trends."""
+
+    type = String()
+    inherit_cache = True
+    name = "local_day"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element: local_day, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    return f"date({compiler.process(column, **kw)}, '+8 hours')"
+
+
+@compiles(local_day)
+def _local_day_default(element: local_day, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    return f"to_char({compiler.process(column, **kw)} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"

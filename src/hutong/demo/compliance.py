@@ -2,14 +2,18 @@
 fail, a rule run, notices in every state (one overdue and escalated, 通报), and risk
 assessments — all through the real services, as the accounts that would do it.
 
-The one liberty taken: the overdue notice is back-dated (issued 30 days ago) so that its
-deadline has passed; the change is audited as ``demo.backdate``."""
+Two liberties are taken so that the dashboards have a history to show. The inspection is
+replayed over the past ten weeks: a first rule run judged as of ten weeks ago finds the gaps,
+then the rectified units fix theirs in three waves, each followed by a run judged as of its
+week (the runner's ``now``), so findings open and close week by week. And the overdue notice
+is back-dated (issued 30 days ago) so that its deadline has passed; the change is audited as
+``demo.backdate``. Every run is itself audited when it happens."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -18,7 +22,7 @@ from hutong.catalog import service as catalog
 from hutong.catalog.models import InformationSystem, Resource
 from hutong.catalog.schemas import ResourceIn
 from hutong.compliance import assessment, notices, registry, runner
-from hutong.compliance.models import Finding, SystemProfile
+from hutong.compliance.models import ComplianceRun, Finding, FindingEvent, SystemProfile
 from hutong.compliance.schemas import ProfileIn, SecurityAuditIn, SystemIn
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import today_local, utcnow
@@ -26,7 +30,7 @@ from hutong.core.db import Database
 from hutong.demo.catalog import _actor, steward_name
 from hutong.demo.catalog_data import DEMO_PROVINCES
 from hutong.demo.org_data import province_code
-from hutong.identity.authz import system_actor
+from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit
 
 SECURITY_REVIEWER = "secreviewer.wxb"
@@ -205,7 +209,7 @@ def _assessments(session: Session, ids: dict[str, int]) -> None:
 RECTIFIED = ["MOE-JSGZS", "MOE-GJS", "MOE-XSS", *(province_code(p) for p in DEMO_PROVINCES[::2])]
 
 
-def _rectify(session: Session) -> int:
+def _rectify(session: Session, units: list[str]) -> int:
     """Stewards of the rectified units set retention periods and raise grades (N2021 tasks
     3, 5, 9–11) through the real catalog service; returns how many entries they edited."""
     edited = 0
@@ -217,7 +221,7 @@ def _rectify(session: Session) -> int:
             )
         )
     }
-    units = [u for u in RECTIFIED if u != province_code("31")]
+    units = [u for u in units if u != province_code("31")]
     rows = session.scalars(
         select(Resource)
         .join(Unit, Unit.id == Resource.provider_unit_id)
@@ -247,6 +251,48 @@ def _rectify(session: Session) -> int:
     return edited
 
 
+#: weeks ago of the first inspection and of each wave of rectification
+INSPECTED, WAVES = 10, (7, 4, 2)
+
+
+def _date_earlier_findings(session: Session, inspected: ComplianceRun) -> None:
+    """Findings that incremental runs opened while the demo was being built (registry
+    edits, data ingest) are dated to the inspection, so the history reads in order."""
+    earlier = select(FindingEvent.finding_id).where(FindingEvent.run_id < inspected.id)
+    moment = inspected.started_at
+    session.execute(
+        update(FindingEvent).where(FindingEvent.run_id < inspected.id).values(at=moment)
+    )
+    session.execute(
+        update(Finding)
+        .where(Finding.id.in_(earlier), Finding.times_opened == 1)
+        .values(first_opened_at=moment, opened_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        session,
+        system_actor("demo"),
+        "demo.backdate",
+        category=Category.UPDATE,
+        target=Target("compliance", str(inspected.id)),
+        details={"findings_dated_to": moment.isoformat()},
+    )
+
+
+def _replay(session: Session, ids: dict[str, int]) -> None:
+    """The inspection and the rectification waves, each with a run judged as of its week;
+    the assessments are reported this week and the last run is judged now."""
+    demo = system_actor("demo")
+    inspected = runner.run(session, demo, now=utcnow() - timedelta(weeks=INSPECTED))
+    _date_earlier_findings(session, inspected)
+    waves = [RECTIFIED[i :: len(WAVES)] for i in range(len(WAVES))]
+    for weeks, units in zip(WAVES, waves, strict=True):
+        _rectify(session, units)
+        runner.run(session, demo, now=utcnow() - timedelta(weeks=weeks, days=2))
+    _assessments(session, ids)
+    runner.run(session, demo)
+
+
 def seed_compliance(db: Database) -> int:
     """Create the supervision demo once; returns the number of open findings."""
     with db.transaction() as session:
@@ -256,8 +302,6 @@ def seed_compliance(db: Database) -> int:
     with db.transaction() as session:
         record_verification(session, system_actor("demo"), report)
         ids = _register(session)
-        _rectify(session)
-        _assessments(session, ids)
-        runner.run(session, system_actor("demo"))
+        _replay(session, ids)
         _notices(session, ids)
         return len(session.scalars(select(Finding.id).where(Finding.status == "open")).all())

@@ -22,6 +22,8 @@ from hutong.web.routers import (
     console,
     console_catalog,
     console_exchange,
+    console_supervision,
+    console_systems,
     data,
     exchange,
     identity,
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         console,
         console_catalog,
         console_exchange,
+        console_supervision,
+        console_systems,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -20,7 +20,7 @@ def _signature(settings: Settings, message: str) -> str:
 
 def with_error(settings: Settings, url: str, message: str, fragment: str = "") -> str:
     query = urlencode({"error": message[:600], "sig": _signature(settings, message[:600])})
-    return f"{url}?{query}{fragment}"
+    return f"{url}{'&' if '?' in url else '?'}{query}{fragment}"
 
 
 def error_from(request: Request) -> str | None:

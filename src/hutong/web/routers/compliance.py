@@ -4,10 +4,21 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
-from hutong.compliance import assessment, findings, notices, registry, reports, runner
+from hutong.compliance import (
+    assessment,
+    attachments,
+    documents,
+    findings,
+    notices,
+    registry,
+    reports,
+    runner,
+)
 from hutong.compliance.models import Notice
 from hutong.compliance.schemas import (
     AssessmentIn,
@@ -72,6 +83,24 @@ def assessment_out(session, row) -> AssessmentOut:  # type: ignore[no-untyped-de
         assessed_at=row.assessed_at,
         reported_to_unit_code=reported.code if reported else None,
         reported_at=row.reported_at,
+    )
+
+
+def download_headers(name: str, fallback: str, inline: bool = False) -> dict[str, str]:
+    """Content-Disposition with the Chinese file name (RFC 6266) and an ASCII fallback."""
+    kind = "inline" if inline else "attachment"
+    return {
+        "Content-Disposition": f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store",
+    }
+
+
+def document_response(name: str, body: bytes, fmt: documents.Format) -> Response:
+    """A rendered document: HTML shown in place, PDF downloaded."""
+    return Response(
+        body,
+        media_type=documents.MEDIA[fmt],
+        headers=download_headers(name, f"hutong-report.{fmt}", inline=fmt == "html"),
     )
 
 
@@ -203,10 +232,28 @@ def get_finding(
 
 @router.get("/units/{code}/compliance", summary="A unit's compliance summary")
 def unit_summary(
-    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    code: str,
+    year: int | None = None,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
 ) -> dict[str, object]:
     with db.transaction() as session:
-        return reports.unit_compliance_summary(session, actor, code)
+        return reports.unit_compliance_summary(session, actor, code, year)
+
+
+@router.get(
+    "/units/{code}/compliance/report.{fmt}",
+    summary="A unit's yearly compliance report: report.pdf or report.html",
+)
+def unit_report(
+    code: str,
+    fmt: documents.Format,
+    year: int | None = None,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        return document_response(*documents.unit_report(session, actor, code, year, fmt), fmt)
 
 
 # --- notices --------------------------------------------------------------------------------
@@ -241,6 +288,39 @@ def get_notice(
 ) -> dict[str, object]:
     with db.transaction() as session:
         return reports.notice_document_data(session, actor, notice_id)
+
+
+@router.get(
+    "/notices/{notice_id}/report.{fmt}",
+    summary="The 整改通知单 as a document: report.pdf or report.html",
+)
+def notice_document(
+    notice_id: int,
+    fmt: documents.Format,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        return document_response(*documents.notice(session, actor, notice_id, fmt), fmt)
+
+
+@router.get(
+    "/notices/{notice_id}/attachments/{attachment_id}",
+    summary="A file the unit attached to its answer",
+)
+def notice_attachment(
+    notice_id: int,
+    attachment_id: int,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        row = attachments.download(session, actor, notice_id, attachment_id)
+        return Response(
+            row.content,
+            media_type=row.media_type,
+            headers=download_headers(row.filename, f"evidence-{row.id}"),
+        )
 
 
 @router.post(
@@ -300,6 +380,20 @@ def get_assessment(
 ) -> dict[str, object]:
     with db.transaction() as session:
         return reports.assessment_report_data(session, actor, assessment_id)
+
+
+@router.get(
+    "/assessments/{assessment_id}/report.{fmt}",
+    summary="The risk assessment report: report.pdf or report.html",
+)
+def assessment_document(
+    assessment_id: int,
+    fmt: documents.Format,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        return document_response(*documents.assessment(session, actor, assessment_id, fmt), fmt)
 
 
 @router.post(

@@ -56,6 +56,8 @@ NAV: list[tuple[str, str, Action | None]] = [
     ("/console", "Home", None),
     ("/console/catalog", "Resource catalog", Action.CATALOG_READ),
     ("/console/exchange", "Sharing exchange", Action.SHARE_READ),
+    ("/console/systems", "Information systems", Action.SYSTEM_READ),
+    ("/console/supervision", "Supervision", Action.COMPLIANCE_READ),
     ("/console/units", "Units", Action.UNIT_READ),
     ("/console/users", "Users", Action.USER_READ),
     ("/console/audit", "Audit log", Action.AUDIT_READ),
@@ -66,6 +68,8 @@ NAV: list[tuple[str, str, Action | None]] = [
 SECTION_TEXT = {
     "Resource catalog": "Register, review and search the education government information resource catalog.",
     "Sharing exchange": "Apply for shared data, review applications, manage grants and usage.",
+    "Information systems": "The registry of survey projects and information systems: MLPS level, personal information, officer, filing, audits.",
+    "Supervision": "Findings of the compliance rules, rectification notices, risk assessments and dashboards.",
     "Units": "The unit tree of the education system.",
     "Users": "Accounts, roles and separation of duties.",
     "Audit log": "Search and export the tamper-evident audit log.",
