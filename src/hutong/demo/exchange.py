@@ -15,6 +15,7 @@ from hutong.catalog.vocab import Grade, ShareType, Status
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import utcnow
 from hutong.core.db import Database
+from hutong.data.models import DatasetVersion
 from hutong.exchange import applications, deadlines
 from hutong.exchange.models import Application
 from hutong.exchange.schemas import ApplicationIn
@@ -81,7 +82,7 @@ def seed_exchange(db: Database) -> int:
         (True, [("approve", "steward", ""), ("security_approve", "security", "")]),
         (False, ["overdue"]),
     ]
-    created = 0
+    created = _unconditional_grants(db)
     for index, (pi, steps) in enumerate(plan):
         with db.transaction() as session:
             consumer = _actor(session, CONSUMERS[index % 2])
@@ -101,6 +102,30 @@ def seed_exchange(db: Database) -> int:
                 actor = _actor(session, SECURITY) if who == "security" else people[who]
                 applications.transition(session, actor, application.id, name, reason)
     return created
+
+
+def _unconditional_grants(db: Database) -> int:
+    """无条件共享 entries that hold demo data are granted at once, so the demo has grants a
+    consumer can query straight away."""
+    with db.transaction() as session:
+        consumers = [_actor(session, name) for name in CONSUMERS]
+        with_data = select(DatasetVersion.resource_id)
+        resources = session.scalars(
+            select(Resource)
+            .where(
+                Resource.status == Status.PUBLISHED.value,
+                Resource.share_type == ShareType.UNCONDITIONAL.value,
+                Resource.id.in_(with_data),
+            )
+            .order_by(Resource.code)
+        ).all()
+        granted = 0
+        for resource in resources:
+            for consumer in consumers:
+                if consumer.unit_id != resource.provider_unit_id:
+                    _apply(session, consumer, resource)
+                    granted += 1
+        return granted
 
 
 def _backdate(session: Session, application: Application, days: int) -> None:
