@@ -5,12 +5,6 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import hutong.audit.models
-import hutong.catalog.models
-import hutong.compliance.models
-import hutong.core.calendar
-import hutong.data.models
-import hutong.identity.models  # noqa: F401  (register every table)
 from hutong.core.db import Base
 
 #: Tables the full-text search keeps outside the ORM (FTS5 on SQLite, text[] on PostgreSQL).

@@ -56,6 +56,17 @@ EXPECTED: dict[str, set[str]] = {
     "notice.review": {"catalog_reviewer", "security_reviewer"},
     "notice.escalate": {"catalog_reviewer", "security_reviewer"},
     "assessment.edit": {"data_steward", "pi_officer"},
+    "privacy.notice.publish": {"data_steward", "pi_officer"},
+    "consent.read": {"data_steward", "pi_officer"},
+    "consent.record": {"data_steward", "pi_officer"},
+    "consent.check": {"data_steward", "data_consumer", "pi_officer"},
+    "sensitive.decide": {"pi_officer"},
+    "automated_decision.edit": {"data_steward", "pi_officer"},
+    "privacy.release": {"data_steward"},
+    "extract.request": {"data_steward", "data_consumer"},
+    "extract.approve": {"data_steward"},
+    "extract.read": {"data_steward", "data_consumer"},
+    "complaint.handle": {"pi_officer", "security_admin"},
 }
 SYSTEM_MAY = {
     "unit.read",
@@ -68,6 +79,7 @@ SYSTEM_MAY = {
     "audit.purge",
     "compliance.run",
     "notice.escalate",
+    "consent.check",
 }
 OWN_UNIT_ACTIONS = {
     "catalog.edit",
@@ -79,6 +91,14 @@ OWN_UNIT_ACTIONS = {
     "system.register",
     "notice.answer",
     "assessment.edit",
+    "privacy.notice.publish",
+    "consent.read",
+    "consent.record",
+    "sensitive.decide",
+    "automated_decision.edit",
+    "privacy.release",
+    "extract.request",
+    "extract.read",
 }
 OTHER_UNIT_ACTIONS = {
     "catalog.review",
@@ -86,6 +106,7 @@ OTHER_UNIT_ACTIONS = {
     "notice.issue",
     "notice.review",
     "notice.escalate",
+    "extract.approve",
 }
 MY_UNIT, OTHER_UNIT = 1, 2
 

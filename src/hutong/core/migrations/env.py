@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 
-import hutong.audit.models
-import hutong.catalog.models
-import hutong.compliance.models
-import hutong.core.calendar
-import hutong.data.models
-import hutong.identity.models  # noqa: F401  (register tables on Base.metadata)
 from hutong.core.db import Base
 
 config = context.config
