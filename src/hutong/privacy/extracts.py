@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from hutong.audit.service import Category, record
-from hutong.catalog.models import Item, Resource
+from hutong.catalog.models import Item
+from hutong.catalog.service import by_code
 from hutong.core.clock import local, utcnow
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, InvalidInput, NotFound
@@ -50,13 +51,6 @@ def target(row: Extract) -> Target:
     )
 
 
-def _resource(session: Session, code: str) -> Resource:
-    row = session.scalar(select(Resource).where(Resource.code == code))
-    if row is None:
-        raise NotFound("信息资源不存在", "unknown resource", field="resource_code")
-    return row
-
-
 def direct(item: Item) -> bool:
     """A direct identifier: an identity item that is not a date (a birth date is a
     quasi-identifier), or a contact, financial, biometric, whereabouts or family item."""
@@ -76,7 +70,7 @@ def mask_for(item: Item, quasi: bool) -> masks.MaskSpec:
 
 
 def request(session: Session, actor: Actor, data: ExtractIn) -> Extract:
-    resource = _resource(session, data.resource_code)
+    resource = by_code(session, data.resource_code)
     unit = unit_by_code(session, data.requester_unit_code, "requester_unit_code")
     authorize(session, actor, Action.EXTRACT_REQUEST, Target("extract", None, unit.id))
     items = {i.name: i for i in resource.items}

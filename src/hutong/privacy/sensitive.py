@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
-from hutong.catalog.models import Resource
+from hutong.catalog.service import by_code, target
 from hutong.catalog.vocab import SENSITIVE_PI
 from hutong.core.clock import today_local
-from hutong.core.errors import InvalidInput, NotFound
-from hutong.identity.authz import Actor, Target, authorize
+from hutong.core.errors import InvalidInput
+from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
 from hutong.privacy.models import SensitiveDecision
 from hutong.privacy.schemas import SensitiveDecisionIn, SensitiveDecisionOut
@@ -23,20 +23,9 @@ from hutong.privacy.schemas import SensitiveDecisionIn, SensitiveDecisionOut
 SENSITIVE = {c.value for c in SENSITIVE_PI}
 
 
-def _resource(session: Session, code: str) -> Resource:
-    row = session.scalar(select(Resource).where(Resource.code == code))
-    if row is None:
-        raise NotFound("信息资源不存在", "unknown resource", field="resource_code")
-    return row
-
-
-def target(resource: Resource) -> Target:
-    return Target("resource", resource.code, resource.provider_unit_id)
-
-
 def decide(session: Session, actor: Actor, data: SensitiveDecisionIn) -> SensitiveDecision:
     """Record the leadership decision on one sensitive item of an entry."""
-    resource = _resource(session, data.resource_code)
+    resource = by_code(session, data.resource_code)
     authorize(session, actor, Action.SENSITIVE_DECIDE, target(resource))
     item = next((i for i in resource.items if i.name == data.item_name), None)
     if item is None:
@@ -98,7 +87,7 @@ def out(row: SensitiveDecision) -> SensitiveDecisionOut:
 
 
 def for_resource(session: Session, actor: Actor, code: str) -> list[SensitiveDecision]:
-    resource = _resource(session, code)
+    resource = by_code(session, code)
     authorize(session, actor, Action.CATALOG_READ, target(resource))
     return list(
         session.scalars(
