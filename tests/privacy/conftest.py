@@ -45,14 +45,19 @@ def officer(db, org):
         return actor_for(user_by_name(session, "pi.officer"))
 
 
-@pytest.fixture
-def system_id(db, org, system):
+def make_system(db, system) -> int:
+    """A registered system of 教师工作司 (the PI officer's unit) that passes every system rule."""
     from hutong.audit.service import Category, record
 
     with db.transaction() as session:
         row = b.system(session, "MOE-JSGZS")
         record(session, system, "test.arrange", category=Category.INSERT)
         return row.id
+
+
+@pytest.fixture
+def system_id(db, org, system):
+    return make_system(db, system)
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from hutong.web.routers import (
     console_catalog,
     data,
     identity,
+    privacy,
+    public_privacy,
     system,
 )
 
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         data,
         catalog,
         compliance,
+        privacy,
+        public_privacy,
         console,
         console_catalog,
     ):
