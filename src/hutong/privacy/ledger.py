@@ -190,7 +190,7 @@ def count(
     test = consents.allowed(exp.column(column, quoted=True), view).sql("duckdb")
     allowed, total = connection.execute(
         f"SELECT COUNT(*) FILTER (WHERE {test}), COUNT(*) FROM {relation}", consents.params()
-    ).fetchone()
+    ).fetchall()[0]
     return int(allowed), int(total) - int(allowed)
 
 
