@@ -39,6 +39,10 @@ exchange_app = typer.Typer(
     help="共享交换：共享申请、审核、授权、撤销、逾期提醒、泄露文件溯源", no_args_is_help=True
 )
 app.add_typer(exchange_app, name="exchange")
+privacy_app = typer.Typer(
+    help="个人信息保护：收集使用规则、同意、去标识化、统计发布、投诉", no_args_is_help=True
+)
+app.add_typer(privacy_app, name="privacy")
 
 out = Console()
 err = Console(stderr=True)
@@ -670,6 +674,135 @@ def compliance_register_system(file: Path, user: ActingUser, data_dir: DataDir =
         with db.transaction() as session:
             system_id = registry.register(session, acting(session, user), data).id
     out.print(f"[green]已登记信息系统[/green] {data.name}（编号 {system_id}）")
+
+
+# --- privacy ----------------------------------------------------------------------------
+
+
+@privacy_app.command("publish-notice")
+def privacy_publish_notice(file: Path, user: ActingUser, data_dir: DataDir = None) -> None:
+    """按 JSON 文件（与 POST /api/v1/collection-notices 相同）公布信息系统的新版收集使用规则。"""
+    import json
+
+    from hutong.privacy import notices
+    from hutong.privacy.schemas import NoticeIn
+
+    with opened(data_dir) as db:
+        data = _parsed(NoticeIn, **json.loads(file.read_text(encoding="utf-8")))
+        with db.transaction() as session:
+            notice = notices.publish(session, acting(session, user), data)
+            version, material = notice.version, notice.material_change
+    note = "（目的、方式或种类已变更：此前的同意须重新取得）" if material else ""
+    out.print(f"[green]已公布第 {version} 版收集使用规则[/green]{note}")
+
+
+@privacy_app.command("import-consents")
+def privacy_import_consents(
+    system_id: int,
+    notice_version: int,
+    file: Path,
+    user: ActingUser,
+    receipts: Annotated[Path, typer.Option(help="凭证码输出文件（CSV：line,code）")],
+    data_dir: DataDir = None,
+) -> None:
+    """从 CSV 批量导入同意记录（每行一项用途或一类敏感信息）；有错误则整个文件不导入。"""
+    import csv
+
+    from hutong.privacy import consent
+
+    with opened(data_dir) as db, db.transaction() as session:
+        count, codes = consent.import_file(
+            session, acting(session, user), system_id, notice_version, file.read_bytes()
+        )
+    with receipts.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["line", "code"])
+        writer.writeheader()
+        writer.writerows(codes)
+    receipts.chmod(0o600)
+    out.print(f"[green]已导入 {count} 项同意[/green]；凭证码写入 {receipts}（仅所有者可读）")
+
+
+@privacy_app.command("check-consents")
+def privacy_check_consents(
+    system_id: int,
+    purpose: str,
+    file: Path,
+    user: ActingUser,
+    column: Annotated[str, typer.Option(help="证件号所在列")] = "subject_id",
+    sensitive: Annotated[list[str] | None, typer.Option(help="还须单独同意的敏感类别")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """回答“这些人的数据能否为此目的处理”：对 CSV/Parquet 文件的证件号列做一次批量连接。"""
+    import duckdb
+
+    from hutong.data.sql import literal
+    from hutong.privacy import ledger
+
+    with opened(data_dir) as db:
+        with db.transaction() as session:
+            consents = ledger.open_check(
+                session, acting(session, user), system_id, purpose, sensitive or []
+            )
+        reader = "read_parquet" if file.suffix == ".parquet" else "read_csv_auto"
+        relation = (
+            f"{reader}({literal(str(file))}, all_varchar=true)"
+            if reader != "read_parquet"
+            else f"read_parquet({literal(str(file))})"
+        )
+        allowed, refused = ledger.count(duckdb.connect(), relation, column, consents)
+    out.print(f"可处理 {allowed:,} 行，不可处理 {refused:,} 行")
+
+
+@privacy_app.command("anonymize")
+def privacy_anonymize(
+    file: Path,
+    quasi: Annotated[list[str], typer.Option(help="准标识符列，可重复")],
+    k: Annotated[int, typer.Option(help="目标 k")] = 5,
+    budget: Annotated[float, typer.Option(help="最多隐匿的行比例")] = 0.05,
+    output: Annotated[Path | None, typer.Option(help="写出泛化后的 Parquet 文件")] = None,
+) -> None:
+    """对本地 Parquet 文件测量 k-匿名、给出泛化方案并（可选）写出结果，打印前后风险。"""
+    import duckdb
+
+    from hutong.data.sql import literal
+    from hutong.privacy import anonymity
+
+    connection = duckdb.connect()
+    connection.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet({literal(str(file))})")
+    try:
+        before = anonymity.measure(connection, "t", quasi, k=k)
+        proposals = anonymity.propose_generalizations(connection, "t", quasi, k, budget=budget)
+        sql = anonymity.generalized_sql(connection, "t", quasi, proposals, k)
+        after = anonymity.measure(connection, f"({sql})", quasi, k=k)
+    except HutongError as error:
+        err.print(f"[red]错误（{error.field}）：{error.zh}[/red]")
+        raise typer.Exit(2) from error
+    for p in proposals:
+        out.print(f"· {p.zh}")
+    out.print(
+        f"之前：k={before.k_achieved}，最大重识别风险 {before.max_risk:.3f}，平均 {before.average_risk:.4f}；"
+        f"之后：k={after.k_achieved}，最大 {after.max_risk:.3f}，平均 {after.average_risk:.4f}，{after.rows:,} 行"
+    )
+    if output:
+        connection.execute(f"COPY ({sql}) TO {literal(str(output))} (FORMAT PARQUET)")
+
+
+@privacy_app.command("complaints")
+def privacy_complaints(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    state: Annotated[str | None, typer.Option(help="received | answered")] = None,
+) -> None:
+    """列出个人信息投诉（个人信息保护负责人、安全保密管理员），逾期标红。"""
+    from hutong.privacy import complaints
+
+    with opened(data_dir) as db, db.transaction() as session:
+        rows = complaints.list_all(session, acting(session, user), state)
+    table = Table("受理编号", "类别", "状态", "答复期限")
+    for c in rows:
+        due = f"[red]{c.due_date}[/red]" if c.overdue else str(c.due_date)
+        table.add_row(c.number, c.category, c.state, due)
+    out.print(table)
 
 
 # --- calendar ---------------------------------------------------------------------------

@@ -530,7 +530,198 @@ PLATFORM_CASES = {
     "audit.checkpoints": Case(_unsigned, lambda s, o: checkpoint_now(s) and None),
 }
 
-CASES = {**SYSTEM_CASES, **CATALOG_CASES, **DATASET_CASES, **ACCOUNT_CASES, **PLATFORM_CASES}
+# --- privacy (issue 8) --------------------------------------------------------------------------
+
+
+def _notice(s, system_id: int, version: int = 1, material: bool = False):
+    from hutong.privacy.models import CollectionNotice
+
+    row = CollectionNotice(
+        system_id=system_id,
+        version=version,
+        title="收集使用规则",
+        purposes=[{"code": "enrolment", "name": "学籍管理"}],
+        method="入学登记",
+        items=["姓名"],
+        categories=["identity"],
+        retention="毕业后 3 年",
+        material_change=material,
+        published_by="test",
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _consent(s, notice, **changes):
+    from hutong.privacy.models import Consent
+
+    values = dict(
+        system_id=notice.system_id,
+        notice_id=notice.id,
+        notice_version=notice.version,
+        subject="a" * 64,
+        kind="purpose",
+        code="enrolment",
+        given_by="subject",
+        source="api",
+        recorded_by="test",
+    )
+    values.update(changes)
+    row = Consent(**values)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _pi_source_without_notice(s, o):
+    system = b.system(s, A)
+    b.resource(s, A, has_pi=True, source_system_id=system.id, items=pi_item()())
+    o["system"] = system.id
+    return str(system.id)
+
+
+def _stale_consent(s, o):
+    system = b.system(s, A)
+    first = _notice(s, system.id)
+    o["consent"] = _consent(s, first).id
+    o["v2"] = _notice(s, system.id, 2, material=True)
+    return str(system.id)
+
+
+def _renew(s, o):
+    from hutong.privacy.models import Consent
+
+    row = s.get(Consent, o["consent"])
+    row.notice_id, row.notice_version = o["v2"].id, 2
+
+
+def _child_without_guardian(s, o):
+    system = b.system(s, A)
+    o["consent"] = _consent(s, _notice(s, system.id), child=True).id
+    return str(system.id)
+
+
+def _add_guardian(s, o):
+    from hutong.privacy.models import Consent
+
+    row = s.get(Consent, o["consent"])
+    row.given_by, row.guardian, row.guardian_relation = "guardian", "b" * 64, "mother"
+
+
+def _undecided_sensitive(s, o):
+    row = b.resource(
+        s, A, has_pi=True, grade="important", items=sensitive_item(default_mask="null")()
+    )
+    o["resource"] = row.id
+    return row.code
+
+
+def _decide(s, o):
+    from hutong.privacy.models import SensitiveDecision
+
+    s.add(
+        SensitiveDecision(
+            resource_id=o["resource"],
+            item_name="民族",
+            category="ethnicity",
+            necessity="必要",
+            scientific="科学",
+            ethics="伦理",
+            meeting="党组会",
+            meeting_date=today_local(),
+            attendees=["甲", "乙", "丙"],
+            outcome="approved",
+            recorded_by="test",
+        )
+    )
+
+
+def _unchecked_decision(s, o):
+    from hutong.privacy.models import AutomatedDecision
+
+    row = AutomatedDecision(
+        unit_id=b.unit_id(s, A), name="自动排课", purpose="排课", logic="按规则", recorded_by="t"
+    )
+    s.add(row)
+    s.flush()
+    o["decision"] = row.id
+    return str(row.id)
+
+
+def _fair(s, o):
+    from hutong.privacy.models import AutomatedDecision
+
+    s.get(AutomatedDecision, o["decision"]).fairness_passed = True
+
+
+def _unapproved_extract(s, o):
+    from hutong.privacy.models import Extract
+
+    resource = b.resource(s, A)
+    row = Extract(
+        number="YJ2026TEST",
+        resource_id=resource.id,
+        requester_unit_id=b.unit_id(s, A),
+        requested_by="t",
+        purpose="科研",
+        produced_at=utcnow(),
+    )
+    s.add(row)
+    s.flush()
+    o["extract"] = row.id
+    return row.number
+
+
+def _approve_extract(s, o):
+    from hutong.privacy.models import Extract
+
+    row = s.get(Extract, o["extract"])
+    row.decided_by, row.decided_at = "owner", utcnow()
+
+
+def _overdue_complaint(s, o):
+    from hutong.privacy.models import Complaint
+
+    row = Complaint(
+        number="GR2026TEST",
+        category="use",
+        contact_sealed="x",
+        text_sealed="x",
+        due_date=today_local() - timedelta(days=1),
+    )
+    s.add(row)
+    s.flush()
+    o["complaint"] = row.id
+    return row.number
+
+
+def _answer_complaint(s, o):
+    from hutong.privacy.models import Complaint
+
+    s.get(Complaint, o["complaint"]).state = "answered"
+
+
+PRIVACY_CASES = {
+    "notice.missing": Case(
+        _pi_source_without_notice, lambda s, o: _notice(s, o["system"]) and None
+    ),
+    "consent.stale_after_change": Case(_stale_consent, _renew),
+    "consent.guardian": Case(_child_without_guardian, _add_guardian),
+    "sensitive.leadership_decision": Case(_undecided_sensitive, _decide),
+    "automated_decision.fairness": Case(_unchecked_decision, _fair),
+    "extract.unapproved": Case(_unapproved_extract, _approve_extract),
+    "complaint.unanswered": Case(_overdue_complaint, _answer_complaint),
+}
+
+CASES = {
+    **SYSTEM_CASES,
+    **CATALOG_CASES,
+    **DATASET_CASES,
+    **ACCOUNT_CASES,
+    **PLATFORM_CASES,
+    **PRIVACY_CASES,
+}
 
 
 def test_every_rule_has_a_case():

@@ -77,6 +77,17 @@ EXPECTED: dict[str, set[str]] = {
     "feedback.file": {"data_consumer", "data_steward"},
     "feedback.answer": {"data_steward"},
     "notification.read": READERS,
+    "privacy.notice.publish": {"data_steward", "pi_officer"},
+    "consent.read": {"data_steward", "pi_officer"},
+    "consent.record": {"data_steward", "pi_officer"},
+    "consent.check": {"data_steward", "data_consumer", "pi_officer"},
+    "sensitive.decide": {"pi_officer"},
+    "automated_decision.edit": {"data_steward", "pi_officer"},
+    "privacy.release": {"data_steward"},
+    "extract.request": {"data_steward", "data_consumer"},
+    "extract.approve": {"data_steward"},
+    "extract.read": {"data_steward", "data_consumer"},
+    "complaint.handle": {"pi_officer", "security_admin"},
 }
 SYSTEM_MAY = {
     "unit.read",
@@ -90,6 +101,7 @@ SYSTEM_MAY = {
     "compliance.run",
     "notice.escalate",
     "share.overdue",
+    "consent.check",
 }
 OWN_UNIT_ACTIONS = {
     "catalog.edit",
@@ -104,6 +116,14 @@ OWN_UNIT_ACTIONS = {
     "share.supplement",
     "grant.manage",
     "feedback.answer",
+    "privacy.notice.publish",
+    "consent.read",
+    "consent.record",
+    "sensitive.decide",
+    "automated_decision.edit",
+    "privacy.release",
+    "extract.request",
+    "extract.read",
 }
 OTHER_UNIT_ACTIONS = {
     "catalog.review",
@@ -112,6 +132,7 @@ OTHER_UNIT_ACTIONS = {
     "notice.review",
     "notice.escalate",
     "share.security_review",
+    "extract.approve",
 }
 #: the provider's unit decides on a request made by another unit
 PROVIDER_ACTIONS = {"share.decide", "share.record"}

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     compliance_export_rows_per_day: int = Field(
         1_000_000, ge=1, description="Rows one account may export in 24 hours before a finding."
     )
+    complaint_working_days: int = Field(
+        15, ge=1, le=60, description="Working days within which a PI complaint is answered."
+    )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
     smtp_host: str | None = Field(

@@ -98,6 +98,18 @@ class Action(StrEnum):
     FEEDBACK_FILE = "feedback.file"
     FEEDBACK_ANSWER = "feedback.answer"
     NOTIFICATION_READ = "notification.read"
+    # Personal-information protection (N2021 tasks 4, 6, 8–11, 14)
+    PRIVACY_NOTICE_PUBLISH = "privacy.notice.publish"
+    CONSENT_READ = "consent.read"
+    CONSENT_RECORD = "consent.record"
+    CONSENT_CHECK = "consent.check"
+    SENSITIVE_DECIDE = "sensitive.decide"
+    AUTOMATED_DECISION_EDIT = "automated_decision.edit"
+    PRIVACY_RELEASE = "privacy.release"
+    EXTRACT_REQUEST = "extract.request"
+    EXTRACT_APPROVE = "extract.approve"
+    EXTRACT_READ = "extract.read"
+    COMPLAINT_HANDLE = "complaint.handle"
 
 
 @dataclass(frozen=True)
@@ -189,6 +201,26 @@ MATRIX: dict[Action, Rule] = {
     Action.FEEDBACK_FILE: _rule(Scope.ANY, R.DATA_CONSUMER, R.DATA_STEWARD),
     Action.FEEDBACK_ANSWER: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
     Action.NOTIFICATION_READ: _rule(Scope.ANY, *BUSINESS_READERS),
+    # Personal information: the owner unit (主管单位) of a system publishes its collection
+    # notices and keeps its consents; the PI officer watches over them (N2021 tasks 8–9).
+    Action.PRIVACY_NOTICE_PUBLISH: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.PI_OFFICER),
+    Action.CONSENT_READ: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.PI_OFFICER),
+    Action.CONSENT_RECORD: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.PI_OFFICER),
+    # The bulk question "may these subjects be processed for this purpose?" (the exchange).
+    Action.CONSENT_CHECK: _rule(
+        Scope.ANY, R.DATA_STEWARD, R.DATA_CONSUMER, R.PI_OFFICER, system=True
+    ),
+    # 集体决策 is recorded by the unit's PI officer (N2021 task 11).
+    Action.SENSITIVE_DECIDE: _rule(Scope.OWN_UNIT, R.PI_OFFICER),
+    Action.AUTOMATED_DECISION_EDIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.PI_OFFICER),
+    Action.PRIVACY_RELEASE: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    # Research extracts (N2021 task 6): any unit asks, the owner unit approves (never its own
+    # unit's request, DESIGN rule 2), the requesting unit reads the result.
+    Action.EXTRACT_REQUEST: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.DATA_CONSUMER),
+    Action.EXTRACT_APPROVE: _rule(Scope.OTHER_UNIT, R.DATA_STEWARD),
+    Action.EXTRACT_READ: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.DATA_CONSUMER),
+    # Complaints are seen by the PI officer and the security administrator (N2021 task 14).
+    Action.COMPLAINT_HANDLE: _rule(Scope.ANY, R.PI_OFFICER, R.SECURITY_ADMIN),
 }
 
 

@@ -27,6 +27,8 @@ from hutong.web.routers import (
     data,
     exchange,
     identity,
+    privacy,
+    public_privacy,
     system,
 )
 
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         exchange,  # before catalog: /resources/{code:path} would swallow its routes
         catalog,
         compliance,
+        privacy,
+        public_privacy,
         console,
         console_catalog,
         console_exchange,

@@ -49,6 +49,9 @@ class Subject(StrEnum):
     DATASET = "dataset"
     TASK = "task"
     PLATFORM = "platform"
+    EXTRACT = "extract"  # research extracts (issue 8)
+    COMPLAINT = "complaint"  # PI complaints (issue 8)
+    DECISION = "decision"  # the register of automated decision-making (issue 8)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def load() -> dict[str, Rule]:
         catalog,
         datasets,
         platform,
+        privacy,
         systems,
     )
 
