@@ -10,7 +10,8 @@ import hutong.catalog.models
 import hutong.compliance.models
 import hutong.core.calendar
 import hutong.data.models
-import hutong.identity.models  # noqa: F401  (register every table)
+import hutong.identity.models
+import hutong.openportal.models  # noqa: F401  (register every table)
 from hutong.core.db import Base
 
 #: Tables the full-text search keeps outside the ORM (FTS5 on SQLite, text[] on PostgreSQL).

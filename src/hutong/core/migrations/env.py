@@ -9,7 +9,8 @@ import hutong.catalog.models
 import hutong.compliance.models
 import hutong.core.calendar
 import hutong.data.models
-import hutong.identity.models  # noqa: F401  (register tables on Base.metadata)
+import hutong.identity.models
+import hutong.openportal.models  # noqa: F401  (register tables on Base.metadata)
 from hutong.core.db import Base
 
 config = context.config
