@@ -12,12 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from hutong import __version__
 from hutong.core.db import Database
 from hutong.core.settings import Settings
+from hutong.openportal.ratelimit import RateLimiter
 from hutong.web import problems
 from hutong.web.metrics import Metrics
 from hutong.web.routers import (
     audit,
     auth,
     catalog,
+    ckan,
     compliance,
     console,
     console_catalog,
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings)
     app.state.metrics = Metrics()
+    app.state.rate_limiter = RateLimiter()
     problems.install(app)
     console.install_exception_handlers(app)
 
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         compliance,
         console,
         console_catalog,
+        ckan,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

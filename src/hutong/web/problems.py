@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hutong.core.errors import HutongError
+from hutong.core.errors import HutongError, TooManyRequests
 
 log = logging.getLogger("hutong.web")
 PROBLEM = "application/problem+json"
@@ -61,9 +61,12 @@ def problem(
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
     async def _domain(request: Request, error: HutongError) -> JSONResponse:
-        return problem(
+        response = problem(
             request, error.status, error.code, error.zh, error.en, error.field, **error.extra
         )
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
