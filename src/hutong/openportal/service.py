@@ -23,6 +23,7 @@ from hutong.core.errors import InvalidInput
 from hutong.data.access import StoredFiles, open_version
 from hutong.data.models import DatasetVersion
 from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.models import Unit
 from hutong.identity.roles import Action
 from hutong.openportal import public
 from hutong.openportal.datastore import SearchQueryError
@@ -258,3 +259,26 @@ def total_downloads(session: Session) -> int:
         )
     )
     return int(total or 0)
+
+
+def platform_publisher(session: Session) -> tuple[str, str]:
+    """(code, name) of the platform's operator: the root of the unit tree."""
+    row = session.execute(
+        select(Unit.code, Unit.name).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else ("hutong", "互通")
+
+
+def dcat_export(
+    session: Session, actor: Actor, name: str | None = None
+) -> tuple[list[PublicDataset], tuple[str, str]]:
+    """The public datasets for a DCAT export (all, or the one named), audited."""
+    authorize(session, actor, Action.PORTAL_READ)
+    if name is not None:
+        datasets = [public.dataset(session, name)]
+        where = target(datasets[0])
+    else:
+        datasets = list(public.index(session).datasets)
+        where = Target("catalog", "dcat")
+    record(session, actor, "portal.dcat", category=Category.QUERY, target=where, rows=len(datasets))
+    return datasets, platform_publisher(session)

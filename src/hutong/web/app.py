@@ -24,6 +24,7 @@ from hutong.web.routers import (
     console,
     console_catalog,
     data,
+    dcat,
     identity,
     system,
 )
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         console,
         console_catalog,
         ckan,
+        dcat,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
