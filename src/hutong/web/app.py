@@ -26,6 +26,7 @@ from hutong.web.routers import (
     data,
     dcat,
     identity,
+    portal,
     system,
 )
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         console_catalog,
         ckan,
         dcat,
+        portal,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

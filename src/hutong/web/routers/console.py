@@ -158,11 +158,6 @@ def install_exception_handlers(app) -> None:  # type: ignore[no-untyped-def]
 # --- sign-in ----------------------------------------------------------------------------
 
 
-@router.get("/")
-def root() -> RedirectResponse:
-    return RedirectResponse("/console", status_code=303)
-
-
 @router.get("/console/login")
 def login_form(request: Request, next: str = "/console", error: str | None = None) -> Response:
     token = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
