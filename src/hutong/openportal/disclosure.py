@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.core.calendar import WorkingCalendar
-from hutong.core.clock import today_local, utcnow
+from hutong.core.clock import local, today_local, utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.core.identifiers import is_citizen_id
 from hutong.core.keys import SecretBox
@@ -196,19 +196,22 @@ class Status:
     events: list[tuple[str, str, str]]  # (when, kind, note)
 
 
-def status(session: Session, actor: Actor, number: str) -> Status:
-    authorize(session, actor, Action.DISCLOSURE_SUBMIT)
-    request = _by_number(session, number)
+def history(session: Session, request: DisclosureRequest) -> list[tuple[str, str, str]]:
+    """(when, kind, note) of a request's events, oldest first (the caller has audited)."""
     events = session.scalars(
         select(DisclosureEvent)
         .where(DisclosureEvent.request_id == request.id)
         .order_by(DisclosureEvent.id)
     ).all()
+    return [(local(e.at).strftime("%Y-%m-%d %H:%M"), e.kind, e.note) for e in events]
+
+
+def status(session: Session, actor: Actor, number: str) -> Status:
+    authorize(session, actor, Action.DISCLOSURE_SUBMIT)
+    request = _by_number(session, number)
     record(
         session, actor, "disclosure.status", category=Category.QUERY, target=target(request), rows=1
     )
-    from hutong.core.clock import local
-
     return Status(
         request.tracking_no,
         request.state,
@@ -219,7 +222,7 @@ def status(session: Session, actor: Actor, number: str) -> Status:
         request.answer,
         request.decision_reason,
         request.other_office,
-        [(local(e.at).strftime("%Y-%m-%d %H:%M"), e.kind, e.note) for e in events],
+        history(session, request),
     )
 
 

@@ -23,9 +23,11 @@ from hutong.web.routers import (
     compliance,
     console,
     console_catalog,
+    console_portal,
     data,
     dcat,
     identity,
+    openportal,
     portal,
     system,
 )
@@ -85,8 +87,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         compliance,
         console,
         console_catalog,
+        console_portal,
         ckan,
         dcat,
+        openportal,
         portal,
     ):
         app.include_router(module.router)

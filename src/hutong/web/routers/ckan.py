@@ -108,11 +108,13 @@ async def action(name: str, request: Request) -> JSONResponse:
     return envelope(request, name, {"success": True, "result": result})
 
 
-for prefix in ("/api/3/action/{name}", "/api/action/{name}"):
-    router.add_api_route(
-        prefix,
-        action,
-        methods=["GET", "POST"],
-        summary="CKAN Action API v3 (read side): " + ", ".join(ACTIONS),
-        response_class=JSONResponse,
-    )
+for version, prefix in (("v3", "/api/3/action/{name}"), ("unversioned", "/api/action/{name}")):
+    for method in ("GET", "POST"):
+        router.add_api_route(
+            prefix,
+            action,
+            methods=[method],
+            operation_id=f"ckan_{version}_{method.lower()}",
+            summary="CKAN Action API v3 (read side): " + ", ".join(ACTIONS),
+            response_class=JSONResponse,
+        )

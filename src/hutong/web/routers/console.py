@@ -58,6 +58,8 @@ NAV: list[tuple[str, str, Action | None]] = [
     ("/console/units", "Units", Action.UNIT_READ),
     ("/console/users", "Users", Action.USER_READ),
     ("/console/audit", "Audit log", Action.AUDIT_READ),
+    ("/console/releases", "Release queue", Action.RELEASE_READ),
+    ("/console/disclosure", "Disclosure requests", Action.DISCLOSURE_HANDLE),
 ]
 
 
@@ -67,6 +69,8 @@ SECTION_TEXT = {
     "Units": "The unit tree of the education system.",
     "Users": "Accounts, roles and separation of duties.",
     "Audit log": "Search and export the tamper-evident audit log.",
+    "Release queue": "Take dataset versions through the automatic check, the publisher's approval and the security review to the open portal.",
+    "Disclosure requests": "Handle requests for disclosure within 20 working days.",
 }
 
 
