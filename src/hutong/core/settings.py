@@ -107,10 +107,14 @@ class Settings(BaseSettings):
         1_000_000, ge=1, description="Rows one account may export in 24 hours before a finding."
     )
     release_k: int = Field(
-        5, ge=2, description="k that quasi-identifiers of a public release must reach (N2021 task 8)."
+        5,
+        ge=2,
+        description="k that quasi-identifiers of a public release must reach (N2021 task 8).",
     )
     release_small_cell: int = Field(
-        5, ge=1, description="Cells of an aggregated public table below this count must be suppressed."
+        5,
+        ge=1,
+        description="Cells of an aggregated public table below this count must be suppressed.",
     )
     portal_api_per_minute: int = Field(
         600, ge=1, description="Anonymous CKAN API and DCAT requests per client address per minute."

@@ -39,6 +39,7 @@ from hutong.core.keys import SecretBox
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.openportal.models import DisclosureEvent, DisclosureRequest
+from hutong.openportal.schemas import DisclosureStepIn
 from hutong.privacy.keys import for_domain
 
 RECEIVED = "received"
@@ -399,3 +400,21 @@ def decide(
         details={"decision": decision, "on_time": today_local() <= request.due_date},
     )  # fmt: skip
     return request
+
+
+STEPS = ("ask_correction", "extend", "decide")
+
+
+def apply(
+    session: Session, actor: Actor, number: str, name: str, body: DisclosureStepIn
+) -> DisclosureRequest:
+    """One handling step by name (the API, the console and the CLI share it)."""
+    if name == "ask_correction":
+        return ask_correction(session, actor, number, body.note)
+    if name == "extend":
+        return extend(session, actor, number, body.days, body.reason, body.approver)
+    if name == "decide":
+        return decide(
+            session, actor, number, body.decision, body.answer, body.reason, body.other_office
+        )
+    raise InvalidInput("未知的操作", "unknown step (ask_correction, extend, decide)", field="name")

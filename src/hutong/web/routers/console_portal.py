@@ -17,7 +17,6 @@ from hutong.openportal.schemas import DisclosureStepIn
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 from hutong.web.routers.console import check_csrf, page, staff
-from hutong.web.routers.openportal import STEPS, apply_step
 
 router = APIRouter(include_in_schema=False)
 RELEASE_VIEWS = {
@@ -192,10 +191,10 @@ async def disclosure_step(
         other_office=str(form.get("other_office", "")),
     )
     try:
-        if name not in STEPS:
+        if name not in disclosure.STEPS:
             raise HutongError("未知的操作", "unknown step")
         with db.transaction() as session:
-            apply_step(session, identity.actor, number, name, body)
+            disclosure.apply(session, identity.actor, number, name, body)
     except HutongError as error:
         return RedirectResponse(
             with_error(db.settings, request_url(number), error.zh), status_code=303

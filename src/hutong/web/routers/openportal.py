@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from hutong.core.db import Database
-from hutong.core.errors import InvalidInput
 from hutong.identity.authz import Actor, public_actor
 from hutong.openportal import disclosure, release
 from hutong.openportal.schemas import (
@@ -137,22 +136,6 @@ def request_applicant(
         return disclosure.applicant(session, actor, tracking_no)
 
 
-STEPS = ("ask_correction", "extend", "decide")
-
-
-def apply_step(session, actor: Actor, tracking_no: str, name: str, body: DisclosureStepIn):  # type: ignore[no-untyped-def]
-    """One handling step by name (API, console and CLI share it)."""
-    if name == "ask_correction":
-        return disclosure.ask_correction(session, actor, tracking_no, body.note)
-    if name == "extend":
-        return disclosure.extend(session, actor, tracking_no, body.days, body.reason, body.approver)
-    if name == "decide":
-        return disclosure.decide(
-            session, actor, tracking_no, body.decision, body.answer, body.reason, body.other_office
-        )
-    raise InvalidInput("未知的操作", "unknown step (ask_correction, extend, decide)", field="name")
-
-
 @router.post(
     "/disclosure-requests/{tracking_no}/transitions/{name}",
     summary="ask_correction, extend or decide",
@@ -165,4 +148,4 @@ def request_step(
     db: Database = Depends(database),
 ) -> DisclosureOut:
     with db.transaction() as session:
-        return DisclosureOut.of(apply_step(session, actor, tracking_no, name, body))
+        return DisclosureOut.of(disclosure.apply(session, actor, tracking_no, name, body))

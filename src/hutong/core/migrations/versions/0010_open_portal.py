@@ -84,7 +84,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("tracking_no", name="uq_disclosure_requests_tracking_no"),
     )
     op.create_index("ix_disclosure_requests_state", "disclosure_requests", ["state"])
-    op.create_index("ix_disclosure_requests_applicant_key", "disclosure_requests", ["applicant_key"])
+    op.create_index(
+        "ix_disclosure_requests_applicant_key", "disclosure_requests", ["applicant_key"]
+    )
     op.create_index("ix_disclosure_requests_due_date", "disclosure_requests", ["due_date"])
     op.create_table(
         "disclosure_events",
