@@ -49,6 +49,8 @@ class Subject(StrEnum):
     DATASET = "dataset"
     TASK = "task"
     PLATFORM = "platform"
+    RELEASE = "release"  # a dataset version on its way to the open portal (issue 7)
+    DISCLOSURE = "disclosure"  # a 依申请公开 request (issue 7)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def load() -> dict[str, Rule]:
         catalog,
         datasets,
         platform,
+        portal,
         systems,
     )
 
