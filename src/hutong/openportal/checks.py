@@ -9,7 +9,6 @@ k (``privacy/anonymity.py``), suppression of small cells.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import duckdb
@@ -157,7 +156,7 @@ def run_check(
         report["quasi"] = quasi
         if quasi:
             measured = measure(connection, DATASET, quasi, k=k)
-            report["anonymity"] = asdict(measured)
+            report["anonymity"] = measured.as_dict()
             if not measured.satisfied:
                 group = ", ".join(ident(q) for q in quasi)
                 small = (
@@ -171,12 +170,12 @@ def run_check(
                         "columns": quasi,
                         "rows": measured.rows_below_k,
                         "classes": measured.classes_below_k,
-                        "k": measured.k,
+                        "k": measured.k_achieved,
                         "sample_rows": _sample_rows(connection, small),
-                        "zh": f"准标识符（{'、'.join(quasi)}）k={measured.k}，低于 {k}：{measured.rows_below_k} 行",
-                        "en": f"quasi-identifiers ({', '.join(quasi)}) reach k={measured.k} < {k}: {measured.rows_below_k} rows",
+                        "zh": f"准标识符（{'、'.join(quasi)}）k={measured.k_achieved}，低于 {k}：{measured.rows_below_k} 行",
+                        "en": f"quasi-identifiers ({', '.join(quasi)}) reach k={measured.k_achieved} < {k}: {measured.rows_below_k} rows",
                         "proposals": [
-                            {"zh": p.zh, "en": p.en, "column": p.column, "k_after": p.k_after}
+                            {"zh": p.zh, "en": p.en, "column": p.column, "rows": p.rows}
                             for p in proposals
                         ],
                     }

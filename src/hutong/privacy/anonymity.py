@@ -22,38 +22,58 @@ SUPPRESSION_BUDGET = 0.01
 
 
 @dataclass(frozen=True)
+class ClassSize:
+    """How many equivalence classes have this size, and the rows in them."""
+
+    size: int
+    classes: int
+    rows: int
+
+
+@dataclass(frozen=True)
 class AnonymityReport:
-    quasi: tuple[str, ...]
-    target: int  # the k asked for
-    k: int  # achieved: the size of the smallest equivalence class (0 when empty)
+    """Field names as in the privacy helper's interface (issue 8), so either implementation
+    serves the release gate."""
+
+    quasi: list[str]
+    k_target: int
     rows: int
     classes: int
+    k_achieved: int  # the smallest equivalence class (0 for an empty relation)
     classes_below_k: int
     rows_below_k: int
-    #: The smallest classes as (class size, how many classes have that size), smallest first.
-    worst: list[tuple[int, int]] = field(default_factory=list)
-    #: Distinct values of ``sensitive`` in the least diverse class (l-diversity).
-    l_diversity: int | None = None
-    #: Largest total-variation distance between a class's and the whole table's distribution.
-    t_closeness: float | None = None
-    max_risk: float = 0.0  # 1 / smallest class
-    avg_risk: float = 0.0  # classes / rows: the mean of 1 / class size over rows
+    max_risk: float  # 1 / smallest class
+    average_risk: float  # classes / rows: the mean over rows of 1 / class size
+    smallest: list[ClassSize] = field(default_factory=list)  # sizes below k, smallest first
+    sensitive: str | None = None
+    l_diversity: int | None = None  # fewest distinct sensitive values in a class
+    t_closeness: float | None = None  # largest total-variation distance to the whole table
 
     @property
     def satisfied(self) -> bool:
-        return self.rows == 0 or self.k >= self.target
+        return self.rows > 0 and self.k_achieved >= self.k_target
+
+    def as_dict(self) -> dict[str, object]:
+        from dataclasses import asdict
+
+        return asdict(self)
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """One step that brings the relation towards k: generalize a column, or suppress rows."""
+    """One step towards k: generalize ``column`` (to level ``level`` of its hierarchy), or —
+    when ``column`` is None — suppress the ``rows`` left in classes below k."""
 
-    column: str
-    method: str  # "month" | "year" | "region4" | "region2" | "age5" | "age10" | "suppress"
+    column: str | None
+    spec: str | None
+    level: int
+    rows: int
     zh: str
     en: str
-    k_after: int
-    rows_suppressed: int = 0
+
+    @property
+    def suppression(self) -> bool:
+        return self.column is None
 
 
 def _classes_sql(relation: str, columns: dict[str, str]) -> str:
@@ -64,7 +84,7 @@ def _classes_sql(relation: str, columns: dict[str, str]) -> str:
 
 def _summary(
     connection: duckdb.DuckDBPyConnection, relation: str, columns: dict[str, str], k: int
-) -> tuple[int, int, int, int, int, list[tuple[int, int]]]:
+) -> tuple[int, int, int, int, int, list[ClassSize]]:
     classes = _classes_sql(relation, columns)
     row = connection.execute(
         f"SELECT coalesce(min(n), 0), count(*), coalesce(sum(n), 0), "
@@ -72,10 +92,17 @@ def _summary(
         f"FROM ({classes})"
     ).fetchone()
     worst = connection.execute(
-        f"SELECT n, count(*) FROM ({classes}) GROUP BY n ORDER BY n LIMIT 5"
+        f"SELECT n, count(*), sum(n) FROM ({classes}) WHERE n < {int(k)} GROUP BY n ORDER BY n LIMIT 5"
     ).fetchall()
     smallest, count, rows, below, rows_below = (int(v) for v in row)
-    return smallest, count, rows, below, rows_below, [(int(a), int(b)) for a, b in worst]
+    return (
+        smallest,
+        count,
+        rows,
+        below,
+        rows_below,
+        [ClassSize(int(a), int(b), int(c)) for a, b, c in worst],
+    )
 
 
 def measure(
@@ -88,9 +115,7 @@ def measure(
     """k achieved by ``relation`` (a table, view or parenthesised subquery) over ``quasi``."""
     columns = {name: ident(name) for name in quasi}
     if not columns:
-        rows = int(connection.execute(f"SELECT count(*) FROM {relation}").fetchone()[0])
-        return AnonymityReport((), k, rows, rows, 1 if rows else 0, 0, 0, [], None, None,
-                               1 / rows if rows else 0.0, 1 / rows if rows else 0.0)  # fmt: skip
+        raise ValueError("at least one quasi-identifier is required")
     smallest, count, rows, below, rows_below, worst = _summary(connection, relation, columns, k)
     l_div = t_close = None
     if sensitive is not None and rows:
@@ -115,18 +140,19 @@ def measure(
             ).fetchone()[0]
         )
     return AnonymityReport(
-        quasi=tuple(quasi),
-        target=k,
-        k=smallest,
+        quasi=list(quasi),
+        k_target=k,
         rows=rows,
         classes=count,
+        k_achieved=smallest,
         classes_below_k=below,
         rows_below_k=rows_below,
-        worst=worst,
+        max_risk=1 / smallest if smallest else 0.0,
+        average_risk=count / rows if rows else 0.0,
+        smallest=worst,
+        sensitive=sensitive,
         l_diversity=l_div,
         t_closeness=t_close,
-        max_risk=1 / smallest if smallest else 0.0,
-        avg_risk=count / rows if rows else 0.0,
     )
 
 
@@ -179,18 +205,20 @@ def propose_generalizations(
         result, name, method, zh, en, trial = best
         current, levels[name] = trial, levels[name] + 1
         smallest, rows_below = result[0], result[4]
-        steps.append(Proposal(name, method, zh, en, smallest))
+        steps.append(
+            Proposal(name, method, levels[name], 0, f"列 {name}：{zh}", f"column {name}: {en}")
+        )
         if rows_below <= rows * SUPPRESSION_BUDGET:
             break
     if smallest < k and rows_below and rows_below <= rows * SUPPRESSION_BUDGET:
         steps.append(
             Proposal(
-                "",
-                "suppress",
-                f"删除仍不足 {k} 人的 {rows_below} 行",
-                f"suppress the {rows_below} rows still in classes below {k}",
-                k,
+                None,
+                None,
+                0,
                 rows_below,
+                f"隐匿仍不足 {k} 人的 {rows_below} 行",
+                f"suppress the {rows_below} rows still in classes below {k}",
             )
         )
     return steps
