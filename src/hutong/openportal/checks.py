@@ -42,7 +42,7 @@ QUASI_WORDS = (
 #: Direct identifiers found by content (a whole column of them).
 DIRECT_EVIDENCE = {"公民身份号码", "全国学籍号", "手机号码", "电子邮箱", "中文姓名", "银行卡号"}
 #: Column names of counts in an aggregated (statistical) table.
-COUNT_SUFFIXES = ("人数", "生数", "师数", "校数", "数量", "count", "total")
+COUNT_SUFFIXES = ("人数", "生数", "师数", "count")  # counts of persons
 SAMPLE_ROWS = 20
 DATASET = "dataset"
 
@@ -122,64 +122,76 @@ def run_check(
                 ],
             }
         )
-    # A table of counts with no person in it is an aggregate; person rows are microdata.
-    person_level = bool(direct) or any(_is_birth(c) for c in columns)
-    counts = [] if person_level else count_columns(version)
+    # Rows about persons are microdata (k-anonymity); a table of counts about no one is an
+    # aggregate (small cells); anything else (a school directory) has no one to protect.
     report: dict[str, Any] = {"k": k, "small_cell": small_cell, "direct": direct}
-    if counts:
+    detected = (version.detection or {}).get("columns", {})
+    person_level = (
+        bool(direct) or any(_is_birth(c) for c in columns) or resource.has_pi or bool(detected)
+    )
+    counts = [] if person_level else count_columns(version)
+    if person_level:
+        quasi = quasi_identifiers([c for c in columns if c not in direct])
+        report["kind"], report["quasi"] = "microdata", quasi
+        if quasi:
+            _k_anonymity(connection, quasi, k, report, problems)
+    elif counts:
         report["kind"] = "aggregate"
         for column in counts:
-            value = f"TRY_CAST({ident(column)} AS DOUBLE)"
-            condition = f"{value} > 0 AND {value} < {int(small_cell)}"
-            n = connection.execute(f"SELECT count(*) FROM {DATASET} WHERE {condition}").fetchone()[
-                0
-            ]
-            if n:
-                problems.append(
-                    {
-                        "kind": "small_cell",
-                        "column": column,
-                        "rows": int(n),
-                        "sample_rows": _sample_rows(connection, condition),
-                        "zh": f"“{column}”有 {n} 个小于 {small_cell} 的单元格未抑制",
-                        "en": f"{column} has {n} cells below {small_cell} left unsuppressed",
-                        "proposals": [
-                            {"zh": f"将小于 {small_cell} 的单元格置空（抑制）",
-                             "en": f"suppress cells below {small_cell}"},
-                            {"zh": "合并类别后重新汇总", "en": "merge categories and re-aggregate"},
-                        ],
-                    }
-                )  # fmt: skip
+            _small_cells(connection, column, small_cell, problems)
     else:
-        quasi = quasi_identifiers([c for c in columns if c not in direct])
-        report["kind"] = "microdata" if quasi else "other"
-        report["quasi"] = quasi
-        if quasi:
-            measured = measure(connection, DATASET, quasi, k=k)
-            report["anonymity"] = measured.as_dict()
-            if not measured.satisfied:
-                group = ", ".join(ident(q) for q in quasi)
-                small = (
-                    f"({group}) IN (SELECT {group} FROM {DATASET} GROUP BY ALL "
-                    f"HAVING count(*) < {int(k)})"
-                )
-                proposals = propose_generalizations(connection, DATASET, quasi, k)
-                problems.append(
-                    {
-                        "kind": "k_anonymity",
-                        "columns": quasi,
-                        "rows": measured.rows_below_k,
-                        "classes": measured.classes_below_k,
-                        "k": measured.k_achieved,
-                        "sample_rows": _sample_rows(connection, small),
-                        "zh": f"准标识符（{'、'.join(quasi)}）k={measured.k_achieved}，低于 {k}：{measured.rows_below_k} 行",
-                        "en": f"quasi-identifiers ({', '.join(quasi)}) reach k={measured.k_achieved} < {k}: {measured.rows_below_k} rows",
-                        "proposals": [
-                            {"zh": p.zh, "en": p.en, "column": p.column, "rows": p.rows}
-                            for p in proposals
-                        ],
-                    }
-                )
+        report["kind"] = "other"
     report["problems"] = problems
     report["passed"] = not problems
     return report
+
+
+def _small_cells(
+    connection: duckdb.DuckDBPyConnection, column: str, small_cell: int, problems: list
+) -> None:
+    value = f"TRY_CAST({ident(column)} AS DOUBLE)"
+    condition = f"{value} > 0 AND {value} < {int(small_cell)}"
+    n = connection.execute(f"SELECT count(*) FROM {DATASET} WHERE {condition}").fetchone()[0]
+    if n:
+        problems.append(
+            {
+                "kind": "small_cell",
+                "column": column,
+                "rows": int(n),
+                "sample_rows": _sample_rows(connection, condition),
+                "zh": f"“{column}”有 {n} 个小于 {small_cell} 的单元格未抑制",
+                "en": f"{column} has {n} cells below {small_cell} left unsuppressed",
+                "proposals": [
+                    {"zh": f"将小于 {small_cell} 的单元格置空（抑制）",
+                     "en": f"suppress cells below {small_cell}"},
+                    {"zh": "合并类别后重新汇总", "en": "merge categories and re-aggregate"},
+                ],
+            }
+        )  # fmt: skip
+
+
+def _k_anonymity(
+    connection: duckdb.DuckDBPyConnection, quasi: list[str], k: int, report: dict, problems: list
+) -> None:
+    measured = measure(connection, DATASET, quasi, k=k)
+    report["anonymity"] = measured.as_dict()
+    if measured.satisfied:
+        return
+    group = ", ".join(ident(q) for q in quasi)
+    small = f"({group}) IN (SELECT {group} FROM {DATASET} GROUP BY ALL HAVING count(*) < {int(k)})"
+    proposals = propose_generalizations(connection, DATASET, quasi, k)
+    problems.append(
+        {
+            "kind": "k_anonymity",
+            "columns": quasi,
+            "rows": measured.rows_below_k,
+            "classes": measured.classes_below_k,
+            "k": measured.k_achieved,
+            "sample_rows": _sample_rows(connection, small),
+            "zh": f"准标识符（{'、'.join(quasi)}）k={measured.k_achieved}，低于 {k}：{measured.rows_below_k} 行",
+            "en": f"quasi-identifiers ({', '.join(quasi)}) reach k={measured.k_achieved} < {k}: {measured.rows_below_k} rows",
+            "proposals": [
+                {"zh": p.zh, "en": p.en, "column": p.column, "rows": p.rows} for p in proposals
+            ],
+        }
+    )
