@@ -13,7 +13,7 @@ change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -75,6 +75,8 @@ class PublicDataset:
     usage_requirements: str = ""
     open_conditions: str = ""
     release_date: str | None = None
+    #: Values per facet / ``fq`` field (``service.values``), computed once with the index.
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def resource_ids(self) -> dict[str, str]:
@@ -97,6 +99,7 @@ class Index:
     by_name: dict[str, PublicDataset]
     ids: np.ndarray  # resource ids, sorted, with ``order`` mapping to datasets
     order: np.ndarray
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # facet → value → label
 
 
 _cache: dict[str, Index] = {}
@@ -182,6 +185,9 @@ def _load(session: Session, current: int) -> Index:
                 release_date=resource.release_date.isoformat() if resource.release_date else None,
             )
         )
+    from hutong.openportal.service import labels, values
+
+    datasets = [replace(d, facets={k: tuple(v) for k, v in values(d).items()}) for d in datasets]
     datasets.sort(key=lambda d: (d.modified_at, d.id), reverse=True)
     ids = np.array([d.id for d in datasets], dtype=np.int64)
     order = np.argsort(ids, kind="stable")
@@ -191,6 +197,7 @@ def _load(session: Session, current: int) -> Index:
         {d.name: d for d in datasets},
         ids[order],
         order,
+        labels(datasets),
     )
 
 

@@ -53,6 +53,9 @@ SORTS = {
 }
 
 
+DEFAULT_SORT = [("score", True), ("metadata_modified", True)]
+
+
 def target(dataset: PublicDataset) -> Target:
     return Target("dataset", dataset.name, dataset.unit_id)
 
@@ -158,14 +161,15 @@ def search(
     found = [
         d
         for d in public.matching(session, q)
-        if all(value in values(d)[name] for name, value in terms)
+        if all(value in d.facets[name] for name, value in terms)
     ]
-    for name, descending in reversed(keys):
-        found.sort(key=SORTS[name], reverse=descending)
-    names = labels(found)
+    if keys != DEFAULT_SORT:  # the index is already newest first
+        for name, descending in reversed(keys):
+            found.sort(key=SORTS[name], reverse=descending)
+    names = public.index(session).labels
     facets = {}
     for name in facet_fields:
-        counts = Counter(v for d in found for v in values(d)[name])
+        counts = Counter(v for d in found for v in d.facets[name])
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(facet_limit, 0)]
         facets[name] = [(v, names[name].get(v, v), n) for v, n in top]
     page = found[start : start + rows]
