@@ -85,7 +85,7 @@ def make_public(db: Database, big_rows: int) -> str:
                 quality_score=95.0,
                 detection={"columns": {}},
                 ingested_by="bench",
-            )  # fmt: skip
+            )
             for rid in ids
         ]
         session.execute(insert(DatasetVersion), versions)
@@ -103,7 +103,7 @@ def make_public(db: Database, big_rows: int) -> str:
                     requested_unit_id=unit,
                     reviewed_by="bench",
                     risk_note="bench",
-                )  # fmt: skip
+                )
                 for rid in ids
             ],
         )
