@@ -38,6 +38,13 @@ MAX_TABLES = 4
 RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
 
 
+class NotPublicTable(ForbiddenSource):
+    """A table that is not a public resource — the same answer whether it exists or not."""
+
+    zh_template = "只能查询公开数据集的资源（表名为 resource_id），不允许：{}"
+    en_template = "only public resources (table name = resource_id) may be queried, not: {}"
+
+
 class SearchQueryError(HutongError):
     """CKAN's "Search Query Error": a query the search cannot read (malformed ``fq``)."""
 
@@ -247,14 +254,14 @@ def public_tables(tree: exp.Expression, is_public: Any) -> list[str]:
                     or source.args.get("catalog")
                     or not is_public(source.name)
                 ):
-                    raise ForbiddenSource(source.sql(comments=False))
+                    raise NotPublicTable(source.sql(comments=False))
                 names.append(source.name)
     for table in tree.find_all(exp.Table):
         if id(table) not in resolved:
-            raise ForbiddenSource(table.sql(comments=False))
+            raise NotPublicTable(table.sql(comments=False))
     distinct = list(dict.fromkeys(names))
     if not distinct or len(distinct) > MAX_TABLES:
-        raise ForbiddenSource(f"{len(distinct)} tables")
+        raise NotPublicTable(f"{len(distinct)} tables")
     return distinct
 
 
