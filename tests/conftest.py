@@ -169,6 +169,7 @@ def actors(db, org):
                 "security_admin",
                 "auditor",
                 "publisher",
+                "security_reviewer",
             )
         }
 

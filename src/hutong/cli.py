@@ -43,6 +43,12 @@ privacy_app = typer.Typer(
     help="个人信息保护：收集使用规则、同意、去标识化、统计发布、投诉", no_args_is_help=True
 )
 app.add_typer(privacy_app, name="privacy")
+portal_app = typer.Typer(
+    help="开放平台：数据公开审核（自动检查、发布审核、安全审核、撤回）", no_args_is_help=True
+)
+app.add_typer(portal_app, name="portal")
+disclosure_app = typer.Typer(help="依申请公开：列表、查看、补正、延期、答复", no_args_is_help=True)
+app.add_typer(disclosure_app, name="disclosure")
 
 out = Console()
 err = Console(stderr=True)
@@ -806,6 +812,128 @@ def privacy_complaints(
 
 
 # --- calendar ---------------------------------------------------------------------------
+
+
+# --- open portal ----------------------------------------------------------------------
+
+
+@portal_app.command("releases")
+def portal_releases(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    state: Annotated[str, typer.Option(help="只列出该状态（如 awaiting_publisher、public）")] = "",
+) -> None:
+    """列出数据公开申请及其状态、自动检查结果。"""
+    from hutong.openportal import release
+
+    with opened(data_dir) as db, db.transaction() as session:
+        rows = release.queue(session, acting(session, user), (state,) if state else ())
+        lines = [
+            (str(r.id), e.code, e.name, str(r.version), release.STATE_ZH[r.state],
+             "；".join(p["zh"] for p in r.check_report.get("problems", [])) or "—")
+            for r, e in rows
+        ]  # fmt: skip
+    table = Table(
+        "编号", "资源代码", "名称", "版本", "状态", "自动检查", title=f"共 {len(lines)} 条"
+    )
+    for line in lines:
+        table.add_row(*line)
+    out.print(table)
+
+
+@portal_app.command("submit")
+def portal_submit(
+    code: str,
+    user: ActingUser,
+    data_dir: DataDir = None,
+    version: Annotated[int | None, typer.Option(help="数据版本（默认最新版本）")] = None,
+) -> None:
+    """申请公开一个主动公开资源的数据版本；立即运行自动检查（直接标识符、k-匿名、小单元格）。"""
+    from hutong.openportal import release
+
+    with opened(data_dir) as db, db.transaction() as session:
+        row = release.submit(session, acting(session, user), code, version)
+        state, report = row.state, row.check_report
+        number = row.id
+    out.print(f"公开申请 {number}：{release.STATE_ZH[state]}")
+    for problem in report["problems"]:
+        rows = (
+            f"（行 {', '.join(map(str, problem['sample_rows']))}）"
+            if problem.get("sample_rows")
+            else ""
+        )
+        out.print(f"  [red]✗[/red] {problem['zh']}{rows}")
+        for proposal in problem.get("proposals", []):
+            out.print(f"      建议：{proposal['zh']}")
+
+
+@portal_app.command("step")
+def portal_step(
+    release_id: int,
+    name: Annotated[str, typer.Argument(help="approve / reject / clear / refuse / withdraw")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+    note: Annotated[
+        str, typer.Option(help="意见或理由；安全审核（clear/refuse）须填写政策风险评估意见")
+    ] = "",
+) -> None:
+    """审核数据公开申请：发布审核（approve/reject）、安全审核（clear/refuse）或撤回公开（withdraw）。"""
+    from hutong.openportal import release
+
+    with opened(data_dir) as db, db.transaction() as session:
+        state = release.transition(session, acting(session, user), release_id, name, note).state
+    out.print(f"公开申请 {release_id}：{release.STATE_ZH[state]}")
+
+
+@disclosure_app.command("list")
+def disclosure_list(
+    user: ActingUser,
+    data_dir: DataDir = None,
+    state: Annotated[str, typer.Option(help="received / correction / answered")] = "",
+) -> None:
+    """列出依申请公开申请（不含申请人个人信息），按答复期限排序。"""
+    from hutong.openportal import disclosure
+
+    with opened(data_dir) as db, db.transaction() as session:
+        rows = [
+            (r.tracking_no, disclosure.STATE_ZH[r.state], r.due_date.isoformat(),
+             "已延期" if r.extended else "", r.description[:40])
+            for r in disclosure.listing(session, acting(session, user), state or None)
+        ]  # fmt: skip
+    table = Table("申请编号", "状态", "答复期限", "延期", "申请内容", title=f"共 {len(rows)} 件")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+@disclosure_app.command("step")
+def disclosure_step(
+    tracking_no: str,
+    name: Annotated[str, typer.Argument(help="ask_correction / extend / decide")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+    note: Annotated[str, typer.Option(help="补正：需申请人补充的内容")] = "",
+    days: Annotated[int, typer.Option(help="延期：工作日数（≤ 20，仅一次）")] = 0,
+    reason: Annotated[str, typer.Option(help="延期理由，或不予公开、部分公开的法律依据")] = "",
+    approver: Annotated[str, typer.Option(help="延期：批准的负责人")] = "",
+    decision: Annotated[
+        str, typer.Option(help="答复：disclose / partial / refuse / not_exist / not_ours")
+    ] = "",
+    answer: Annotated[str, typer.Option(help="答复：公开的内容及获取方式")] = "",
+    other_office: Annotated[str, typer.Option(help="答复 not_ours：负责公开的机关")] = "",
+) -> None:
+    """办理依申请公开：要求补正、延长答复期限（一次）或答复。"""
+    from hutong.openportal import disclosure
+    from hutong.openportal.schemas import DisclosureStepIn
+
+    body = DisclosureStepIn(
+        note=note, days=days, reason=reason, approver=approver, decision=decision,
+        answer=answer, other_office=other_office,
+    )  # fmt: skip
+    with opened(data_dir) as db, db.transaction() as session:
+        request = disclosure.apply(session, acting(session, user), tracking_no, name, body)
+        state, due = request.state, request.due_date
+    out.print(f"{tracking_no}：{disclosure.STATE_ZH[state]}，答复期限 {due.isoformat()}")
 
 
 @calendar_app.command("load")

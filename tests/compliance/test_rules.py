@@ -714,14 +714,65 @@ PRIVACY_CASES = {
     "complaint.unanswered": Case(_overdue_complaint, _answer_complaint),
 }
 
-CASES = {
-    **SYSTEM_CASES,
-    **CATALOG_CASES,
-    **DATASET_CASES,
-    **ACCOUNT_CASES,
-    **PLATFORM_CASES,
-    **PRIVACY_CASES,
+# --- open portal ----------------------------------------------------------------------------
+
+
+def _public_release(**fields):
+    def fail(s, o):
+        from hutong.openportal.models import Release
+
+        row = b.resource(s, A, open_type="proactive")
+        version = b.version(s, row.id, 1)
+        values = dict(check_passed=True, reviewed_by="security.reviewer", risk_note="风险低")
+        values.update(fields)
+        release = Release(
+            resource_id=row.id, version_id=version.id, version=1, state="public",
+            check_report={}, requested_by="t", requested_unit_id=row.provider_unit_id, **values,
+        )  # fmt: skip
+        s.add(release)
+        s.flush()
+        o["release"] = release.id
+        return f"{row.code}#r{release.id}"
+
+    return fail
+
+
+def _withdraw(s, o):
+    from hutong.openportal.models import Release
+
+    s.get(Release, o["release"]).state = "withdrawn"
+
+
+def _overdue_request(s, o):
+    from hutong.openportal.models import DisclosureRequest
+
+    request = DisclosureRequest(
+        tracking_no="YSQ-TEST-1", state="received", applicant_sealed="x", applicant_key="k",
+        id_type="citizen_id", description="d", preferred_format="electronic",
+        due_date=today_local() - timedelta(days=1),
+    )  # fmt: skip
+    s.add(request)
+    s.flush()
+    o["request"] = request.id
+    return request.tracking_no
+
+
+def _answer(s, o):
+    from hutong.openportal.models import DisclosureRequest
+
+    s.get(DisclosureRequest, o["request"]).state = "answered"
+
+
+PORTAL_CASES = {
+    "release.pi_not_deidentified": Case(_public_release(check_passed=False), _withdraw),
+    "release.unreviewed": Case(_public_release(risk_note=""), _withdraw),
+    "disclosure.overdue": Case(_overdue_request, _answer),
 }
+
+CASES = {
+    **SYSTEM_CASES, **CATALOG_CASES, **DATASET_CASES, **ACCOUNT_CASES, **PLATFORM_CASES,
+    **PRIVACY_CASES, **PORTAL_CASES,
+}  # fmt: skip
 
 
 def test_every_rule_has_a_case():

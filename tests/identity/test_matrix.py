@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hutong.identity.authz import Actor, Target, is_allowed, system_actor
+from hutong.identity.authz import Actor, Target, is_allowed, public_actor, system_actor
 from hutong.identity.roles import MATRIX, Action, Role
 
 # Expected permissions written out by hand from DESIGN rules 1–2 and the issue text.
@@ -88,7 +88,17 @@ EXPECTED: dict[str, set[str]] = {
     "extract.approve": {"data_steward"},
     "extract.read": {"data_steward", "data_consumer"},
     "complaint.handle": {"pi_officer", "security_admin"},
+    "portal.read": READERS,
+    "release.read": {"data_steward", "publisher", "security_reviewer"},
+    "release.submit": {"data_steward"},
+    "release.approve": {"publisher"},
+    "release.review": {"security_reviewer"},
+    "release.withdraw": {"publisher", "security_reviewer"},
+    "disclosure.submit": set(),
+    "disclosure.handle": {"publisher"},
 }
+#: What the anonymous public may do on the open portal: read public data, apply for disclosure.
+PUBLIC_MAY = {"portal.read", "disclosure.submit"}
 SYSTEM_MAY = {
     "unit.read",
     "unit.manage",
@@ -124,6 +134,7 @@ OWN_UNIT_ACTIONS = {
     "privacy.release",
     "extract.request",
     "extract.read",
+    "release.submit",
 }
 OTHER_UNIT_ACTIONS = {
     "catalog.review",
@@ -133,6 +144,8 @@ OTHER_UNIT_ACTIONS = {
     "notice.escalate",
     "share.security_review",
     "extract.approve",
+    "release.approve",
+    "release.review",
 }
 #: the provider's unit decides on a request made by another unit
 PROVIDER_ACTIONS = {"share.decide", "share.record"}
@@ -213,6 +226,22 @@ def test_system_actor_cell(action):
     assert is_allowed(system_actor(), action, Target("x", "1", unit_id=MY_UNIT)) is (
         action.value in SYSTEM_MAY
     )
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+def test_public_actor_cell(action):
+    assert is_allowed(public_actor("203.0.113.5"), action, Target("x", "1", unit_id=MY_UNIT)) is (
+        action.value in PUBLIC_MAY
+    )
+
+
+def test_publisher_and_security_reviewer_never_release_their_own_units_data():
+    for role, action in (
+        (Role.PUBLISHER, Action.RELEASE_APPROVE),
+        (Role.SECURITY_REVIEWER, Action.RELEASE_REVIEW),
+    ):
+        own = Target("release", "1", unit_id=OTHER_UNIT, requester_unit_id=MY_UNIT)
+        assert not is_allowed(actor(role), action, own)
 
 
 def test_token_scopes_narrow_roles():

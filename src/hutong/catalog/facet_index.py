@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, event, select, text, update
@@ -58,6 +60,7 @@ class Snapshot:
         return mask
 
 
+T = TypeVar("T")
 _lock = threading.Lock()
 _cache: dict[str, Snapshot] = {}
 
@@ -66,19 +69,26 @@ def generation(session: Session) -> int:
     return session.scalar(select(CatalogState.generation).where(CatalogState.id == 1)) or 0
 
 
-def snapshot(session: Session) -> Snapshot:
-    """The current snapshot for this database, reloaded when the generation has moved."""
+def per_generation(session: Session, cache: dict[str, T], load: Callable[[Session, int], T]) -> T:
+    """``cache``'s entry for this database, reloaded by ``load`` when the generation has
+    moved (entries have a ``generation`` attribute); other in-memory views of the catalog,
+    such as the open portal's public index, are kept the same way."""
     key = str(session.get_bind().url)
     current = generation(session)
-    cached = _cache.get(key)
-    if cached is not None and cached.generation == current:
+    cached = cache.get(key)
+    if cached is not None and cached.generation == current:  # type: ignore[attr-defined]
         return cached
     with _lock:
-        cached = _cache.get(key)
-        if cached is None or cached.generation != current:
-            cached = _load(session, current)
-            _cache[key] = cached
+        cached = cache.get(key)
+        if cached is None or cached.generation != current:  # type: ignore[attr-defined]
+            cached = load(session, current)
+            cache[key] = cached
     return cached
+
+
+def snapshot(session: Session) -> Snapshot:
+    """The current snapshot for this database, reloaded when the generation has moved."""
+    return per_generation(session, _cache, _load)
 
 
 def _load(session: Session, current: int) -> Snapshot:

@@ -86,6 +86,21 @@ class PermissionDenied(HutongError):
     code = "permission-denied"
 
 
+class TooManyRequests(HutongError):
+    """A rate limit (the open portal's anonymous API and downloads); HTTP adds Retry-After."""
+
+    status = 429
+    code = "rate-limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"请求过于频繁，请 {retry_after} 秒后再试",
+            f"too many requests; retry after {retry_after} s",
+            retry_after=retry_after,
+        )
+        self.retry_after = retry_after
+
+
 class SeparationOfDuties(HutongError):
     """三员分立 (N2021 task 6): one account may not hold two of the three officer roles."""
 

@@ -114,6 +114,25 @@ class Settings(BaseSettings):
     complaint_working_days: int = Field(
         15, ge=1, le=60, description="Working days within which a PI complaint is answered."
     )
+    release_k: int = Field(
+        5,
+        ge=2,
+        description="k that quasi-identifiers of a public release must reach (N2021 task 8).",
+    )
+    release_small_cell: int = Field(
+        5,
+        ge=1,
+        description="Cells of an aggregated public table below this count must be suppressed.",
+    )
+    portal_api_per_minute: int = Field(
+        600, ge=1, description="Anonymous CKAN API and DCAT requests per client address per minute."
+    )
+    portal_downloads_per_minute: int = Field(
+        60, ge=1, description="Anonymous downloads per client address per minute."
+    )
+    portal_sql_timeout_seconds: float = Field(
+        5.0, gt=0, description="Time limit of one `datastore_search_sql` query."
+    )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
     smtp_host: str | None = Field(

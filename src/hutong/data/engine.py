@@ -14,7 +14,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from hutong.data.access import StoredFiles
 from hutong.data.crypto import EncryptedFileSystem
-from hutong.data.sql import literal
+from hutong.data.sql import ident, literal
 from hutong.data.validators import install as install_validators
 
 BATCH_ROWS = 65_536
@@ -44,6 +44,23 @@ class DuckDBEngine:
         install_validators(connection)
         relation = parquet_relation(connection, files)
         connection.execute(f"CREATE VIEW dataset AS SELECT * FROM {relation}")
+        return connection
+
+    def connect_views(self, views: dict[str, StoredFiles]) -> duckdb.DuckDBPyConnection:
+        """Several versions at once, each as the view of its name (the open portal's SQL over
+        public datasets); sealed files of all of them are read through one file system."""
+        connection = duckdb.connect(
+            config={"threads": self.threads, "memory_limit": self.memory_limit}
+        )
+        sealed = {str(p): f.key for f in views.values() if f.key for p in f.paths}
+        if sealed:
+            connection.register_filesystem(EncryptedFileSystem(sealed))
+        for name, files in views.items():
+            urls = [EncryptedFileSystem.url(p) if files.key else str(p) for p in files.paths]
+            connection.execute(
+                f"CREATE VIEW {ident(name)} AS SELECT * FROM "
+                f"read_parquet([{', '.join(literal(url) for url in urls)}])"
+            )
         return connection
 
     def stream(

@@ -173,6 +173,27 @@ NATIONAL = {  # unit code → templates it provides
     ],
     "MOE-GJS": [
         Template(
+            "高校学生体质健康监测数据（去标识化）",
+            "30103",
+            "高校学生体质健康监测个体数据：出生年月、性别、生源地区与各项测试成绩；已删除直接标识符，"
+            "准标识符满足 k-匿名（k ≥ 5）。",
+            [
+                ("出生年月", "字符型", 7, "identity", "generalize"),
+                ("性别", "代码型", 1, "none", "none"),
+                ("生源地行政区划", "代码型", 6, "none", "none"),
+                ("身高", "数值型", 5, "none", "none"),
+                ("体重", "数值型", 5, "none", "none"),
+                ("肺活量", "数值型", 5, "none", "none"),
+                ("五十米跑", "数值型", 5, "none", "none"),
+            ],
+            share="unconditional",
+            open="proactive",
+            level=2,
+            kind="statistical",
+            fmt="table",
+            deidentified=True,
+        ),
+        Template(
             "普通高等学校名单",
             "30301",
             "经批准设立的普通高等学校名称、标识码、主管部门与办学层次。",
@@ -218,6 +239,24 @@ NATIONAL = {  # unit code → templates it provides
         ),
     ],
     "MOE-FGS": [
+        Template(
+            "各校分年级分性别在校生人数",
+            "201",
+            "各中小学分年级、分性别的在校生人数汇总（小于 5 人的单元格已抑制）。",
+            [
+                ("学校标识码", "字符型", 10, "none", "none"),
+                ("学校名称", "字符型", 100, "none", "none"),
+                ("年级", "代码型", 2, "none", "none"),
+                ("性别", "代码型", 1, "none", "none"),
+                ("在校生人数", "数值型", 8, "none", "none"),
+            ],
+            share="unconditional",
+            open="proactive",
+            level=1,
+            kind="statistical",
+            attribute="topic",
+            fmt="table",
+        ),
         Template(
             "全国教育事业统计年鉴分省学校数",
             "201",

@@ -25,6 +25,7 @@ from hutong.demo.compliance import seed_compliance
 from hutong.demo.datasets import seed_datasets
 from hutong.demo.exchange import seed_exchange
 from hutong.demo.org_data import DEMO_USERS, all_units
+from hutong.demo.portal import seed_portal
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
 from hutong.identity.roles import ROLE_NAMES_ZH, Role
@@ -128,6 +129,7 @@ def seed(
         entries = seed_catalog(db)
     console.print(f"演示资源目录：新建 {entries} 条信息资源")
     seed_datasets(db, schools, students, console)
+    seed_portal(db, schools, students, console)
     with console.status("登记信息系统、运行合规规则、下发整改通知单…"):
         findings = seed_compliance(db)
     if findings:

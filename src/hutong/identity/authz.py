@@ -29,6 +29,23 @@ class Actor:
     def is_system(self) -> bool:
         return self.kind == "system"
 
+    @property
+    def is_public(self) -> bool:
+        return self.kind == "public"
+
+
+def public_actor(client_address: str | None = None, request_id: str | None = None) -> Actor:
+    """A member of the public on the open portal: no account, audited by client address."""
+    return Actor(
+        kind="public",
+        id="anonymous",
+        name="anonymous",
+        unit_id=None,
+        unit_code=None,
+        client_address=client_address,
+        request_id=request_id,
+    )
+
 
 def system_actor(purpose: str = "maintenance") -> Actor:
     """Hutong's own jobs (init, retention purge, checkpoints), run from the host's CLI."""
@@ -57,6 +74,8 @@ def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool
         return False
     if actor.is_system:
         return rule.system
+    if actor.is_public:
+        return rule.public
     if actor.scopes is not None and action.value not in actor.scopes:
         return False
     if not (actor.roles & rule.roles):

@@ -110,6 +110,14 @@ class Action(StrEnum):
     EXTRACT_APPROVE = "extract.approve"
     EXTRACT_READ = "extract.read"
     COMPLAINT_HANDLE = "complaint.handle"
+    PORTAL_READ = "portal.read"  # public datasets on the open portal (M2018 §26, §34)
+    RELEASE_READ = "release.read"
+    RELEASE_SUBMIT = "release.submit"
+    RELEASE_APPROVE = "release.approve"
+    RELEASE_REVIEW = "release.review"
+    RELEASE_WITHDRAW = "release.withdraw"
+    DISCLOSURE_SUBMIT = "disclosure.submit"  # 依申请公开: anyone may apply (M2018 §24)
+    DISCLOSURE_HANDLE = "disclosure.handle"
 
 
 @dataclass(frozen=True)
@@ -118,10 +126,12 @@ class Rule:
     roles: frozenset[Role]
     #: Hutong's own host-side actor (CLI provisioning, retention, verification) may do it.
     system: bool = False
+    #: The anonymous public on the open portal (no account) may do it.
+    public: bool = False
 
 
-def _rule(scope: Scope, *roles: Role, system: bool = False) -> Rule:
-    return Rule(scope, frozenset(roles), system)
+def _rule(scope: Scope, *roles: Role, system: bool = False, public: bool = False) -> Rule:
+    return Rule(scope, frozenset(roles), system, public)
 
 
 R = Role
@@ -136,6 +146,8 @@ BUSINESS_READERS = (
 )
 #: 发展规划司 and 网信办 supervise survey projects and systems (M2018 §40).
 SUPERVISORS = (R.CATALOG_REVIEWER, R.SECURITY_REVIEWER)
+#: Who decides what the open portal shows: the publisher and 网信办's security reviewer.
+RELEASERS = (R.PUBLISHER, R.SECURITY_REVIEWER)
 
 #: The permission matrix. Rows are actions; a role absent from a row is denied.
 MATRIX: dict[Action, Rule] = {
@@ -221,6 +233,17 @@ MATRIX: dict[Action, Rule] = {
     Action.EXTRACT_READ: _rule(Scope.OWN_UNIT, R.DATA_STEWARD, R.DATA_CONSUMER),
     # Complaints are seen by the PI officer and the security administrator (N2021 task 14).
     Action.COMPLAINT_HANDLE: _rule(Scope.ANY, R.PI_OFFICER, R.SECURITY_ADMIN),
+    # Open portal (issue 7): public data for everyone; a release needs the provider's steward,
+    # a publisher and a security reviewer of other units (N2021 task 7, DESIGN rule 2).
+    Action.PORTAL_READ: _rule(Scope.ANY, *BUSINESS_READERS, public=True),
+    Action.RELEASE_READ: _rule(Scope.ANY, R.DATA_STEWARD, *RELEASERS),
+    Action.RELEASE_SUBMIT: _rule(Scope.OWN_UNIT, R.DATA_STEWARD),
+    Action.RELEASE_APPROVE: _rule(Scope.OTHER_UNIT, R.PUBLISHER),
+    Action.RELEASE_REVIEW: _rule(Scope.OTHER_UNIT, R.SECURITY_REVIEWER),
+    Action.RELEASE_WITHDRAW: _rule(Scope.ANY, *RELEASERS),
+    Action.DISCLOSURE_SUBMIT: _rule(Scope.ANY, public=True),
+    # The applicant's personal information is seen by the handling staff only.
+    Action.DISCLOSURE_HANDLE: _rule(Scope.ANY, R.PUBLISHER),
 }
 
 

@@ -12,21 +12,27 @@ from fastapi.staticfiles import StaticFiles
 from hutong import __version__
 from hutong.core.db import Database
 from hutong.core.settings import Settings
+from hutong.openportal.ratelimit import RateLimiter
 from hutong.web import problems
 from hutong.web.metrics import Metrics
 from hutong.web.routers import (
     audit,
     auth,
     catalog,
+    ckan,
     compliance,
     console,
     console_catalog,
     console_exchange,
+    console_portal,
     console_supervision,
     console_systems,
     data,
+    dcat,
     exchange,
     identity,
+    openportal,
+    portal,
     privacy,
     public_privacy,
     system,
@@ -57,6 +63,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings)
     app.state.metrics = Metrics()
+    app.state.rate_limiter = RateLimiter()
     problems.install(app)
     console.install_exception_handlers(app)
 
@@ -89,9 +96,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         public_privacy,
         console,
         console_catalog,
+        ckan,
         console_exchange,
+        console_portal,
         console_supervision,
         console_systems,
+        dcat,
+        openportal,
+        portal,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

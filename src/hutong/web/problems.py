@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hutong.core.errors import HutongError
+from hutong.core.errors import HutongError, TooManyRequests
 from hutong.web.templating import render
 
 log = logging.getLogger("hutong.web")
@@ -81,9 +81,12 @@ def _wants_page(request: Request) -> bool:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
     async def _domain(request: Request, error: HutongError) -> Response:
-        return problem(
+        response = problem(
             request, error.status, error.code, error.zh, error.en, error.field, **error.extra
         )
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:

@@ -52,6 +52,8 @@ class Subject(StrEnum):
     EXTRACT = "extract"  # research extracts (issue 8)
     COMPLAINT = "complaint"  # PI complaints (issue 8)
     DECISION = "decision"  # the register of automated decision-making (issue 8)
+    RELEASE = "release"  # a dataset version on its way to the open portal (issue 7)
+    DISCLOSURE = "disclosure"  # a 依申请公开 request (issue 7)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def load() -> dict[str, Rule]:
         catalog,
         datasets,
         platform,
+        portal,
         privacy,
         systems,
     )

@@ -61,6 +61,8 @@ NAV: list[tuple[str, str, Action | None]] = [
     ("/console/units", "Units", Action.UNIT_READ),
     ("/console/users", "Users", Action.USER_READ),
     ("/console/audit", "Audit log", Action.AUDIT_READ),
+    ("/console/releases", "Release queue", Action.RELEASE_READ),
+    ("/console/disclosure", "Disclosure requests", Action.DISCLOSURE_HANDLE),
 ]
 
 
@@ -73,6 +75,8 @@ SECTION_TEXT = {
     "Units": "The unit tree of the education system.",
     "Users": "Accounts, roles and separation of duties.",
     "Audit log": "Search and export the tamper-evident audit log.",
+    "Release queue": "Take dataset versions through the automatic check, the publisher's approval and the security review to the open portal.",
+    "Disclosure requests": "Handle requests for disclosure within 20 working days.",
 }
 
 
@@ -162,11 +166,6 @@ def install_exception_handlers(app) -> None:  # type: ignore[no-untyped-def]
 
 
 # --- sign-in ----------------------------------------------------------------------------
-
-
-@router.get("/")
-def root() -> RedirectResponse:
-    return RedirectResponse("/console", status_code=303)
 
 
 @router.get("/console/login")

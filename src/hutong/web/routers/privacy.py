@@ -182,7 +182,10 @@ def fairness_check(decision_id: int, body: FairnessIn, actor: Who, db: Db) -> Au
 
 
 # --- statistical release ----------------------------------------------------------------------
-@router.post("/releases", summary="An aggregate table with small cells suppressed (optional DP)")
+@router.post(
+    "/statistical-releases",
+    summary="An aggregate table with small cells suppressed (optional DP)",
+)
 def statistical_release(body: ReleaseIn, actor: Who, db: Db) -> dict[str, object]:
     return stats.release_table(db, actor, body).as_dict()
 
