@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete, select
@@ -769,9 +769,156 @@ PORTAL_CASES = {
     "disclosure.overdue": Case(_overdue_request, _answer),
 }
 
+# --- sharing exchange -----------------------------------------------------------------------
+
+B = "MOE-FGS"  # a consumer unit other than the provider
+
+
+def _application(s, status="submitted", **changes):
+    from hutong.exchange.models import Application
+
+    row = b.resource(s, A, **changes.pop("resource", {}))
+    values = dict(
+        resource_id=row.id, applicant_unit_id=b.unit_id(s, B), provider_unit_id=row.provider_unit_id,
+        applicant_name="consumer", status=status, purpose="核查", purpose_category="administration",
+        items=["学校名称"], period_from=date.today(), period_until=date.today() + timedelta(days=90),
+        access_mode="online_only", security_measures="专人负责", submitted_at=utcnow(),
+    )  # fmt: skip
+    values.update(changes)
+    application = Application(**values)
+    s.add(application)
+    s.flush()
+    return row, application
+
+
+def _grant(resource: dict | None = None, **changes):
+    def fail(s, o):
+        from hutong.exchange.models import Grant
+
+        row, application = _application(s, status="granted", resource=resource or {})
+        values = dict(
+            code=f"G{application.id:06d}", application_id=application.id, resource_id=row.id,
+            consumer_unit_id=application.applicant_unit_id, provider_unit_id=row.provider_unit_id,
+            items=[{"name": "学校名称"}], purpose="核查", purpose_category="administration",
+            access_mode="online_only", max_rows_per_query=1000, valid_from=utcnow(),
+            valid_until=utcnow() + timedelta(days=30), status="active",
+        )  # fmt: skip
+        values.update(changes)
+        grant = Grant(**values)
+        s.add(grant)
+        s.flush()
+        o["grant"], o["application"] = grant.id, application.id
+        return grant.code
+
+    return fail
+
+
+def _document(kind: str):
+    def fix(s, o):
+        from hutong.exchange.models import Document
+
+        s.add(
+            Document(
+                application_id=o["application"], kind=kind, signatories=["甲", "乙"],
+                signed_on=date.today(), file_name="a.pdf", file_sha256="0" * 64, file_size=1,
+                recorded_by="steward",
+            )
+        )  # fmt: skip
+
+    return fix
+
+
+def _unanswered(s, o):
+    _row, application = _application(s, due_date=date.today() - timedelta(days=3))
+    o["application"] = application.id
+    return str(application.id)
+
+
+def _refused_silently(s, o):
+    _row, application = _application(s, status="refused", refusal_reason=" ")
+    o["application"] = application.id
+    return str(application.id)
+
+
+def _set_application(**fields):
+    def fix(s, o):
+        from hutong.exchange.models import Application
+
+        for field, value in fields.items():
+            setattr(s.get(Application, o["application"]), field, value)
+
+    return fix
+
+
+def _used_after_revocation(s, o):
+    from hutong.exchange.models import Grant, GrantUsage
+
+    code = _grant(status="revoked", revoked_at=utcnow() - timedelta(days=5))(s, o)
+    s.add(GrantUsage(grant_id=o["grant"], day=date.today(), queries=1, rows=10))
+    assert s.get(Grant, o["grant"]).code == code
+    return code
+
+
+def _forget_usage(s, o):
+    from hutong.exchange.models import GrantUsage
+
+    s.get(GrantUsage, (o["grant"], date.today())).rows = 0
+
+
+def _old_request(model: str):
+    def fail(s, o):
+        from hutong.exchange import models
+
+        row, _granted = _application(s, status="granted")
+        filed = dict(filed_by="consumer", filed_at=utcnow() - timedelta(days=20), status="open")
+        if model == "Correction":
+            request = models.Correction(
+                resource_id=row.id, reporter_unit_id=b.unit_id(s, B),
+                provider_unit_id=row.provider_unit_id, item="学校名称", description="名称有误", **filed,
+            )  # fmt: skip
+        else:
+            grant_code = _grant()(s, o)
+            grant = s.scalar(select(models.Grant).where(models.Grant.code == grant_code))
+            request = models.ExternalProvision(
+                grant_id=grant.id, applicant_unit_id=grant.consumer_unit_id,
+                provider_unit_id=grant.provider_unit_id, recipient="某研究院", purpose="研究",
+                scope="汇总数据", **filed,
+            )  # fmt: skip
+        s.add(request)
+        s.flush()
+        o["request"], o["model"] = request.id, model
+        return ("C" if model == "Correction" else "P") + str(request.id)
+
+    return fail
+
+
+def _answer_request(s, o):
+    from hutong.exchange import models
+
+    s.get(getattr(models, o["model"]), o["request"]).status = "answered"
+
+
+PI_ENTRY = {"has_pi": True, "grade": "important", "general_level": None}
+EXCHANGE_CASES = {
+    "application.unanswered": Case(_unanswered, _set_application(status="granted")),
+    "application.refusal_reason": Case(
+        _refused_silently, _set_application(refusal_reason="用途与共享条件不符")
+    ),
+    "grant.agreement": Case(_grant(PI_ENTRY), _document("agreement")),
+    "grant.million_pi_provincial": Case(
+        _grant({**PI_ENTRY, "approx_persons": 2_000_000}), _document("provincial_approval")
+    ),
+    "grant.children_third_party": Case(
+        _grant({**PI_ENTRY, "has_child_pi": True}), _document("child_assessment")
+    ),
+    "grant.expired_in_use": Case(_used_after_revocation, _forget_usage),
+    "provision.unanswered": Case(_old_request("ExternalProvision"), _answer_request),
+    "correction.unanswered": Case(_old_request("Correction"), _answer_request),
+}
+
 CASES = {
     **SYSTEM_CASES, **CATALOG_CASES, **DATASET_CASES, **ACCOUNT_CASES, **PLATFORM_CASES,
-    **PRIVACY_CASES, **PORTAL_CASES,
+    **PRIVACY_CASES, **PORTAL_CASES, **EXCHANGE_CASES,
 }  # fmt: skip
 
 

@@ -54,6 +54,10 @@ class Subject(StrEnum):
     DECISION = "decision"  # the register of automated decision-making (issue 8)
     RELEASE = "release"  # a dataset version on its way to the open portal (issue 7)
     DISCLOSURE = "disclosure"  # a 依申请公开 request (issue 7)
+    APPLICATION = "application"  # a share application (issue 6)
+    GRANT = "grant"  # a share grant (issue 6)
+    PROVISION = "provision"  # a request to pass shared data on (issue 6, M2018 §22)
+    CORRECTION = "correction"  # a consumer's correction report (issue 6, M2018 §23)
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ def load() -> dict[str, Rule]:
         accounts,
         catalog,
         datasets,
+        exchange,
         platform,
         portal,
         privacy,
