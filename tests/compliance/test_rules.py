@@ -898,8 +898,27 @@ def _answer_request(s, o):
     s.get(getattr(models, o["model"]), o["request"]).status = "answered"
 
 
+def _duplicate(s, o):
+    source = b.resource(s, A, items=[b.item("学校名称")])
+    again = b.resource(s, B, items=[b.item("学校名称")])
+    o["resource"], o["source"] = again.id, source.id
+    return again.code
+
+
+def _justify(s, o):
+    from hutong.catalog.models import OverlapJustification
+
+    s.add(
+        OverlapJustification(
+            resource_id=o["resource"], item_name="学校名称", matched_by="name",
+            source_resource_id=o["source"], justification="省级同步副本，经批准", recorded_by="steward",
+        )
+    )  # fmt: skip
+
+
 PI_ENTRY = {"has_pi": True, "grade": "important", "general_level": None}
 EXCHANGE_CASES = {
+    "collection.duplicate": Case(_duplicate, _justify),
     "application.unanswered": Case(_unanswered, _set_application(status="granted")),
     "application.refusal_reason": Case(
         _refused_silently, _set_application(refusal_reason="用途与共享条件不符")

@@ -48,7 +48,9 @@ def test_staff_api_release_and_disclosure(client, db, actors, org, classes, tmp_
     code = public_dataset(db, actors, org, tmp_path, go_public=False)
     steward = bearer(client, db, "data.steward", org.password)
     created = client.post("/api/v1/releases", json={"code": code}, headers=steward)
-    assert created.status_code == 201 and created.json()["state"] == "awaiting_publisher", created.text
+    assert created.status_code == 201 and created.json()["state"] == "awaiting_publisher", (
+        created.text
+    )
     publisher = bearer(client, db, "publisher", org.password)
     rid = created.json()["id"]
     assert (

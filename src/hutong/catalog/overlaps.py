@@ -80,6 +80,23 @@ def _overlaps(keys: tuple[set[str], set[str]] | None = None):  # type: ignore[no
     return select(ranked).where(ranked.c.rank == 1).subquery()
 
 
+def unjustified():  # type: ignore[no-untyped-def]
+    """(resource id, item) of every overlap without a recorded justification (the compliance
+    rule ``collection.duplicate`` reads this)."""
+    found = _overlaps()
+    return (
+        select(found.c.resource_id, found.c.item)
+        .outerjoin(
+            OverlapJustification,
+            and_(
+                OverlapJustification.resource_id == found.c.resource_id,
+                OverlapJustification.item_name == found.c.item,
+            ),
+        )
+        .where(OverlapJustification.id.is_(None))
+    )
+
+
 def _query(
     resource_ids: list[int] | None = None,
     missing_only: bool = False,

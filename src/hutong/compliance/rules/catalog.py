@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import case, exists, func, not_, or_, select
 
 from hutong.catalog.models import Item, MaintenanceTask, Resource
+from hutong.catalog.overlaps import unjustified
 from hutong.catalog.vocab import SENSITIVE_PI, Grade, OpenType, PiCategory, ShareType, Status
 from hutong.compliance.rules import Context, Severity, Subject, failing, rule
 from hutong.compliance.sql import age_days
@@ -310,4 +311,19 @@ def annual_review(ctx: Context):  # type: ignore[no-untyped-def]
         failing(Unit.code, Unit.id, "一年内未全面维护")
         .join(first_release, first_release.c.uid == Unit.id)
         .where(first_release.c.first <= ctx.today - timedelta(days=365), ~reviewed)
+    )
+
+
+@rule(
+    "collection.duplicate",
+    "重复登记其他单位已提供的信息项而未说明理由（一数一源）",
+    "an item another unit already provides is registered again without a justification",
+    "M2018 §8",
+    Severity.MEDIUM,
+    Subject.RESOURCE,
+)
+def collection_duplicate(ctx: Context):  # type: ignore[no-untyped-def]
+    unexplained = unjustified().subquery()
+    return failing(Resource.code, Resource.provider_unit_id, "一数一源：重复登记未说明理由").where(
+        Resource.id.in_(select(unexplained.c.resource_id))
     )

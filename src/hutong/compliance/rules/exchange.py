@@ -173,4 +173,3 @@ def correction_unanswered(ctx: Context):  # type: ignore[no-untyped-def]
         Correction.status == RequestStatus.OPEN,
         Correction.filed_at < ctx.now - ANSWER_WITHIN,
     )
-
