@@ -324,7 +324,7 @@ def dataset_case(broken_resource: dict, detection: dict, repaired: dict, *, scor
     def fix(s, o):
         row = s.get(Resource, o["resource"])
         for field, value in repaired.items():
-            setattr(row, field, value)
+            setattr(row, field, value() if callable(value) else value)
 
     return Case(fail, fix)
 
@@ -362,7 +362,7 @@ DATASET_CASES = {
     "dataset.catalog_mismatch": dataset_case(
         {},
         {"mismatches": [{"column": "", "zh": "目录登记为不含个人信息，但数据中检出个人信息"}]},
-        {"updated_at": utcnow() + timedelta(minutes=1)},
+        {"updated_at": lambda: utcnow() + timedelta(minutes=1)},  # at repair time, not import
     ),
     "dataset.quality.low_twice": Case(
         _low_twice, lambda s, o: b.version(s, o["resource"], 3, score=90.0)
