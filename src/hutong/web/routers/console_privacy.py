@@ -199,6 +199,7 @@ def notices_page(
             "latest": latest,
             "renewals": renewals,
             "categories": PI_CATEGORIES,
+            "category_zh": dict(PI_CATEGORIES),
         },
     )
 
