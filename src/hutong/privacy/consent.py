@@ -425,3 +425,51 @@ def withdraw_own(session: Session, actor: Actor, subject: str, consent_ids: Sequ
         details={"source": "portal"},
     )
     return count
+
+
+# --- the console: one subject's consents, renewals owed ------------------------------------------
+def search(session: Session, actor: Actor, system_id: int, subject_id: str) -> list[ConsentOut]:
+    """A subject's consents in one system, found by ID number or student number: the ID is
+    turned into its pseudonym here and goes no further (not stored, logged or shown)."""
+    system = notices.system_by_id(session, system_id)
+    authorize(session, actor, Action.CONSENT_READ, notices.system_target(system))
+    if len(subject_id.strip()) < 6:
+        raise InvalidInput("请输入身份证件号或学籍号", "enter an ID number", field="subject_id")
+    subject = subjects.pseudonym(session, subject_id)
+    rows = list(
+        session.scalars(
+            select(Consent)
+            .where(Consent.system_id == system.id, Consent.subject == subject)
+            .order_by(Consent.id)
+        )
+    )
+    record(
+        session,
+        actor,
+        "consent.read",
+        category=Category.QUERY,
+        target=notices.system_target(system),
+        rows=len(rows),
+        details={"search": "subject"},
+    )
+    baselines: dict[int, int] = {}
+    return [out(session, row, baselines) for row in rows]
+
+
+def renewal_needed(session: Session, system_id: int) -> int:
+    """How many consents of a system were given under a version before the latest material
+    change and are not withdrawn: they must be renewed (N2021 task 8)."""
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Consent)
+            .where(
+                Consent.system_id == system_id,
+                Consent.withdrawn_at.is_(None),
+                Consent.notice_version < notices.baseline(session, system_id),
+            )
+        )
+        or 0
+    )

@@ -321,3 +321,41 @@ def out(row: Extract) -> ExtractOut:
         report=row.report,
         produced_at=row.produced_at,
     )
+
+
+def listing(session: Session, actor: Actor) -> list[Extract]:
+    """Extracts the actor's unit requested or must decide on (its own data), newest first."""
+    from sqlalchemy import or_
+
+    from hutong.catalog.models import Resource
+
+    if actor.unit_id is None:
+        return []
+    rows = list(
+        session.scalars(
+            select(Extract)
+            .join(Resource, Resource.id == Extract.resource_id)
+            .where(
+                or_(
+                    Extract.requester_unit_id == actor.unit_id,
+                    Resource.provider_unit_id == actor.unit_id,
+                )
+            )
+            .order_by(Extract.id.desc())
+            .limit(200)
+        )
+    )
+    visible = [
+        r
+        for r in rows
+        if _allowed(actor, Action.EXTRACT_READ, r) or _allowed(actor, Action.EXTRACT_APPROVE, r)
+    ]
+    record(
+        session,
+        actor,
+        "extract.read",
+        category=Category.QUERY,
+        target=Target("extract"),
+        rows=len(visible),
+    )
+    return visible

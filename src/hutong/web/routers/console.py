@@ -22,7 +22,7 @@ from hutong.core.clock import from_us, local
 from hutong.core.db import Database
 from hutong.core.errors import HutongError, PermissionDenied
 from hutong.identity import auth, service
-from hutong.identity.authz import is_allowed
+from hutong.identity.authz import Target, is_allowed
 from hutong.identity.models import UNIT_KIND_ZH, SessionStage, UnitKind, User
 from hutong.identity.roles import ROLE_NAMES_ZH, Action, Role
 from hutong.identity.schemas import UnitCreate, UserCreate
@@ -63,6 +63,8 @@ NAV: list[tuple[str, str, Action | None]] = [
     ("/console/audit", "Audit log", Action.AUDIT_READ),
     ("/console/releases", "Release queue", Action.RELEASE_READ),
     ("/console/disclosure", "Disclosure requests", Action.DISCLOSURE_HANDLE),
+    ("/console/privacy", "Personal information", Action.CONSENT_READ),
+    ("/console/privacy/complaints", "PI complaints", Action.COMPLAINT_HANDLE),
 ]
 
 
@@ -77,6 +79,8 @@ SECTION_TEXT = {
     "Audit log": "Search and export the tamper-evident audit log.",
     "Release queue": "Take dataset versions through the automatic check, the publisher's approval and the security review to the open portal.",
     "Disclosure requests": "Handle requests for disclosure within 20 working days.",
+    "Personal information": "Collection notices, consents, sensitive items, automated decisions, statistical release and research extracts.",
+    "PI complaints": "Answer complaints about the handling of personal information before they are due.",
 }
 
 
@@ -87,6 +91,17 @@ class NotSignedIn(Exception):
 def role_names(lang: str) -> dict[str, str]:
     names = ROLE_NAMES_EN if lang == "en" else ROLE_NAMES_ZH
     return {r.value: names[r] for r in Role}
+
+
+def shown(identity: ConsoleIdentity, action: Action | None) -> bool:
+    """Whether a section is offered: the role may take the action somewhere, its own unit
+    included (sections of OWN_UNIT actions such as consents are about the unit's own data)."""
+    if action is None:
+        return True
+    actor = identity.actor
+    return is_allowed(actor, action) or is_allowed(
+        actor, action, Target("section", None, actor.unit_id)
+    )
 
 
 def signed_in(request: Request, db: Database = Depends(database)) -> ConsoleIdentity:
@@ -110,11 +125,7 @@ def page(
         "roles": set(user.roles),
         "unit_name": user.unit.name,
     }
-    nav = [
-        (href, label)
-        for href, label, action in NAV
-        if action is None or is_allowed(identity.actor, action)
-    ]
+    nav = [(href, label) for href, label, action in NAV if shown(identity, action)]
     return render(
         request,
         template,
@@ -369,7 +380,7 @@ def home(request: Request, identity: ConsoleIdentity = Depends(staff)) -> Respon
     cards = [
         {"title": label, "text": SECTION_TEXT.get(label, ""), "href": href}
         for href, label, action in NAV[1:]
-        if is_allowed(identity.actor, action)
+        if shown(identity, action)
     ]
     return page(request, identity, "home.html", {"cards": cards, "role_names": role_names(lang)})
 
