@@ -81,13 +81,28 @@ def test_demo_seeds_applications_in_every_state_including_one_overdue(db):
     from hutong.exchange.models import Application
     from hutong.exchange.vocab import AppStatus
 
-    seed(db, schools=40)
+    seed(db, schools=40, students=SMALL)
     with db.sessions() as session:
         rows = session.execute(select(Application.status, Application.due_date)).all()
     assert {r.status for r in rows} == {s.value for s in AppStatus}
     from hutong.core.clock import today_local
 
     assert any(r.status == "submitted" and r.due_date < today_local() for r in rows)
-    seed(db, schools=40)
+    seed(db, schools=40, students=SMALL)
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Application)) == len(rows)
+
+
+def test_demo_seeds_consents_with_guardians_and_withdrawals_an_extract_and_complaints(db):
+    from hutong.privacy.models import CollectionNotice, Complaint, Consent, Extract
+
+    seed(db, schools=40, students=SMALL)
+    with db.sessions() as session:
+        consents = session.scalars(select(Consent)).all()
+        versions = session.scalars(select(CollectionNotice.version)).all()
+        extract = session.scalars(select(Extract)).one()
+        complaints = session.scalar(select(func.count()).select_from(Complaint))
+    assert {c.given_by for c in consents} == {"subject", "guardian"}
+    assert sum(c.withdrawn_at is not None for c in consents) == 5
+    assert sorted(versions) == [1, 2]  # a purpose was added: version 1's consents need renewal
+    assert extract.state == "produced" and extract.rows > 0 and complaints == 2

@@ -26,6 +26,7 @@ from hutong.demo.datasets import seed_datasets
 from hutong.demo.exchange import seed_exchange
 from hutong.demo.org_data import DEMO_USERS, all_units
 from hutong.demo.portal import seed_portal
+from hutong.demo.privacy import seed_privacy
 from hutong.identity.authz import Target, system_actor
 from hutong.identity.models import Unit, UnitKind, User
 from hutong.identity.roles import ROLE_NAMES_ZH, Role
@@ -134,6 +135,12 @@ def seed(
         findings = seed_compliance(db)
     if findings:
         console.print(f"演示监督检查：{findings} 项未关闭问题，其中 1 份整改通知单已逾期通报")
+    with console.status("发布个人信息收集使用规则、导入同意记录、生成研究用去标识化数据…"):
+        consents = seed_privacy(db)
+    if consents:
+        console.print(
+            f"演示个人信息保护：{consents} 条同意记录（含监护人同意与撤回），1 份研究数据提取，2 件投诉"
+        )
     applications = seed_exchange(db)
     console.print(f"演示共享申请：新建 {applications} 件（各种状态，含一件逾期）")
     console.print("[bold]演示账号[/bold]（用户名 / 密码 / 角色；三员另附 TOTP 密钥）：")
