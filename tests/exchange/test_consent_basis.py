@@ -143,9 +143,8 @@ def test_a_consent_basis_outside_the_notice_or_entry_is_refused(
 ):
     app_id = apply(db, people["consumer"], students)
     approval = ApprovalIn.model_validate({"consent": {**basis(consents), **change}})
-    with pytest.raises(InvalidInput) as error:
-        with db.transaction() as session:
-            applications.transition(session, people["steward"], app_id, "approve", "", approval)
+    with pytest.raises(InvalidInput) as error, db.transaction() as session:
+        applications.transition(session, people["steward"], app_id, "approve", "", approval)
     assert error.value.field == field
     with db.sessions() as session:
         assert session.scalar(select(Grant)) is None

@@ -54,6 +54,7 @@ class Subject(StrEnum):
     DECISION = "decision"  # the register of automated decision-making (issue 8)
     RELEASE = "release"  # a dataset version on its way to the open portal (issue 7)
     DISCLOSURE = "disclosure"  # a 依申请公开 request (issue 7)
+    GRANT = "grant"  # a sharing grant (issue 6)
 
 
 @dataclass(frozen=True)
