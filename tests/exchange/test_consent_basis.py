@@ -148,3 +148,42 @@ def test_a_consent_basis_outside_the_notice_or_entry_is_refused(
     assert error.value.field == field
     with db.sessions() as session:
         assert session.scalar(select(Grant)) is None
+
+
+# --- grants to named users or client systems -----------------------------------------------
+
+
+def test_a_grant_to_named_users_refuses_everyone_else_of_the_unit(
+    client, consumer_headers, db, people, students, tmp_path
+):
+    code = granted(db, people, students, tmp_path, approval={"users": ["steward.bj"]})
+    refused = client.post(URL.format(students, "query"), json={}, headers=consumer_headers)
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["type"].endswith("grant-unknown") and "rows" not in refused.json()
+    with db.sessions() as session:
+        outcomes = session.scalars(
+            select(AuditEvent.outcome).where(AuditEvent.event == "data.query")
+        ).all()
+        assert session.scalar(select(Grant.users).where(Grant.code == code)) == ["steward.bj"]
+    assert outcomes == ["denied"]
+
+
+def test_a_grant_to_the_named_user_serves_them(
+    client, consumer_headers, db, people, students, tmp_path
+):
+    granted(db, people, students, tmp_path, approval={"users": ["data.consumer"]})
+    allowed = client.post(URL.format(students, "query"), json={}, headers=consumer_headers)
+    assert allowed.status_code == 200, allowed.text
+
+
+@pytest.mark.parametrize(
+    ("named", "field"),
+    [({"users": ["data.steward"]}, "users"), ({"clients": ["no-such-client"]}, "clients")],
+)
+def test_named_recipients_outside_the_consumer_unit_are_refused(db, people, students, named, field):
+    app_id = apply(db, people["consumer"], students)
+    approval = ApprovalIn.model_validate(named)
+    with pytest.raises(InvalidInput) as error, db.transaction() as session:
+        applications.transition(session, people["steward"], app_id, "approve", "", approval)
+    assert error.value.field == field
