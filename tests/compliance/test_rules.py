@@ -702,7 +702,35 @@ def _answer_complaint(s, o):
     s.get(Complaint, o["complaint"]).state = "answered"
 
 
+def _grant_without_consent_basis(s, o):
+    from hutong.exchange.models import Grant
+
+    system = b.system(s, A)
+    _notice(s, system.id)  # legal basis: consent
+    row = b.resource(s, A, has_pi=True, source_system_id=system.id, items=pi_item()())
+    grant = Grant(
+        code="GTESTCONSENT", resource_id=row.id, consumer_unit_id=row.provider_unit_id,
+        provider_unit_id=row.provider_unit_id, items=[{"name": "姓名", "mask": {"op": "none"}}],
+        purpose="学籍核查", purpose_category="verification", access_mode="online_only",
+        max_rows_per_query=100, valid_from=utcnow() - timedelta(days=1),
+        valid_until=utcnow() + timedelta(days=30), status="active", revision=1,
+    )  # fmt: skip
+    s.add(grant)
+    s.flush()
+    o["grant"], o["system"] = grant.id, system.id
+    return grant.code
+
+
+def _name_consent_basis(s, o):
+    from hutong.exchange.models import Grant
+
+    grant = s.get(Grant, o["grant"])
+    grant.consent_system_id, grant.consent_purpose = o["system"], "enrolment"
+    grant.consent_subject_item = "姓名"
+
+
 PRIVACY_CASES = {
+    "consent.missing": Case(_grant_without_consent_basis, _name_consent_basis),
     "notice.missing": Case(
         _pi_source_without_notice, lambda s, o: _notice(s, o["system"]) and None
     ),

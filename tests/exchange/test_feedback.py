@@ -71,3 +71,33 @@ def test_correction_reports_and_external_provisions_are_answered_in_writing(
         f"/api/v1/corrections?resource={students}&open_only=true", headers=steward_headers
     )
     assert still_open.json() == []
+
+
+def test_open_correction_reports_show_in_the_quality_report(
+    db, people, students, client, consumer_headers, steward_headers, org
+):
+    from tests.web.test_console import sign_in
+
+    def versions():
+        response = client.get(f"/api/v1/resources/{students}/datasets", headers=steward_headers)
+        assert response.status_code == 200, response.text
+        return [v["open_corrections"] for v in response.json()]
+
+    assert versions() == [0]
+    for description in ("出生日期与学籍不符", "姓名有误"):
+        body = {"row_keys": ["1"], "item": "出生日期", "description": description}
+        posted = client.post(
+            f"/api/v1/resources/{students}/corrections", json=body, headers=consumer_headers
+        )
+        assert posted.status_code == 201, posted.text
+    assert versions() == [2]
+    first = posted.json()["id"]
+    with db.transaction() as session:
+        feedback.answer_correction(
+            session, people["steward"], first, AnswerIn(approve=True, answer="已更正")
+        )
+    assert versions() == [1]
+    sign_in(client, "data.steward", org.password)
+    page = client.get(f"/console/catalog/r/{students}")
+    assert page.status_code == 200
+    assert 'id="open-corrections"' in page.text and "<strong>1</strong>" in page.text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from hutong.core.errors import NotFound
 from hutong.data.access import StoredFiles, open_version
 from hutong.data.engine import DuckDBEngine, Engine
 from hutong.data.ingest import current
-from hutong.exchange import delivery, grants
+from hutong.exchange import basis, delivery, grants
 from hutong.exchange.errors import OnlineOnly, RateLimited
 from hutong.exchange.models import Delivery, Grant, GrantUsage
 from hutong.exchange.refusals import audited_refusal
@@ -115,7 +115,8 @@ def prepare(
             raise NotFound("该信息资源尚无数据", "the resource has no data yet", field="code")
         usage = usage_row(session, grant, now)
         _rate(grant, usage, now)
-        policy = grants.policy(grant)
+        consent, consent_params = basis.consent_filter(session, grant)
+        policy = grants.policy(grant, consent)
         request = Request(policy, now, rows_used_today=usage.rows)
         key = (
             for_domain(session.info["settings"].keys_dir, policy.pseudonym_domain)
@@ -123,6 +124,7 @@ def prepare(
             else None
         )
         compiled = build(request, key)
+        compiled = replace(compiled, params={**compiled.params, **consent_params})
         files = open_version(session, version)
     usage.queries += 1
     usage.rows += compiled.row_cap  # reserved; settled to the rows actually sent
@@ -153,6 +155,7 @@ def prepare(
             "format": fmt,
             "row_cap": compiled.row_cap,
             "version": version.version,
+            **({"consent": grant.consent_purpose} if consent else {}),
         },
     )
     return prepared

@@ -30,7 +30,7 @@ from hutong.catalog.vocab import PiCategory, ShareType, Status
 from hutong.core import clock
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.errors import Conflict, InvalidInput, NotFound
-from hutong.exchange import deadlines, gates, grants
+from hutong.exchange import basis, deadlines, gates, grants
 from hutong.exchange.errors import GateOpen, NotShareable
 from hutong.exchange.models import Application, Step
 from hutong.exchange.notify import notify, users_of, users_with
@@ -334,6 +334,18 @@ def _approve(ctx: Context) -> AppStatus:
         approval.max_rows_per_query,
         approval.requests_per_minute,
     )
+    users, clients = basis.recipients(
+        ctx.session, application.applicant_unit_id, approval.users, approval.clients
+    )
+    consent = approval.consent and basis.consent_basis(
+        ctx.session, application.resource, approval.consent
+    )
+    application.decision = {
+        **application.decision,
+        "users": users,
+        "clients": clients,
+        **({"consent": consent} if consent else {}),
+    }
     deadlines.stop(application, ctx.now)
     return _after_provider(application)
 

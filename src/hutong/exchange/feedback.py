@@ -5,7 +5,7 @@ description) that the provider must answer; open reports show on the resource pa
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -221,3 +221,17 @@ def corrections(
     rows = list(session.scalars(query.limit(500)))
     record(session, actor, "feedback.list", category=Category.QUERY, rows=len(rows))
     return rows
+
+
+def open_count(session: Session, resource_id: int) -> int:
+    """Correction reports on a resource still awaiting the provider's answer (M2018 §23):
+    shown beside the quality score, which measures the data's own checks only."""
+    return int(
+        session.scalar(
+            select(func.count(Correction.id)).where(
+                Correction.resource_id == resource_id,
+                Correction.status == RequestStatus.OPEN.value,
+            )
+        )
+        or 0
+    )

@@ -24,7 +24,7 @@ from hutong.exchange.vocab import GrantStatus
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action, Role
 from hutong.policy.conditions import Condition
-from hutong.policy.grant import AccessMode, GrantedItem, GrantPolicy
+from hutong.policy.grant import AccessMode, ConsentFilter, GrantedItem, GrantPolicy
 from hutong.privacy import masks
 
 CONDITIONS = TypeAdapter(list[Condition])
@@ -94,8 +94,8 @@ def issue(session: Session, application: Application) -> Grant:
         resource_id=application.resource_id,
         consumer_unit_id=application.applicant_unit_id,
         provider_unit_id=application.provider_unit_id,
-        users=[],
-        clients=[],
+        users=decision.get("users", []),
+        clients=decision.get("clients", []),
         items=decision["items"],
         row_filter=decision.get("row_filter", []),
         purpose=application.purpose,
@@ -110,14 +110,21 @@ def issue(session: Session, application: Application) -> Grant:
         revision=1,
         created_at=utcnow(),
     )
+    consent = decision.get("consent")
+    if consent:
+        grant.consent_system_id = consent["system_id"]
+        grant.consent_purpose = consent["purpose"]
+        grant.consent_categories = consent["categories"]
+        grant.consent_subject_item = consent["subject_item"]
     session.add(grant)
     session.flush()
     return grant
 
 
-def policy(grant: Grant) -> GrantPolicy:
+def policy(grant: Grant, consent: ConsentFilter | None = None) -> GrantPolicy:
     """What the compiler enforces; the revision is in the id, so a narrowed grant never
-    reuses the policy view cached for the grant before it."""
+    reuses the policy view cached for the grant before it. ``consent`` is the ledger's
+    state for a grant whose legal basis is consent (``basis.consent_filter``)."""
     return GrantPolicy(
         grant_id=f"{grant.code}.r{grant.revision}",
         items=tuple(
@@ -131,6 +138,7 @@ def policy(grant: Grant) -> GrantPolicy:
         valid_from=as_utc(grant.valid_from),
         valid_until=as_utc(grant.valid_until),
         pseudonym_domain=f"unit:{grant.consumer_unit.code}",
+        consent=consent,
     )
 
 

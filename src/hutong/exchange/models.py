@@ -138,6 +138,15 @@ class Grant(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: legal basis consent (N2021 task 8): the system whose notice and consent ledger
+    #: count, the purpose code of that notice, sensitive categories also needing consent,
+    #: and the item holding the subject's ID; rows of subjects without consent are left out
+    consent_system_id: Mapped[int | None] = mapped_column(
+        ForeignKey("information_systems.id"), index=True
+    )
+    consent_purpose: Mapped[str] = mapped_column(String(64), default="")
+    consent_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    consent_subject_item: Mapped[str] = mapped_column(String(128), default="")
 
     resource: Mapped[Resource] = relationship()
     consumer_unit: Mapped[Unit] = relationship(foreign_keys=[consumer_unit_id])

@@ -44,6 +44,24 @@ class GrantedItemIn(BaseModel):
     mask: MaskSpec | None = Field(None, description="None: the item's default mask")
 
 
+class ConsentBasisIn(BaseModel):
+    """The grant's legal basis is consent (N2021 task 8): only rows of subjects who consented
+    to ``purpose`` of ``system_id``'s collection notice (and to each sensitive ``categories``)
+    are returned; ``subject_item`` is the item holding the person's ID number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_id: int = Field(ge=1)
+    purpose: Annotated[str, Field(min_length=1, max_length=64)]
+    categories: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list, max_length=10
+    )
+    subject_item: ItemName
+
+
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class ApprovalIn(BaseModel):
     """The provider's approval, possibly narrower than the application asked."""
 
@@ -59,6 +77,13 @@ class ApprovalIn(BaseModel):
     max_rows_per_query: int = Field(100_000, ge=1, le=10_000_000)
     requests_per_minute: int | None = Field(60, ge=1)
     require_agreement: bool = Field(False, description="commercial data: an agreement first")
+    users: list[Name] = Field(
+        default_factory=list, max_length=50, description="only these users of the consumer unit"
+    )
+    clients: list[Name] = Field(
+        default_factory=list, max_length=50, description="only these API clients (client ids)"
+    )
+    consent: ConsentBasisIn | None = Field(None, description="legal basis consent")
 
 
 class TransitionIn(BaseModel):
@@ -154,6 +179,7 @@ class GrantOut(BaseModel):
     state: Literal["active", "revoked", "expired", "pending"]
     revision: int
     revoke_reason: str
+    consent: ConsentBasisIn | None = Field(None, description="set when the basis is consent")
 
 
 class NarrowIn(BaseModel):

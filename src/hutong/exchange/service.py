@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hutong.audit.service import Category, record
 from hutong.core import clock
 from hutong.core.errors import InvalidInput, NotFound
-from hutong.exchange import applications, deadlines, gates, grants
+from hutong.exchange import applications, basis, deadlines, gates, grants
 from hutong.exchange.models import Application, Grant, GrantUsage, Notification
 from hutong.exchange.schemas import (
     ApplicationOut,
@@ -163,6 +163,7 @@ def grant_out(grant: Grant) -> GrantOut:
         state=grants.state(grant, clock.utcnow()),  # type: ignore[arg-type]
         revision=grant.revision,
         revoke_reason=grant.revoke_reason,
+        consent=basis.on_grant(grant),
     )
 
 

@@ -31,6 +31,20 @@ class GrantedItem(BaseModel):
     mask: MaskSpec = Clear()
 
 
+class ConsentFilter(BaseModel):
+    """The legal basis is consent (N2021 task 8): only rows whose subject — the person the
+    ``subject_item`` column identifies — holds every consent in ``wanted`` under a notice
+    version from ``baseline`` on, per the consent ledger's ``files`` (``privacy/consented.py``).
+    The files are read when the query compiles, so a withdrawal counts from the next query."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subject_item: ItemName
+    files: tuple[str, ...]
+    wanted: tuple[tuple[str, str], ...] = Field(min_length=1)
+    baseline: int = Field(1, ge=1)
+
+
 class GrantPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -46,6 +60,8 @@ class GrantPolicy(BaseModel):
     #: The population within which pseudonyms link (``privacy/keys.py``), e.g. the
     #: consumer unit's code; required when an item is pseudonymized.
     pseudonym_domain: str = ""
+    #: Set when the grant's legal basis is consent; bind the consent key's pads then.
+    consent: ConsentFilter | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> GrantPolicy:

@@ -3,7 +3,10 @@
 row filter inside it, so nothing outside can reach a clear value the grant masks::
 
     (SELECT <mask>("身份证号") AS "身份证号", "姓名" AS "姓名" FROM dataset
-     WHERE <row filter>) AS dataset
+     WHERE <row filter> [AND <subject pseudonym> IN (<consent ledger>)]) AS dataset
+
+The last condition is there when the grant's legal basis is consent (N2021 task 8): a
+semi-join against the consent ledger's Parquet batches, inside the engine.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlglot import exp
 
 from hutong.policy.conditions import all_of, column
 from hutong.policy.grant import GrantPolicy
+from hutong.privacy import consented
 
 #: The name under which the engine exposes a dataset version (``data/engine.py``).
 DATASET = "dataset"
@@ -31,6 +35,13 @@ def _view(grant: GrantPolicy) -> exp.Select:
     ]
     select = exp.select(*projections).from_(exp.to_table(DATASET))
     condition = all_of(grant.row_filter)
+    if grant.consent is not None:
+        basis = grant.consent
+        held = consented.subject_in(
+            column(basis.subject_item),
+            consented.subjects_query(basis.files, basis.wanted, basis.baseline),
+        )
+        condition = held if condition is None else exp.and_(condition, held)
     return select.where(condition) if condition is not None else select
 
 

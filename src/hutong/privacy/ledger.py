@@ -28,7 +28,7 @@ from hutong.audit.service import Category, record
 from hutong.data.sql import literal
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
-from hutong.privacy import notices, subjects
+from hutong.privacy import consented, notices, subjects
 from hutong.privacy.keys import PseudonymKey
 from hutong.privacy.models import ConsentBatch
 
@@ -120,25 +120,12 @@ class ConsentSet:
         """Create the view ``name(subject)``: pseudonyms that may be processed — a valid
         consent to the purpose and to each sensitive category, none withdrawn, none given
         under a notice version older than the latest material change."""
-        wanted = [("purpose", self.purpose)] + [("sensitive", c) for c in self.categories]
-        if not self.files:
-            connection.execute(
-                f"CREATE OR REPLACE VIEW {name} AS SELECT NULL::VARCHAR AS subject WHERE false"
-            )
-            return name
-        keys = " OR ".join(
-            f"(kind = {literal(kind)} AND code = {literal(code)})" for kind, code in wanted
+        query = consented.subjects_query(
+            [str(p) for p in self.files],
+            consented.wanted(self.purpose, self.categories),
+            self.baseline,
         )
-        paths = ", ".join(literal(str(p)) for p in self.files)
-        connection.execute(
-            f"""CREATE OR REPLACE VIEW {name} AS
-                SELECT subject FROM (
-                    SELECT subject, kind, code, arg_max(state, batch) AS state,
-                           arg_max(version, batch) AS version
-                    FROM read_parquet([{paths}]) WHERE {keys} GROUP BY subject, kind, code)
-                WHERE state = 'given' AND version >= {int(self.baseline)}
-                GROUP BY subject HAVING COUNT(*) = {len(wanted)}"""
-        )
+        connection.execute(f"CREATE OR REPLACE VIEW {name} AS {query.sql('duckdb')}")
         return name
 
     def allowed(self, column: exp.Expression, view: str = "consented") -> exp.Expression:
@@ -171,12 +158,21 @@ def open_check(
         purpose=purpose_of_use or purpose,
         details={"purpose": purpose, "categories": list(categories)},
     )
+    return consent_set(session, system.id, purpose, categories)
+
+
+def consent_set(
+    session: Session, system_id: int, purpose: str, categories: Sequence[str] = ()
+) -> ConsentSet:
+    """The ledger as it stands for one system and purpose, unaudited: for callers that
+    authorized the question themselves (``open_check``; the exchange, whose grant names its
+    legal basis)."""
     return ConsentSet(
-        system.id,
+        system_id,
         purpose,
         tuple(categories),
-        notices.baseline(session, system.id),
-        tuple(files(session, system.id)),
+        notices.baseline(session, system_id),
+        tuple(files(session, system_id)),
         subjects.key(session),
     )
 

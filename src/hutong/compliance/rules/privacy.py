@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from hutong.catalog.models import InformationSystem, Item, Resource
 from hutong.catalog.vocab import Status
 from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.exchange.models import Grant
 from hutong.privacy.models import (
     AutomatedDecision,
     CollectionNotice,
@@ -45,6 +46,40 @@ def _baseline():  # type: ignore[no-untyped-def]
         select(func.max(CollectionNotice.version))
         .where(CollectionNotice.system_id == S.id, CollectionNotice.material_change.is_(True))
         .scalar_subquery()
+    )
+
+
+@rule(
+    "consent.missing",
+    "以同意为处理依据的个人信息未经同意即被共享",
+    "PI shared where consent is the legal basis, without filtering on consent",
+    "N2021 task 8",
+    H,
+    Subject.GRANT,
+)
+def consent_missing(ctx: Context):  # type: ignore[no-untyped-def]
+    """An active grant on a PI entry whose source system's current notice names consent as
+    the legal basis, while the grant names no consent basis (so rows of subjects without
+    consent are served)."""
+    later = aliased(CollectionNotice)
+    newest = (
+        select(func.max(later.version))
+        .where(later.system_id == Resource.source_system_id)
+        .correlate(Resource)
+        .scalar_subquery()
+    )
+    by_consent = exists().where(
+        CollectionNotice.system_id == Resource.source_system_id,
+        CollectionNotice.version == newest,
+        CollectionNotice.legal_basis == "consent",
+    )
+    return failing(Grant.code, Grant.provider_unit_id, "以同意为依据却未按同意筛选").where(
+        Grant.resource_id == Resource.id,
+        Grant.status == "active",
+        Grant.valid_until > ctx.now,
+        Grant.consent_system_id.is_(None),
+        Resource.has_pi.is_(True),
+        by_consent,
     )
 
 

@@ -638,6 +638,7 @@ def entry_page(
         repeated = overlaps.of_entries(session, [resource]).get(resource.code, [])
         can_ingest = is_allowed(identity.actor, Action.DATA_INGEST, target)
         corrections = exchange_feedback.corrections(session, identity.actor, code)
+        open_corrections = exchange_feedback.open_count(session, resource.id)
         can_apply = (
             resource.share_type != ShareType.NOT_SHARED.value
             and Status(resource.status) is Status.PUBLISHED
@@ -671,6 +672,7 @@ def entry_page(
             "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,
+            "open_corrections": open_corrections,
             "can_ingest": can_ingest,
             "can_apply": can_apply,
             "apply_url": f"/console/exchange/apply/{quote(code)}",

@@ -4,6 +4,7 @@ notifications; and the correction reports of an entry."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -211,6 +212,8 @@ async def application_step(
                 items=approved,
                 online_only="online_only" in form,
                 rows_per_day=int(str(form.get("rows_per_day") or 0)) or None,
+                users=_names(form.get("users")),
+                clients=_names(form.get("clients")),
             )
         with db.transaction() as session:
             applications.transition(
@@ -420,3 +423,8 @@ async def correction(
             with_error(db.settings, entry_url(code), error.zh, "#corrections"), status_code=303
         )
     return RedirectResponse(entry_url(code) + "#corrections", status_code=303)
+
+
+def _names(value: object) -> list[str]:
+    """User names or client ids typed into one field, separated by commas or spaces."""
+    return [n for n in re.split(r"[\s,，、]+", str(value or "")) if n]

@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hutong.core.db import Database
 from hutong.data import service
 from hutong.data.ingest import ingest_file
 from hutong.data.mapping import from_pairs
+from hutong.exchange import feedback
 from hutong.identity.authz import Actor
 from hutong.web.deps import current_actor, database
 from hutong.web.uploads import spooled
@@ -33,13 +34,20 @@ class VersionOut(BaseModel):
     ingested_by: str
     ingested_at: datetime
     encrypted: bool  # sealed at rest with the dataset's data key (N2021 tasks 5, 8)
+    open_corrections: int = Field(
+        0,
+        description="consumer correction reports on the entry still unanswered (M2018 §23); "
+        "quality_score measures the version's own checks and does not include them",
+    )
 
 
-def version_out(row) -> VersionOut:  # type: ignore[no-untyped-def]
+def version_out(row, open_corrections: int = 0) -> VersionOut:  # type: ignore[no-untyped-def]
+    computed = ("encrypted", "open_corrections")
     return VersionOut.model_validate(
         {
-            **{f: getattr(row, f) for f in VersionOut.model_fields if f != "encrypted"},
+            **{f: getattr(row, f) for f in VersionOut.model_fields if f not in computed},
             "encrypted": row.data_key_id is not None,
+            "open_corrections": open_corrections,
         }
     )
 
@@ -95,4 +103,6 @@ def list_versions(
     code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[VersionOut]:
     with db.transaction() as session:
-        return [version_out(v) for v in service.versions(session, actor, code)]
+        rows = service.versions(session, actor, code)
+        reports = feedback.open_count(session, rows[0].resource_id) if rows else 0
+        return [version_out(v, reports) for v in rows]
