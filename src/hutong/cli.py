@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
@@ -559,7 +559,6 @@ def compliance_run(
 @compliance_app.command("rules")
 def compliance_rules(data_dir: DataDir = None) -> None:
     """列出全部合规规则及其依据条款（不读数据库；--data-dir 仅为与其他命令一致）。"""
-    from rich.table import Column
 
     from hutong.compliance.findings import rules_catalog
 
@@ -590,7 +589,6 @@ def compliance_findings(
             unit_code=unit,
             limit=limit,
         )
-    from rich.table import Column
 
     table = Table(
         "编号",
@@ -1014,7 +1012,7 @@ def exchange_list(
         rows = [
             service.out(session, a) for a in service.listing(session, acting(session, user), view)
         ]
-    table = Table("编号", "信息资源", "申请单位", "状态", "答复期限", "逾期")
+    table = Table(Column("编号", no_wrap=True), "信息资源", "申请单位", "状态", "答复期限", "逾期")
     for a in rows:
         due = "暂停" if a.paused else str(a.due_date or "—")
         table.add_row(
@@ -1058,7 +1056,7 @@ def exchange_grants(user: ActingUser, data_dir: DataDir = None) -> None:
 
     with opened(data_dir) as db, db.transaction() as session:
         rows = [service.grant_out(g) for g in grants.visible(session, acting(session, user))]
-    table = Table("授权", "信息资源", "使用单位", "方式", "有效期至", "状态")
+    table = Table(Column("授权", no_wrap=True), "信息资源", "使用单位", "方式", "有效期至", "状态")
     for g in rows:
         table.add_row(
             g.code,
