@@ -1,9 +1,9 @@
 """Every compliance rule over a platform of 500 units, 100,000 catalog entries, 1,000
-information systems and 10 million audit events, on SQLite.
+information systems, 50,000 share applications (10,000 granted) and 10 million audit events,
+on SQLite.
 
-Target (issue 5): all rules in ≤ 60 s. Share applications (50,000 in the issue) do not exist
-yet; their rules come with issue 6, so they are not part of this run. Baseline in the same
-process: one plain ``COUNT(*)`` over each table the rules read.
+Target (issue 5): all rules in ≤ 60 s. Baseline in the same process: one plain ``COUNT(*)``
+over each table the rules read.
 
 The synthetic platform is written with set-based SQL (recursive CTEs, ``INSERT … SELECT``),
 not row by row; audit events carry no hash chain (the rules never read the hashes).
@@ -35,6 +35,8 @@ TABLES = (
     "catalog_resources",
     "catalog_items",
     "catalog_tasks",
+    "exchange_applications",
+    "exchange_grants",
     "information_systems",
     "compliance_system_profiles",
     "compliance_security_audits",
@@ -49,7 +51,9 @@ def seq(n: int) -> str:
     return f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {int(n)}) "
 
 
-def build(db: Database, units: int, entries: int, systems: int, events: int) -> None:
+def build(
+    db: Database, units: int, entries: int, systems: int, applications: int, events: int
+) -> None:
     now = now_us()
     statements = [
         # units: a ministry root and its children
@@ -113,9 +117,9 @@ def build(db: Database, units: int, entries: int, systems: int, events: int) -> 
         "CASE WHEN n % 5 = 0 THEN NULL ELSE 3650 END, '', '2024-01-01 00:00:00', "
         "'2024-01-01 00:00:00' FROM s",
         seq(entries * 3)
-        + "INSERT INTO catalog_items (resource_id, position, name, data_type, length, "
+        + "INSERT INTO catalog_items (resource_id, position, name, name_key, data_type, length, "
         "element_ref, description, pi_category, sensitive, default_mask) "
-        "SELECT (n + 2) / 3, 1 + n % 3, '信息项' || (n % 3), '字符型', 50, '', '', "
+        "SELECT (n + 2) / 3, 1 + n % 3, '信息项' || (n % 3), '信息项' || (n % 3), '字符型', 50, '', '', "
         "CASE WHEN n % 3 = 0 AND n % 2 = 0 THEN 'identity' WHEN n % 37 = 0 THEN 'ethnicity' "
         "ELSE 'none' END, n % 37 = 0 AND n % 74 <> 0, 'none' FROM s",
         # two dataset versions for every tenth entry
@@ -132,6 +136,28 @@ def build(db: Database, units: int, entries: int, systems: int, events: int) -> 
         f"due_date, closed_at, status) SELECT 'change', 1 + n % {units}, n * 20, '变更', "
         "'2025-01-01 00:00:00', CASE WHEN n % 3 = 0 THEN '2025-01-10' ELSE date('now', "
         "'+5 days') END, NULL, 'open' FROM s",
+        # share applications in every state, one in five granted (with a grant), some overdue
+        seq(applications)
+        + "INSERT INTO exchange_applications (id, resource_id, applicant_unit_id, "
+        "provider_unit_id, applicant_name, status, purpose, purpose_category, items, "
+        "item_reasons, row_filter, period_from, period_until, access_mode, security_measures, "
+        "require_agreement, refusal_reason, submitted_at, due_date, paused_workdays, updated_at) "
+        f"SELECT n, 1 + n % {entries}, 1 + (n + 7) % {units}, 1 + n % {units}, 'consumer', "
+        "CASE n % 5 WHEN 0 THEN 'granted' WHEN 1 THEN 'submitted' WHEN 2 THEN 'refused' "
+        "WHEN 3 THEN 'security_review' ELSE 'withdrawn' END, '核查', 'administration', "
+        "'[\"学校名称\"]', '{}', '[]', '2026-01-01', '2027-01-01', 'online_only', '专人负责', "
+        "0, CASE WHEN n % 10 = 2 THEN '' ELSE '用途不符' END, datetime('now', '-' || (n % 40) "
+        "|| ' days'), date('now', '+' || (n % 30 - 15) || ' days'), 0, datetime('now') FROM s",
+        seq(applications // 5)
+        + "INSERT INTO exchange_grants (code, application_id, resource_id, consumer_unit_id, "
+        "provider_unit_id, users, clients, items, row_filter, purpose, purpose_category, "
+        "access_mode, max_rows_per_query, valid_from, valid_until, status, revision, "
+        "revoke_reason, created_at, consent_purpose, consent_categories, consent_subject_item) "
+        "SELECT 'G' || printf('%08d', n), 5 * n, resource_id, applicant_unit_id, "
+        "provider_unit_id, '[]', '[]', '[{\"name\": \"学校名称\"}]', '[]', '核查', "
+        "'administration', 'online_only', 1000, datetime('now', '-10 days'), "
+        "datetime('now', '+' || (n % 300) || ' days'), 'active', 1, '', datetime('now'), "
+        "'', '[]', '' FROM s JOIN exchange_applications a ON a.id = 5 * n",
         # ten million audit events over the last 180 days
         seq(events)
         + "INSERT INTO audit_events (seq, ts_us, actor_id, actor_name, actor_unit, actor_roles, "
@@ -166,13 +192,14 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--systems", type=int, default=1_000)
+    parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--events", type=int, default=10_000_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-compliance-") as folder:
         db = Database(Settings(data_dir=Path(folder), audit_checkpoint_every=0))
         upgrade(db)
         started = time.perf_counter()
-        build(db, args.units, args.entries, args.systems, args.events)
+        build(db, args.units, args.entries, args.systems, args.applications, args.events)
         print(f"synthetic platform written in {time.perf_counter() - started:.1f} s")
         base = baseline(db)
         rules = load()
@@ -188,8 +215,8 @@ def main() -> None:
                 per_rule.append((time.perf_counter() - t0, rule_id))
         print(
             f"{len(rules)} rules over {args.units:,} units, {args.entries:,} entries, "
-            f"{args.systems:,} systems, {args.events:,} audit events "
-            "(share applications: not built yet, issue 6)"
+            f"{args.systems:,} systems, {args.applications:,} share applications, "
+            f"{args.events:,} audit events"
         )
         print(f"findings opened: {done.opened:,} (failing subjects {done.failing:,})")
         print(f"all rules: {elapsed:.1f} s (target ≤ 60 s)")
