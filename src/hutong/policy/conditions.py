@@ -6,6 +6,7 @@ sqlglot. A condition on a number compares numbers (``TRY_CAST``), on text compar
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -46,8 +47,9 @@ class _Condition(BaseModel):
 
     item: ItemName
 
+    @abstractmethod
     def to_sql(self) -> exp.Expression:
-        raise NotImplementedError
+        """The condition as a sqlglot expression over the item's column."""
 
 
 class Eq(_Condition):

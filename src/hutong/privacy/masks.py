@@ -4,6 +4,7 @@ issue 6, and the open portal's release gate, issue 8, use the same specs)."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,8 +19,9 @@ class _Spec(BaseModel):
     #: True when the operator needs the domain's pseudonym key as bind parameters.
     keyed: ClassVar[bool] = False
 
+    @abstractmethod
     def apply(self, value: exp.Expression) -> exp.Expression:
-        raise NotImplementedError
+        """The masked form of ``value`` (a sqlglot expression)."""
 
 
 class Clear(_Spec):

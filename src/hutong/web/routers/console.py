@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from hutong.audit import query
 from hutong.audit.service import Category
@@ -139,6 +140,13 @@ def check_csrf(identity: ConsoleIdentity, token: str) -> None:
         raise PermissionDenied(
             "表单已过期，请刷新后重试", "form expired (CSRF check failed); reload and retry"
         )
+
+
+async def checked_form(request: Request, identity: ConsoleIdentity) -> FormData:
+    """The posted form, once its CSRF token matches the session's."""
+    form = await request.form()
+    check_csrf(identity, str(form.get("csrf_token", "")))
+    return form
 
 
 def stage_redirect(stage: SessionStage) -> RedirectResponse:
@@ -576,8 +584,7 @@ async def users_create(
     db: Database = Depends(database),
 ) -> Response:
     """Rendered in place (not redirected) so the one-time password never enters a URL."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     try:
         data = UserCreate(
             username=str(form.get("username", "")).strip(),

@@ -36,7 +36,7 @@ from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.routers.console import check_csrf, page, staff
+from hutong.web.routers.console import check_csrf, checked_form, page, staff
 from hutong.web.uploads import Pending, discard, keep, pending
 
 router = APIRouter(include_in_schema=False)
@@ -299,8 +299,7 @@ def new_form(
 async def _save(
     request: Request, identity: ConsoleIdentity, db: Database, code: str | None
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     values = _parse_form(form)
     action = entry_url(code, "/edit") if code else "/console/catalog/new"
     title = "修改信息资源" if code else "新建信息资源"
@@ -475,8 +474,7 @@ async def step(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     try:
         with db.transaction() as session:
             if form.get("transition") == "change":
@@ -585,8 +583,7 @@ async def ingest_mapped(
     db: Database = Depends(database),
 ) -> Response:
     """Step 3: ingest with the chosen mapping; the entry remembers it for the next upload."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     try:
         kept = pending(db.settings.data_dir, token, code, identity.actor.id)
     except HutongError as error:

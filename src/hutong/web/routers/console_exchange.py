@@ -31,7 +31,7 @@ from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.routers.console import check_csrf, page, staff
+from hutong.web.routers.console import checked_form, page, staff
 from hutong.web.routers.console_catalog import entry_url
 
 router = APIRouter(include_in_schema=False)
@@ -108,8 +108,7 @@ async def apply_submit(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     items = [str(i) for i in form.getlist("items")]
     reasons = {i: str(form.get(f"reason_{i}", "")).strip() for i in items}
     values: dict[str, Any] = {
@@ -185,8 +184,7 @@ async def application_step(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     name = str(form.get("transition", ""))
     try:
         approval = None
@@ -245,8 +243,7 @@ async def application_document(
     from hutong.exchange import documents
     from hutong.exchange.schemas import DocumentIn
 
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     upload = form.get("file")
     try:
         data = DocumentIn.model_validate(
@@ -306,8 +303,7 @@ async def revoke(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     try:
         body = RevokeIn(reason=str(form.get("reason", "")))
         with db.transaction() as session:
@@ -389,8 +385,7 @@ async def correction(
     db: Database = Depends(database),
 ) -> Response:
     """File a correction report (M2018 §23) or, as the provider, answer one."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     try:
         with db.transaction() as session:
             if form.get("answer_id"):

@@ -16,7 +16,7 @@ from hutong.openportal import disclosure, release
 from hutong.openportal.schemas import DisclosureStepIn
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.routers.console import check_csrf, page, staff
+from hutong.web.routers.console import checked_form, page, staff
 
 router = APIRouter(include_in_schema=False)
 RELEASE_VIEWS = {
@@ -81,8 +81,7 @@ def _actions(identity: ConsoleIdentity) -> set[str]:
 async def release_submit(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     version = str(form.get("version", "")).strip()
     try:
         with db.transaction() as session:
@@ -104,8 +103,7 @@ async def release_step(
     request: Request, release_id: int, name: str, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = "/console/releases?" + urlencode({"view": str(form.get("view", "open"))})
     try:
         with db.transaction() as session:
@@ -177,8 +175,7 @@ async def disclosure_step(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     number = str(form.get("no", ""))
     days = str(form.get("days", "0")).strip()
     body = DisclosureStepIn(

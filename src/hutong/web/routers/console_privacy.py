@@ -43,7 +43,7 @@ from hutong.privacy.schemas import (
 )
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.routers.console import check_csrf, page, shown, staff
+from hutong.web.routers.console import checked_form, page, shown, staff
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/privacy"
@@ -208,8 +208,7 @@ def notices_page(
 async def notice_publish(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     system_id = str(form.get("system_id", "0"))
     back = f"{BASE}?" + urlencode({"system": system_id})
     purposes = []
@@ -290,8 +289,7 @@ async def consents_search(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     """Search by ID number: POSTed, so the ID stays out of URLs, and never shown again."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     system_id = _system_of(form)
     try:
         with db.transaction() as session:
@@ -307,8 +305,7 @@ async def consents_search(
 async def consents_import(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     system_id = _system_of(form)
     version = str(form.get("notice_version", ""))
     upload = form.get("file")
@@ -356,8 +353,7 @@ async def consents_check(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     """The bulk question over an uploaded ID list: counts only, never the IDs."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     system_id = _system_of(form)
     purpose = str(form.get("purpose", "")).strip()
     categories = [str(c) for c in form.getlist("sensitive_categories")]
@@ -417,8 +413,7 @@ def sensitive_page(
 async def sensitive_decide(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     code = str(form.get("resource_code", "")).strip()
     back = f"{BASE}/sensitive?" + urlencode({"resource": code})
     try:
@@ -463,8 +458,7 @@ def automated_page(
 async def automated_register(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = f"{BASE}/automated"
     try:
         data = AutomatedDecisionIn.model_validate(
@@ -506,8 +500,7 @@ async def automated_fairness(
     request: Request, decision_id: int, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = f"{BASE}/automated"
     try:
         data = FairnessIn.model_validate(
@@ -540,8 +533,7 @@ def statistics_page(
 async def statistics_run(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     values = {
         k: str(form.get(k, "")).strip() for k in ("resource_code", "by", "threshold", "epsilon")
     }
@@ -601,8 +593,7 @@ def extracts_page(
 async def extract_request(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = f"{BASE}/extracts"
     try:
         data = ExtractIn.model_validate(
@@ -629,8 +620,7 @@ async def extract_decide(
     request: Request, number: str, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = f"{BASE}/extracts"
     body = ExtractDecisionIn(
         approve=form.get("approve") == "1", note=str(form.get("note", "")).strip()[:2000]
@@ -694,8 +684,7 @@ async def complaint_answer(
     request: Request, number: str, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = f"{BASE}/complaints/{number}"
     try:
         data = AnswerIn(answer=str(form.get("answer", "")).strip())

@@ -31,7 +31,7 @@ from hutong.identity.models import Unit
 from hutong.identity.roles import Action, roles_allowed
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.routers.console import check_csrf, page, staff
+from hutong.web.routers.console import checked_form, page, staff
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/supervision"
@@ -134,8 +134,7 @@ def unit_report(
 async def run_now(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    await checked_form(request, identity)
     try:
         with db.transaction() as session:
             runner.run(session, identity.actor)
@@ -296,8 +295,7 @@ async def issue_notice(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     """Issue a notice for the findings ticked on the findings page."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     back = str(form.get("back", "")) or f"{BASE}/findings"
     back = back if back.startswith(f"{BASE}/findings") else f"{BASE}/findings"
     days = str(form.get("working_days", "")).strip()
@@ -361,8 +359,7 @@ async def answer_notice(
     db: Database = Depends(database),
 ) -> Response:
     """The unit's answer: a text per finding, files optional (multipart)."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     url = f"{BASE}/notices/{notice_id}"
     evidence: dict[int, str] = {}
     uploads: dict[int, list[attachments.Upload]] = {}
@@ -392,8 +389,7 @@ async def notice_step(
     db: Database = Depends(database),
 ) -> Response:
     """accept, return (with a reason) or escalate."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     url = f"{BASE}/notices/{notice_id}"
     step = notices.STEPS.get(str(form.get("transition", "")))
     try:
@@ -486,8 +482,7 @@ def assessment_form(
 async def assessment_create(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     system_id = int(str(form.get("system_id", "0")) or 0)
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     answers: dict[str, int] = {}
@@ -540,8 +535,7 @@ async def assessment_report(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    await checked_form(request, identity)
     url = f"{BASE}/assessments/{assessment_id}"
     try:
         with db.transaction() as session:

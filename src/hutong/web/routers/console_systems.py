@@ -19,7 +19,7 @@ from hutong.identity.authz import Target, is_allowed
 from hutong.identity.roles import Action
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.routers.console import check_csrf, page, staff
+from hutong.web.routers.console import checked_form, page, staff
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/systems"
@@ -145,8 +145,7 @@ def new_form(request: Request, identity: ConsoleIdentity = Depends(staff)) -> Re
 async def register(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     values = _values(form)
     try:
         data = SystemIn.model_validate(
@@ -219,8 +218,7 @@ async def edit(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     values = _values(form)
     try:
         data = ProfileIn.model_validate(_profile(values))
@@ -244,8 +242,7 @@ async def add_audit(
     db: Database = Depends(database),
 ) -> Response:
     """Record a yearly security audit (N2021 task 9) from the detail page."""
-    form = await request.form()
-    check_csrf(identity, str(form.get("csrf_token", "")))
+    form = await checked_form(request, identity)
     url = f"{BASE}/{system_id}"
     values = {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
     try:
