@@ -118,6 +118,13 @@ class Action(StrEnum):
     RELEASE_WITHDRAW = "release.withdraw"
     DISCLOSURE_SUBMIT = "disclosure.submit"  # 依申请公开: anyone may apply (M2018 §24)
     DISCLOSURE_HANDLE = "disclosure.handle"
+    # Lifecycle: backups, restores and drills (M2018 §13, N2021 task 5)
+    BACKUP_CREATE = "backup.create"
+    BACKUP_READ = "backup.read"
+    BACKUP_VERIFY = "backup.verify"
+    BACKUP_RESTORE = "backup.restore"
+    BACKUP_DRILL = "backup.drill"
+    KEY_ESCROW = "key.escrow"  # export or install the master keys' escrow file
 
 
 @dataclass(frozen=True)
@@ -244,6 +251,14 @@ MATRIX: dict[Action, Rule] = {
     Action.DISCLOSURE_SUBMIT: _rule(Scope.ANY, public=True),
     # The applicant's personal information is seen by the handling staff only.
     Action.DISCLOSURE_HANDLE: _rule(Scope.ANY, R.PUBLISHER),
+    # Backups hold every unit's data and keys: the security administrator runs them; Hutong's
+    # own actor runs scheduled ones and restores a lost server from the host (decision 0013).
+    Action.BACKUP_CREATE: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_READ: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_VERIFY: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_RESTORE: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_DRILL: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.KEY_ESCROW: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
 }
 
 
