@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hutong.core.clock import utcnow
 from hutong.core.db import Base
 
+STATUS_ZH = {"complete": "全部成功", "partial": "部分成功", "failed": "失败"}
+
 
 class Backup(Base):
     """One backup: the platform as it was at ``moment`` (M2018 §13, N2021 task 5). Its signed
@@ -44,6 +46,10 @@ class Backup(Base):
     copies: Mapped[list[BackupCopy]] = relationship(
         back_populates="backup", order_by="BackupCopy.id", lazy="selectin"
     )
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH[self.status]
 
 
 class BackupCopy(Base):
