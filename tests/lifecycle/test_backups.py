@@ -77,12 +77,18 @@ def test_a_failing_target_fails_alone_and_the_manifest_says_which(
     assert backup.status == "partial"
     assert copies["local"].ok and not copies["unreachable"].ok and not copies["full"].ok
     assert "No space left" in copies["full"].error
-    assert manifest_of(db, backup.id)["targets"] == {"local": True, "unreachable": False, "full": False}
+    assert manifest_of(db, backup.id)["targets"] == {
+        "local": True,
+        "unreachable": False,
+        "full": False,
+    }
     with db.sessions() as session:
-        event = session.scalars(
-            select(AuditEvent).where(AuditEvent.event == "backup.create")
-        ).one()
-    assert json.loads(event.details)["targets"] == {"local": True, "unreachable": False, "full": False}
+        event = session.scalars(select(AuditEvent).where(AuditEvent.event == "backup.create")).one()
+    assert json.loads(event.details)["targets"] == {
+        "local": True,
+        "unreachable": False,
+        "full": False,
+    }
     service.restore(db, actors["security_admin"], tmp_path / "restored", backup.id, "local")
     assert (tmp_path / "restored" / body_database(db, backup.id)).exists()
 

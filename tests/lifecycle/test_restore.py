@@ -110,7 +110,9 @@ def test_a_wrong_escrow_passphrase_writes_nothing(db, actors, pi_entry, tmp_path
     assert refused.value.field == "passphrase" and "口令" in refused.value.zh
     assert not into.exists()
     with new_server.sessions() as session:
-        assert session.scalar(select(AuditEvent).where(AuditEvent.event == "backup.restore")) is None
+        assert (
+            session.scalar(select(AuditEvent).where(AuditEvent.event == "backup.restore")) is None
+        )
 
 
 def test_a_data_backup_alone_decrypts_nothing(db, actors, pi_entry, tmp_path, new_server):
