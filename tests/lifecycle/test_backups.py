@@ -165,3 +165,15 @@ def test_restore_refuses_a_non_empty_directory(db, actors, pi_entry, tmp_path):
         service.restore(db, actors["security_admin"], into)
     assert refused.value.field == "into"
     assert [p.name for p in into.iterdir()] == ["notes.txt"]
+
+
+def test_the_list_shows_newest_first_with_each_target(db, actors):
+    admin = actors["security_admin"]
+    first, second = service.create(db, admin), service.create(db, admin)
+    with db.transaction() as session:
+        listed = service.list_backups(session, admin)
+        assert [b.id for b in listed] == [second.id, first.id]
+        assert [c.target for c in listed[0].copies] == ["local", "s3"]
+        assert listed[0].status_zh == "全部成功"
+    with pytest.raises(PermissionDenied), db.transaction() as session:
+        service.list_backups(session, actors["auditor"])
