@@ -25,22 +25,25 @@ PASSPHRASE = "长城-Great-Wall-2026"
 
 
 class Writer(threading.Thread):
-    """Audit events and dataset ingests, one after another, until told to stop."""
+    """Writes until told to stop: audit events as fast as they commit, or (``ingests``)
+    a new dataset version after another."""
 
-    def __init__(self, db, steward, code, folder) -> None:
+    def __init__(self, db, steward, code, folder, ingests: bool) -> None:
         super().__init__(daemon=True)
         self.db, self.steward, self.code, self.folder = db, steward, code, folder
+        self.ingests = ingests
         self.stop, self.started_writing = threading.Event(), threading.Event()
         self.rounds = 0
 
     def run(self) -> None:
         while not self.stop.is_set():
-            with self.db.transaction() as session:
-                record(session, self.steward, "test.write", category=Category.INSERT)
-            if self.rounds % 4 == 0:
+            if self.ingests:
                 ingest(self.db, self.steward, self.code, self.folder, people(20, self.rounds))
+            else:
+                with self.db.transaction() as session:
+                    record(session, self.steward, "test.write", category=Category.INSERT)
             self.rounds += 1
-            if self.rounds >= 3:
+            if self.rounds >= 2:
                 self.started_writing.set()
 
 
@@ -67,12 +70,14 @@ def test_a_backup_under_writes_restores_from_the_second_target_to_one_moment(
     steward, admin = actors["data_steward"], actors["security_admin"]
     ingest(db, steward, pi_entry, tmp_path / "in", people(50))
     escrow = escrow_of(db, admin, tmp_path / "escrow.json")
-    writer = Writer(db, steward, pi_entry, tmp_path / "in")
-    writer.start()
-    assert writer.started_writing.wait(60)
+    writers = [Writer(db, steward, pi_entry, tmp_path / "in", i) for i in (False, True)]
+    for writer in writers:
+        writer.start()
+    assert all(writer.started_writing.wait(60) for writer in writers)
     backup = service.create(db, admin)
-    writer.stop.set()
-    writer.join(60)
+    for writer in writers:
+        writer.stop.set()
+        writer.join(60)
     live_chain, live_rows = chain(db), all_version_rows(db)
     assert backup.status == "complete"
 
