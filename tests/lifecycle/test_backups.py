@@ -77,6 +77,7 @@ def test_a_failing_target_fails_alone_and_the_manifest_says_which(
     assert backup.status == "partial"
     assert copies["local"].ok and not copies["unreachable"].ok and not copies["full"].ok
     assert "No space left" in copies["full"].error
+    assert "Connect" in copies["unreachable"].error  # refused at the port, not misconfigured
     assert manifest_of(db, backup.id)["targets"] == {
         "local": True,
         "unreachable": False,
@@ -103,7 +104,7 @@ def unreachable_s3() -> dict[str, object]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     target = s3_target(f"http://127.0.0.1:{port}", "nowhere")
-    target["options"] |= {"retries": 1, "config_kwargs": {"retries": {"max_attempts": 1}}}
+    target["options"] |= {"config_kwargs": {"retries": {"max_attempts": 1}, "connect_timeout": 1}}
     return target
 
 
