@@ -146,3 +146,27 @@ def test_an_escrow_older_than_a_master_rotation_is_refused_before_writing(
         service.restore(new_server, system_actor("restore"), into, backup.id, "s3", escrow)
     assert refused.value.field == "escrow" and "主密钥" in refused.value.zh
     assert not into.exists() or not any(into.iterdir())
+
+
+def test_a_new_server_restores_the_newest_manifest_whose_signature_holds(
+    db, actors, pi_entry, tmp_path, new_server
+):
+    import json
+
+    from hutong.lifecycle.targets import open_target
+
+    admin = actors["security_admin"]
+    escrow = escrow_of(db, admin, tmp_path / "escrow.json")
+    older, newer = service.create(db, admin), service.create(db, admin)
+    body = service.restore(new_server, system_actor("restore"), tmp_path / "a", escrow=escrow)
+    assert body["id"] == newer.id
+    target = open_target(db.settings, "local")
+    document = json.loads(target.manifest(newer.id))
+    document["manifest"]["moment"] = "2099-01-01T00:00:00+00:00"  # made to look newest
+    target.put_manifest(newer.id, json.dumps(document).encode())
+    body = service.restore(new_server, system_actor("restore"), tmp_path / "b", escrow=escrow)
+    assert body["id"] == newer.id  # still signed on the second target
+    body = service.restore(
+        new_server, system_actor("restore"), tmp_path / "c", target="local", escrow=escrow
+    )
+    assert body["id"] == older.id  # the altered manifest is not trusted

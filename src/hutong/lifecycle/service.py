@@ -282,28 +282,33 @@ def _require_empty(into: Path) -> None:
 
 def find_manifest(
     settings: Settings, names: list[str], backup_id: str | None, material: KeyMaterial
-) -> tuple[str, dict[str, object]]:
-    """(target, verified manifest body) of the backup, or the newest one, from the first of
-    ``names`` that has a valid copy; targets that fail are skipped."""
+) -> tuple[str, dict[str, Any]]:
+    """(target, verified manifest) of the backup — or, without an id, of the newest backup
+    whose signature holds on any of ``names`` (an altered or missing manifest on one target
+    does not hide a newer backup on another). Targets that fail are skipped."""
     public = material.public_key()
+    found: list[tuple[str, dict[str, Any]]] = []
     for name in names:
         target = open_target(settings, name)
         try:
-            if backup_id is not None:
-                return name, manifest.signed_body(target.manifest(backup_id), public)
-            bodies = []
-            for document in target.manifests():
-                try:
-                    bodies.append(manifest.signed_body(document, public))
-                except Conflict:
-                    continue
-            if bodies:
-                return name, max(bodies, key=lambda b: str(b["moment"]))
-        except (TargetFailed, Conflict):
+            documents = [target.manifest(backup_id)] if backup_id else target.manifests()
+        except TargetFailed:
             continue
-    raise NotFound(
-        "在所选备份目标上找不到有效的备份", "no valid backup on the chosen targets", field="backup"
-    )
+        for document in documents:
+            try:
+                found.append((name, manifest.signed_body(document, public)))
+            except Conflict:
+                continue
+        if backup_id and found:
+            break
+    if not found:
+        raise NotFound(
+            "在所选备份目标上找不到可用本平台密钥验证的备份（新服务器须提供密钥托管文件）",
+            "no backup on the chosen targets verifies with these keys (a new server needs the "
+            "escrow file)",
+            field="backup",
+        )
+    return max(found, key=lambda pair: str(pair[1]["moment"]))
 
 
 def unpack(

@@ -9,7 +9,6 @@ here and reported as that target's failure, so a backup goes on to the others.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,12 +90,12 @@ class Target:
     def manifest(self, backup_id: str) -> bytes:
         return self._call("读取清单", lambda: self.fs.cat_file(self.manifest_path(backup_id)))
 
-    def manifests(self) -> list[dict[str, object]]:
-        """Every manifest on the target (unverified), for choosing what to restore."""
+    def manifests(self) -> list[bytes]:
+        """Every manifest file on the target (not yet verified), to choose what to restore."""
 
-        def read_all() -> list[dict[str, object]]:
+        def read_all() -> list[bytes]:
             paths = self.fs.glob(f"{self.root}/backups/*.json")
-            return [json.loads(body) for body in self.fs.cat(paths).values()] if paths else []
+            return list(self.fs.cat(paths).values()) if paths else []
 
         return self._call("读取清单", read_all)
 
