@@ -11,6 +11,8 @@ from sqlalchemy import select
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, record
 from hutong.audit.verify import verify_chain
+from hutong.catalog import search
+from hutong.catalog.vocab import Status
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.data.models import DatasetVersion
@@ -58,6 +60,14 @@ def all_version_rows(db) -> dict[int, list[tuple]]:
     return {v.id: sorted(version_rows(db, v)) for v in versions}
 
 
+def catalog_answer(db, actor) -> tuple[int, list[str]]:
+    """What catalog search answers (total and codes) for every entry mentioning 教师."""
+    query = search.Query(q="教师", statuses=tuple(s.value for s in Status))
+    with db.transaction() as session:
+        page = search.search(session, actor, query)
+        return page.total, [r.code for r in page.resources]
+
+
 def escrow_of(db, actor, path) -> EscrowFile:
     with db.transaction() as session:
         export_escrow(session, actor, path, Unlock(passphrase=PASSPHRASE))
@@ -78,6 +88,7 @@ def test_a_backup_under_writes_restores_from_the_second_target_to_one_moment(
     for writer in writers:
         writer.stop.set()
         writer.join(60)
+    live_search = catalog_answer(db, actors["data_steward"])
     live_chain, live_rows = chain(db), all_version_rows(db)
     assert backup.status == "complete"
 
@@ -96,6 +107,7 @@ def test_a_backup_under_writes_restores_from_the_second_target_to_one_moment(
         restored_rows = all_version_rows(restored)
         assert restored_rows and len(restored_rows) < len(live_rows)
         assert restored_rows == {v: rows for v, rows in live_rows.items() if v in restored_rows}
+        assert catalog_answer(restored, actors["data_steward"]) == live_search != (0, [])
     finally:
         restored.dispose()
     with new_server.sessions() as session:
