@@ -96,16 +96,18 @@ def export_escrow(session: Session, actor: Actor, path: Path, unlock: Unlock) ->
                 field="passphrase",
             )
         salt = os.urandom(16)
-        header["kdf"] = {"name": "scrypt", "salt": _b64(salt), **SCRYPT}
+        method = "scrypt"
+        header["kdf"] = {"name": method, "salt": _b64(salt), **SCRYPT}
         key = _scrypt(unlock.passphrase, salt, SCRYPT)
     else:
         key = os.urandom(32)
-        header["kdf"] = {"name": "slip39", "threshold": THRESHOLD, "shares": SHARES}
+        method = "slip39"
+        header["kdf"] = {"name": method, "threshold": THRESHOLD, "shares": SHARES}
         [shares] = shamir_mnemonic.generate_mnemonics(1, [(THRESHOLD, SHARES)], key)
     document = _seal(material, header, key)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     path.chmod(0o600)
-    _audit(session, actor, "key.escrow.export", material, header["kdf"]["name"])  # type: ignore[index]
+    _audit(session, actor, "key.escrow.export", material, method)
     return shares
 
 

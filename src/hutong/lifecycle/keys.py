@@ -18,6 +18,7 @@ import os
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -70,7 +71,7 @@ class BackupKey:
     def __repr__(self) -> str:  # never print the secrets
         return f"BackupKey({self.key_id!r})"
 
-    def name_of(self, reader) -> str:  # type: ignore[no-untyped-def]
+    def name_of(self, reader: BinaryIO) -> str:
         """HMAC-SHA-256 of a binary stream's content: the object's name. Keyed, so a name
         does not tell whether a target holds some file an outsider can guess."""
         mac = hmac.new(self._naming, digestmod=hashlib.sha256)

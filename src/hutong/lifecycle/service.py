@@ -28,7 +28,7 @@ from hutong.core.db import Database
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.core.keys import signing_key
 from hutong.core.settings import Settings
-from hutong.data.crypto import decrypted_chunks
+from hutong.data.crypto import DataKey, decrypted_chunks
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.lifecycle import manifest, snapshot
@@ -36,7 +36,7 @@ from hutong.lifecycle.escrow import EscrowFile
 from hutong.lifecycle.inventory import Source, sources
 from hutong.lifecycle.keys import KeyMaterial
 from hutong.lifecycle.models import Backup, BackupCopy, BackupObject
-from hutong.lifecycle.targets import TargetFailed, chosen, open_target
+from hutong.lifecycle.targets import TargetFailed, TargetStore, chosen, open_target
 from hutong.lifecycle.transfer import Transfer
 
 LOCAL = LocalFileSystem()
@@ -70,7 +70,7 @@ def create(db: Database, actor: Actor, to: list[str] | None = None) -> Backup:
         database = Source(taken.name, None, str(taken.path))
         entries = [
             transfer.send(s) for s in (database, *sources(settings, taken.facts["versions"]))
-        ]  # type: ignore[arg-type]
+        ]
         body = {
             "format": manifest.FORMAT,
             "id": backup_id,
@@ -211,7 +211,7 @@ def check_target(
         check.problems.append(Problem("", error.zh, error.en))
         return check
     seen: dict[str, str] = {}
-    for entry in body["objects"]:  # type: ignore[union-attr]
+    for entry in body["objects"]:
         name_, path = str(entry["object"]), str(entry["path"])
         if name_ not in seen:
             try:
@@ -312,11 +312,11 @@ def find_manifest(
 
 
 def unpack(
-    settings: Settings, name: str, body: dict[str, object], material: KeyMaterial, into: Path
+    settings: Settings, name: str, body: dict[str, Any], material: KeyMaterial, into: Path
 ) -> None:
     """Write every object of a verified manifest into the empty folder ``into``, each checked
     against its digest and decrypted; then the keys. On any failure, what was written goes."""
-    material.require(body["master_keys"], body["backup_key_id"], body["cipher"])  # type: ignore[arg-type]
+    material.require(body["master_keys"], body["backup_key_id"], body["cipher"])
     key = material.backup_key(str(body["cipher"])).data_key
     target = open_target(settings, name)
     into.mkdir(parents=True, exist_ok=True)
@@ -324,7 +324,7 @@ def unpack(
     try:
         with tempfile.TemporaryDirectory(dir=into, prefix=".restore-") as folder:
             fetched = Path(folder) / "object"
-            for entry in body["objects"]:  # type: ignore[union-attr]
+            for entry in body["objects"]:
                 _unpack_one(target, entry, key, fetched, into)
         material.install(into / "keys")
     except BaseException:
@@ -333,7 +333,10 @@ def unpack(
         raise
 
 
-def _unpack_one(target, entry, key, fetched: Path, into: Path) -> None:  # type: ignore[no-untyped-def]
+def _unpack_one(
+    target: TargetStore, entry: dict[str, Any], key: DataKey, fetched: Path, into: Path
+) -> None:
+    """One object: fetched, checked against its digest (named if it fails), decrypted."""
     path = str(entry["path"])
     destination = _inside(into, path)
     try:
@@ -389,7 +392,7 @@ def restore(
             "backup.restore",
             category=Category.EXPORT,
             target=backup_target(str(body["id"])),
-            rows=len(body["objects"]),  # type: ignore[arg-type]
+            rows=len(body["objects"]),
             details={"target": name, "moment": body["moment"]},
         )
     return body

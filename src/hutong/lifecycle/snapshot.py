@@ -21,6 +21,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -46,10 +47,10 @@ class Snapshot:
     name: str  # its path inside a restored data directory
     dialect: str
     moment: datetime
-    facts: dict[str, object]
+    facts: dict[str, Any]
 
 
-def read_facts(run: Run, dialect: str) -> dict[str, object]:
+def read_facts(run: Run, dialect: str) -> dict[str, Any]:
     """What the database holds, for the manifest and for the drill to compare."""
     tables = sorted(row[0] for row in run(TABLES_SQL[dialect]))
     counts = {table: int(run(f'SELECT count(*) FROM "{table}"')[0][0]) for table in tables}

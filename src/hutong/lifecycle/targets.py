@@ -33,7 +33,7 @@ class TargetFailed(Exception):
 
 
 @dataclass
-class Target:
+class TargetStore:
     name: str
     url: str
     options: dict[str, object] = field(default_factory=dict)
@@ -125,16 +125,16 @@ class Target:
         return self._call("读取对象", copy)
 
 
-def open_target(settings: Settings, name: str) -> Target:
+def open_target(settings: Settings, name: str) -> TargetStore:
     configured = settings.backup_targets.get(name)
     if configured is None:
         raise NotFound(
             f"未配置备份目标「{name}」", f"no backup target named {name}", field="target"
         )
-    return Target(name, configured.url, dict(configured.options))
+    return TargetStore(name, configured.url, dict(configured.options))
 
 
-def chosen(settings: Settings, names: list[str] | None) -> list[Target]:
+def chosen(settings: Settings, names: list[str] | None) -> list[TargetStore]:
     """The targets of one backup: those named, or all configured; at least the minimum."""
     names = list(dict.fromkeys(names)) if names else sorted(settings.backup_targets)
     unknown = [n for n in names if n not in settings.backup_targets]

@@ -13,7 +13,7 @@ from hutong.core.errors import Conflict
 from hutong.data.crypto import encrypt_file
 from hutong.lifecycle.inventory import Source
 from hutong.lifecycle.keys import BLOCK, BackupKey
-from hutong.lifecycle.targets import Target, TargetFailed
+from hutong.lifecycle.targets import TargetFailed, TargetStore
 
 
 def file_sha256(path: Path) -> str:
@@ -26,7 +26,7 @@ def file_sha256(path: Path) -> str:
 
 @dataclass
 class Transfer:
-    targets: list[Target]
+    targets: list[TargetStore]
     key: BackupKey
     #: objects already stored somewhere: name → (SHA-256 of the stored bytes, stored size)
     known: dict[str, tuple[str, int]]
@@ -36,10 +36,10 @@ class Transfer:
     new: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
-    def live(self) -> list[Target]:
+    def live(self) -> list[TargetStore]:
         return [t for t in self.targets if t.name not in self.failed]
 
-    def _guard(self, target: Target, step: Callable[[], object]) -> None:
+    def _guard(self, target: TargetStore, step: Callable[[], object]) -> None:
         try:
             step()
         except TargetFailed as error:
