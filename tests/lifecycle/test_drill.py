@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
+from hutong.core.errors import NotFound
 from hutong.core.keys import signing_key
 from hutong.lifecycle import drill, manifest, service
 from hutong.lifecycle.models import BackupDrill
@@ -74,3 +76,16 @@ def test_the_drill_checks_compare_with_the_manifest(db, actors, pi_entry, tmp_pa
     location = body["versions"][0]["location"]
     assert len(problems) == 2
     assert "catalog_resources" in problems[0] and location in problems[1]
+
+
+def test_only_the_security_administrator_drills_or_verifies(db, actors):
+    """Refused before anything is looked up, even whether a backup exists."""
+    from hutong.core.errors import PermissionDenied
+
+    for role in ("system_admin", "auditor", "data_steward"):
+        with pytest.raises(PermissionDenied):
+            drill.drill(db, actors[role])
+        with pytest.raises(PermissionDenied):
+            service.verify(db, actors[role])
+    with pytest.raises(NotFound):
+        drill.drill(db, actors["security_admin"])

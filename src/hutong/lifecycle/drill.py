@@ -129,8 +129,8 @@ def drill(db: Database, actor: Actor, target: str | None = None) -> DrillResult:
     """Restore the latest backup into a scratch folder and check it; recorded either way."""
     settings = db.settings
     with db.transaction() as session:
+        authorize(session, actor, Action.BACKUP_DRILL, service.backup_target())
         backup = service.latest(session)
-        authorize(session, actor, Action.BACKUP_DRILL, service.backup_target(backup.id))
         name = target or next(c.target for c in backup.copies if c.ok)
         moment = as_utc(backup.moment)
     started, clock = utcnow(), time.perf_counter()

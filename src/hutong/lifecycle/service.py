@@ -233,8 +233,8 @@ def verify(
     """Verify a backup (default: the latest) on one target or on every target holding it;
     the result is kept on each copy and audited."""
     with db.transaction() as session:
+        authorize(session, actor, Action.BACKUP_VERIFY, backup_target(backup_id))
         backup = _backup(session, backup_id)
-        authorize(session, actor, Action.BACKUP_VERIFY, backup_target(backup.id))
         names = [target] if target else [c.target for c in backup.copies if c.ok]
     material = KeyMaterial.from_dir(db.settings.keys_dir)
     checks = [check_target(db.settings, name, backup.id, material) for name in names]
