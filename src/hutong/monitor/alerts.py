@@ -152,7 +152,8 @@ def _step(
     note: str = "",
     change: Callable[[Alert], dict[str, object]] | None = None,
 ) -> Alert:
-    """Check, change, keep the history row and audit — one transition of an alert."""
+    """Check, change, keep the history row and audit — one transition of an alert. The
+    step's own checks run inside ``change``, after the permission and state checks."""
     step = STEPS[name]
     authorize(session, actor, step.action, target(alert_id))
     alert = _by_id(session, alert_id)
@@ -193,15 +194,15 @@ def acknowledge(session: Session, actor: Actor, alert_id: int, note: str = "") -
 
 def assign(session: Session, actor: Actor, alert_id: int, username: str, note: str = "") -> Alert:
     """Hand it to a security administrator or security reviewer (an enabled account)."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.enabled or not user.roles & {r.value for r in WATCHERS}:
-        raise InvalidInput(
-            "只能指派给在用的安全保密管理员或安全审核员",
-            "alerts go to an enabled security administrator or security reviewer",
-            field="assignee",
-        )
 
     def change(alert: Alert) -> dict[str, object]:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        if user is None or not user.enabled or not user.roles & {r.value for r in WATCHERS}:
+            raise InvalidInput(
+                "只能指派给在用的安全保密管理员或安全审核员",
+                "alerts go to an enabled security administrator or security reviewer",
+                field="assignee",
+            )
         alert.assignee = user.username
         return {"assignee": user.username}
 
@@ -211,19 +212,18 @@ def assign(session: Session, actor: Actor, alert_id: int, username: str, note: s
 def silence(session: Session, actor: Actor, alert_id: int, until: datetime, reason: str) -> Alert:
     """Mute it until ``until`` (at most MAX_SILENCE ahead), with a reason. A silenced alert
     still counts its firings; it is just not announced."""
-    now = utcnow()
-    until = as_utc(until)
-    if not now < until <= now + MAX_SILENCE:
-        raise InvalidInput(
-            f"静默截止时间须在此刻之后、{MAX_SILENCE.days} 天之内",
-            f"silence must end after now and within {MAX_SILENCE.days} days",
-            field="until",
-        )
 
     def change(alert: Alert) -> dict[str, object]:
-        alert.silenced_until = until
+        now, end = utcnow(), as_utc(until)
+        if not now < end <= now + MAX_SILENCE:
+            raise InvalidInput(
+                f"静默截止时间须在此刻之后、{MAX_SILENCE.days} 天之内",
+                f"silence must end after now and within {MAX_SILENCE.days} days",
+                field="until",
+            )
+        alert.silenced_until = end
         alert.silence_reason = reason.strip()
-        return {"until": until.isoformat()}
+        return {"until": end.isoformat()}
 
     return _step(session, actor, alert_id, "silence", reason, change)
 
