@@ -89,6 +89,7 @@ class Correlation:
     def __init__(self, name: str, spec: Mapping[str, object], line: int) -> None:
         self.name, self.line = name, line
         self.rules = [str(r) for r in _list(spec, "rules", line)]
+        self.rules_line = line_of(spec, "rules") or line
         self.group_by = [str(f) for f in _list(spec, "group-by", line)]
         for name_ in self.group_by:
             if not is_field(name_):

@@ -121,7 +121,7 @@ def _check_keys(doc: Mapping[str, object]) -> None:
         )
 
 
-def _order(correlations: dict[str, Correlation], known: set[str], outer: str) -> list[Correlation]:
+def _order(correlations: dict[str, Correlation], outer: str) -> list[Correlation]:
     """Correlations in the order their inputs are ready (a rule's references come first)."""
     ordered: list[Correlation] = []
     visiting: set[str] = set()
@@ -135,15 +135,26 @@ def _order(correlations: dict[str, Correlation], known: set[str], outer: str) ->
             )
         visiting.add(name)
         for ref in correlations[name].rules:
-            if ref not in known:
-                raise RuleProblem(
-                    correlations[name].line, f"引用了未定义的规则 {ref}", f"unknown rule {ref}"
-                )
             visit(ref)
         ordered.append(correlations[name])
 
     visit(outer)
     return ordered
+
+
+def _outermost(correlations: dict[str, Correlation], by_name: Mapping[str, object]) -> str:
+    """The one document no correlation names: the rule that raises alerts."""
+    for node in correlations.values():
+        for ref in node.rules:
+            if ref not in by_name:
+                raise RuleProblem(
+                    node.rules_line, f"引用了未定义的规则 {ref}", f"unknown rule {ref}"
+                )
+    referenced = {r for c in correlations.values() for r in c.rules}
+    outers = [n for n in by_name if n not in referenced]
+    if len(outers) != 1:
+        raise RuleProblem(1, "须恰有一个最外层规则", "exactly one outermost rule is required")
+    return outers[0]
 
 
 def _meta(doc: Mapping[str, object], key: str, pattern: re.Pattern[str] | None = None) -> str:
@@ -187,11 +198,7 @@ def compile_text(text: str, path: Path) -> Rule:
             detections[name] = compile_detection(doc["detection"], line_of(doc, "detection"))
         else:
             correlations[name] = build(name, doc["correlation"], line_of(doc, "correlation"))
-    referenced = {r for c in correlations.values() for r in c.rules}
-    outers = [n for n in by_name if n not in referenced]
-    if len(outers) != 1:
-        raise RuleProblem(1, "须恰有一个最外层规则", "exactly one outermost rule is required")
-    outer = outers[0]
+    outer = _outermost(correlations, by_name)
     doc = by_name[outer]
     return Rule(
         id=_meta(doc, "id", RULE_ID),
@@ -203,7 +210,7 @@ def compile_text(text: str, path: Path) -> Rule:
         path=path,
         digest=hashlib.sha256(text.encode()).hexdigest()[:16],
         detections=detections,
-        correlations=_order(correlations, set(by_name), outer),
+        correlations=_order(correlations, outer),
         outer=outer,
     )
 
