@@ -137,9 +137,14 @@ class Event:
         return DERIVERS[name](self)
 
     def details(self) -> dict:
+        """The event's details; empty when the audit log cut them short (it keeps 4,000
+        characters), since one unreadable event must not stop the detector."""
         if self._details is None:
-            text = self.row[INDEX["details"]]
-            self._details = json.loads(text) if text else {}
+            try:
+                parsed = json.loads(self.row[INDEX["details"]] or "{}")
+            except ValueError:
+                parsed = {}
+            self._details = parsed if isinstance(parsed, dict) else {}
         return self._details
 
     def local(self) -> datetime:
