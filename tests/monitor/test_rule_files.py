@@ -112,6 +112,14 @@ def test_the_other_rules_load_beside_a_bad_one(tmp_path):
     ]
 
 
+def test_a_missing_rule_directory_is_reported(tmp_path):
+    loaded = load_rules([SHIPPED, tmp_path / "nowhere"])
+    assert [(p.path.name, p.zh) for p in loaded.problems] == [
+        ("nowhere", "规则文件 nowhere：规则目录不存在")
+    ]
+    assert len(loaded.rules) == len(load_rules().rules)
+
+
 def test_the_detector_keeps_running_the_other_rules(db, actors, tmp_path, watcher):
     (tmp_path / "bad.yml").write_text("title: [", encoding="utf-8")
     db.settings.monitor_rules_dir = tmp_path

@@ -21,9 +21,11 @@ class RuleFileInvalid(InvalidInput):
     code = "rule-file-invalid"
 
     def __init__(self, path: Path, problem: RuleProblem) -> None:
+        line_zh = f" 第 {problem.line} 行" if problem.line else ""
+        line_en = f", line {problem.line}" if problem.line else ""
         super().__init__(
-            f"规则文件 {path.name} 第 {problem.line} 行：{problem.zh}",
-            f"rule file {path.name}, line {problem.line}: {problem.en}",
+            f"规则文件 {path.name}{line_zh}：{problem.zh}",
+            f"rule file {path.name}{line_en}: {problem.en}",
             field="rule_file",
             file=str(path),
             line=problem.line,

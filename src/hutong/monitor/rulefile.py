@@ -236,18 +236,26 @@ def load_file(path: Path) -> Rule:
         raise RuleFileInvalid(path, problem) from problem
 
 
-def rule_files(directories: Iterable[Path]) -> list[Path]:
-    return [
-        p for d in directories for p in sorted(d.glob("*.y*ml")) if p.suffix in (".yml", ".yaml")
-    ]
+def rule_files(directories: Iterable[Path]) -> tuple[list[Path], list[RuleFileInvalid]]:
+    """The YAML files of the directories, and a problem for each directory that is missing."""
+    files: list[Path] = []
+    missing: list[RuleFileInvalid] = []
+    for directory in directories:
+        if not directory.is_dir():
+            problem = RuleProblem(0, "规则目录不存在", "the rule directory does not exist")
+            missing.append(RuleFileInvalid(directory, problem))
+            continue
+        files += [p for p in sorted(directory.iterdir()) if p.suffix in (".yml", ".yaml")]
+    return files, missing
 
 
 def load_rules(directories: Iterable[Path] = (SHIPPED,)) -> RuleSet:
     """Every rule file of the directories; a bad file (or a repeated id) is left out and
     reported, the others load."""
-    result = RuleSet()
+    files, missing = rule_files(directories)
+    result = RuleSet(problems=missing)
     ids: set[str] = set()
-    for path in rule_files(directories):
+    for path in files:
         try:
             rule = load_file(path)
             if rule.id in ids:
