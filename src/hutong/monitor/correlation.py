@@ -214,13 +214,15 @@ class Temporal(Correlation):
             return [s for rule in self.rules for s in steps[rule][1]][-EVIDENCE:]
         return None
 
-    def _may_take(self, rule: str, steps: Mapping[str, object]) -> bool:
+    def _may_take(self, rule: str, steps: dict[str, list]) -> bool:
+        """In order, a step counts once the steps before it are in; a new first step
+        starts the sequence again."""
         if not self.ordered:
             return True
         position = self.rules.index(rule)
         if position == 0:
-            for later in self.rules[1:]:  # a new first step starts the sequence again
-                steps.pop(later, None)  # type: ignore[attr-defined]
+            for later in self.rules[1:]:
+                steps.pop(later, None)
             return True
         return all(r in steps for r in self.rules[:position])
 
