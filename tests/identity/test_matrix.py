@@ -96,6 +96,12 @@ EXPECTED: dict[str, set[str]] = {
     "release.withdraw": {"publisher", "security_reviewer"},
     "disclosure.submit": set(),
     "disclosure.handle": {"publisher"},
+    # monitoring and early warning (issue 16)
+    "monitor.run": {"security_admin"},
+    "alert.read": {"security_admin", "security_reviewer"},
+    "alert.handle": {"security_admin", "security_reviewer"},
+    "alert.silence": {"security_admin"},
+    "alert.escalate": {"security_admin", "security_reviewer"},
 }
 #: What the anonymous public may do on the open portal: read public data, apply for disclosure.
 PUBLIC_MAY = {"portal.read", "disclosure.submit"}
@@ -112,6 +118,7 @@ SYSTEM_MAY = {
     "notice.escalate",
     "share.overdue",
     "consent.check",
+    "monitor.run",
 }
 OWN_UNIT_ACTIONS = {
     "catalog.edit",

@@ -133,6 +133,20 @@ class Settings(BaseSettings):
     portal_sql_timeout_seconds: float = Field(
         5.0, gt=0, description="Time limit of one `datastore_search_sql` query."
     )
+    monitor_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=5,
+        description="How often the detector reads new audit events (alerts within 5 s, issue 16).",
+    )
+    monitor_batch_size: int = Field(
+        5000, ge=1, description="Audit events the detector evaluates per step."
+    )
+    monitor_rules_dir: Path | None = Field(
+        None,
+        description="A directory of the deployment's own detection rules (YAML), loaded after "
+        "the shipped ones; a malformed file is refused and the others run.",
+    )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
     smtp_host: str | None = Field(
