@@ -212,23 +212,36 @@ def _partner_cost(cell: Cell) -> tuple[bool, int, str]:
 def suppress_cells(cells: list[Cell], width: int, threshold: int) -> None:
     """Mark primary suppression (a count below ``threshold`` but not zero, or one already
     withheld: None) and complementary suppression (see the module docstring) on ``cells``,
-    whose keys have ``width`` dimensions. A worklist revisits only the lines of a cell just
-    withheld, so each step costs the size of a few lines, not of the table."""
+    whose keys have ``width`` dimensions. Each line keeps its cells sorted by cost, a cursor
+    to its cheapest published one and a count of withheld ones, so the whole pass costs a
+    sort of every line, not a scan of a line per withheld cell."""
     for cell in cells:
         cell.primary = cell.primary or cell.count is None or 0 < cell.count < threshold
-    lines = {key: m for key, m in _lines(cells, width).items() if len(m) > 1}
+    lines = {
+        key: sorted(members, key=_partner_cost)
+        for key, members in _lines(cells, width).items()
+        if len(members) > 1
+    }
     through: dict[int, list[tuple[int, tuple[object, ...]]]] = defaultdict(list)
     for key, members in lines.items():
         for cell in members:
             through[id(cell)].append(key)
-    pending = deque(lines)
+    withheld = {key: sum(c.suppressed for c in members) for key, members in lines.items()}
+    cursor = dict.fromkeys(lines, 0)
+    pending = deque(key for key, n in withheld.items() if n == 1)
     while pending:
-        members = lines[pending.popleft()]
-        if sum(c.suppressed for c in members) != 1:
+        key = pending.popleft()
+        if withheld[key] != 1:
             continue
-        partner = min((c for c in members if not c.suppressed), key=_partner_cost)
+        members = lines[key]
+        while members[cursor[key]].suppressed:
+            cursor[key] += 1
+        partner = members[cursor[key]]
         partner.complementary = True
-        pending.extend(through[id(partner)])
+        for line in through[id(partner)]:
+            withheld[line] += 1
+            if withheld[line] == 1:
+                pending.append(line)
 
 
 def protect_table(
