@@ -122,7 +122,8 @@ class Settings(BaseSettings):
     release_small_cell: int = Field(
         5,
         ge=1,
-        description="Cells of an aggregated public table below this count must be suppressed.",
+        description="Cells of an aggregated public table below this count must be withheld, "
+        "with complementary cells so that no withheld cell follows from a total.",
     )
     portal_api_per_minute: int = Field(
         600, ge=1, description="Anonymous CKAN API and DCAT requests per client address per minute."
