@@ -13,6 +13,7 @@ import hutong.data.models
 import hutong.exchange.models
 import hutong.identity.models
 import hutong.lifecycle.models
+import hutong.monitor.models
 import hutong.openportal.models
 import hutong.privacy.models  # noqa: F401  (register every table)
 from hutong.core.db import Base

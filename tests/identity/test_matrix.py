@@ -96,6 +96,12 @@ EXPECTED: dict[str, set[str]] = {
     "release.withdraw": {"publisher", "security_reviewer"},
     "disclosure.submit": set(),
     "disclosure.handle": {"publisher"},
+    # monitoring and early warning (issue 16)
+    "monitor.run": {"security_admin"},
+    "alert.read": {"security_admin", "security_reviewer"},
+    "alert.handle": {"security_admin", "security_reviewer"},
+    "alert.silence": {"security_admin"},
+    "alert.escalate": {"security_admin", "security_reviewer"},
     # backups (issue 15): the security administrator, and Hutong itself from the host
     "backup.create": {"security_admin"},
     "backup.read": {"security_admin"},
@@ -119,6 +125,7 @@ SYSTEM_MAY = {
     "notice.escalate",
     "share.overdue",
     "consent.check",
+    "monitor.run",
     "backup.create",
     "backup.read",
     "backup.verify",

@@ -132,7 +132,8 @@ class Settings(BaseSettings):
     release_small_cell: int = Field(
         5,
         ge=1,
-        description="Cells of an aggregated public table below this count must be suppressed.",
+        description="Cells of an aggregated public table below this count must be withheld, "
+        "with complementary cells so that no withheld cell follows from a total.",
     )
     portal_api_per_minute: int = Field(
         600, ge=1, description="Anonymous CKAN API and DCAT requests per client address per minute."
@@ -142,6 +143,20 @@ class Settings(BaseSettings):
     )
     portal_sql_timeout_seconds: float = Field(
         5.0, gt=0, description="Time limit of one `datastore_search_sql` query."
+    )
+    monitor_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=5,
+        description="How often the detector reads new audit events (alerts within 5 s, issue 16).",
+    )
+    monitor_batch_size: int = Field(
+        5000, ge=1, description="Audit events the detector evaluates per step."
+    )
+    monitor_rules_dir: Path | None = Field(
+        None,
+        description="A directory of the deployment's own detection rules (YAML), loaded after "
+        "the shipped ones; a malformed file is refused and the others run.",
     )
     backup_targets: dict[str, BackupTarget] = Field(
         default_factory=dict,

@@ -5,7 +5,7 @@ store is (local or object storage); versions published later are not in it and n
 The other file stores are folders of the data directory whose files are written before the
 transaction that refers to them commits and never change afterwards, so listing them after the
 snapshot finds every file it refers to (a newer, unreferenced file is harmless). ``keys/`` is
-never listed: keys travel apart, in the escrow file (decision 0013).
+never listed: keys travel apart, in the escrow file (decision 0015).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Key material of backups: the backup key, and the key files a restore needs.
 
-Nothing under ``<data dir>/keys`` is ever in a data backup (decision 0013): a backup is
+Nothing under ``<data dir>/keys`` is ever in a data backup (decision 0015): a backup is
 sealed with the backup key, the database holds data keys wrapped by the master keys, and all
 of these live in ``keys/`` only. A restore takes them either from the running platform's
 ``keys/`` or from the escrow file (``escrow.py``), so a stolen data backup decrypts nothing

@@ -1,6 +1,6 @@
 """Backups (M2018 §13: stored in different places; N2021 task 5: a backup and recovery
 strategy): create, list, verify and restore. Drills are in ``drill.py``, key escrow in
-``escrow.py``; decision 0013 says what is backed up and why it is built this way.
+``escrow.py``; decision 0015 says what is backed up and why it is built this way.
 
 Long work runs between two short transactions, as ingest does: the first authorizes, the
 second records the outcome with its audit event, so the database is never held while files

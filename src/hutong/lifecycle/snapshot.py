@@ -3,7 +3,7 @@
 SQLite: ``VACUUM INTO`` copies the database inside one read transaction, so writers carry on
 (WAL) and the copy is one committed state. PostgreSQL: a REPEATABLE READ transaction exports
 its snapshot and ``pg_dump --snapshot`` dumps exactly that state, while the same transaction
-reads the facts — so facts and dump agree to the row (decision 0013). No point-in-time
+reads the facts — so facts and dump agree to the row (decision 0015). No point-in-time
 recovery: a backup restores to its own moment.
 
 The facts (row counts per table, audit chain head, last signed checkpoint, dataset versions,

@@ -1,6 +1,6 @@
 """Sending a backup's objects to its targets: each content sealed once, uploaded only where
 it is missing, a failing target dropped without stopping the others (pgBackRest's multiple
-repositories, restic's content-addressed store; decision 0013)."""
+repositories, restic's content-addressed store; decision 0015)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Backups: each backup, its copy per target, stored objects, restore drills (issue 15)
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0021
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0014"
+down_revision: str | Sequence[str] | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
