@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,6 +30,16 @@ def _toml_path() -> Path | None:
     data_dir = Path(os.environ.get("HUTONG_DATA_DIR", "hutong-data"))
     candidate = data_dir / "hutong.toml"
     return candidate if candidate.exists() else None
+
+
+class BackupTarget(BaseModel):
+    """Where backups are kept: an fsspec URL (a local folder, ``s3://bucket/prefix`` …) and the
+    file system's options (e.g. ``endpoint_url`` of an S3-compatible service)."""
+
+    model_config = {"extra": "forbid"}
+
+    url: str = Field(min_length=1)
+    options: dict[str, object] = Field(default_factory=dict)
 
 
 class Settings(BaseSettings):
@@ -147,6 +157,21 @@ class Settings(BaseSettings):
         None,
         description="A directory of the deployment's own detection rules (YAML), loaded after "
         "the shipped ones; a malformed file is refused and the others run.",
+    )
+    backup_targets: dict[str, BackupTarget] = Field(
+        default_factory=dict,
+        description="Named backup targets (M2018 §13: backups in different places), each an "
+        "fsspec URL with options; a backup goes to at least `backup_min_targets` of them.",
+    )
+    backup_min_targets: int = Field(
+        2, ge=1, description="A backup must be sent to at least this many targets."
+    )
+    backup_drill_sample: int = Field(
+        3, ge=1, description="Sealed dataset versions a restore drill opens and counts."
+    )
+    backup_drill_database_url: str | None = Field(
+        None,
+        description="PostgreSQL only: an empty scratch database a restore drill may overwrite.",
     )
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")

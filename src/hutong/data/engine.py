@@ -89,3 +89,10 @@ def parquet_relation(connection: duckdb.DuckDBPyConnection, files: StoredFiles) 
         connection.register_filesystem(files.filesystem)
         urls = [files.filesystem.unstrip_protocol(url) for url in urls]
     return f"read_parquet([{', '.join(literal(url) for url in urls)}])"
+
+
+def count_rows(files: StoredFiles) -> int:
+    """How many rows a version reads back through the engine (decrypted in memory when
+    sealed): what a restore drill compares with the backup's manifest."""
+    [batch] = list(DuckDBEngine(threads=1).stream(files, "SELECT count(*) AS n FROM dataset"))
+    return int(batch.column(0)[0].as_py())

@@ -124,6 +124,13 @@ class Action(StrEnum):
     ALERT_HANDLE = "alert.handle"  # acknowledge, assign, resolve
     ALERT_SILENCE = "alert.silence"
     ALERT_ESCALATE = "alert.escalate"
+    # Lifecycle: backups, restores and drills (M2018 §13, N2021 task 5)
+    BACKUP_CREATE = "backup.create"
+    BACKUP_READ = "backup.read"
+    BACKUP_VERIFY = "backup.verify"
+    BACKUP_RESTORE = "backup.restore"
+    BACKUP_DRILL = "backup.drill"
+    KEY_ESCROW = "key.escrow"  # export or install the master keys' escrow file
 
 
 @dataclass(frozen=True)
@@ -261,6 +268,14 @@ MATRIX: dict[Action, Rule] = {
     Action.ALERT_HANDLE: _rule(Scope.ANY, *WATCHERS),
     Action.ALERT_SILENCE: _rule(Scope.ANY, R.SECURITY_ADMIN),
     Action.ALERT_ESCALATE: _rule(Scope.ANY, *WATCHERS),
+    # Backups hold every unit's data and keys: the security administrator runs them; Hutong's
+    # own actor runs scheduled ones and restores a lost server from the host (decision 0015).
+    Action.BACKUP_CREATE: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_READ: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_VERIFY: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_RESTORE: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_DRILL: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.KEY_ESCROW: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
 }
 
 
