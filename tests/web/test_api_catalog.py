@@ -119,3 +119,17 @@ def test_overlapping_items_need_a_justification_and_reviewers_list_them(
     missing = client.get("/api/v1/catalog/overlaps", headers=reviewer, params={"missing": True})
     assert missing.json() == {"total": 0, "overlaps": []}
     assert client.get("/api/v1/catalog/overlaps", headers=province).status_code == 403
+
+
+def test_an_item_that_cannot_hold_data_is_a_named_problem(client, db, org, classes):
+    steward = bearer(client, db, "data.steward", org.password)
+    data = body(org)
+    data["items"][2]["length"] = 4  # 出生日期, 日期型
+    refused = client.post("/api/v1/resources", headers=steward, json=data)
+    assert refused.status_code == 422 and refused.json()["field"] == "items.2.length"
+    assert "信息项「出生日期」" in refused.json()["detail_zh"]
+    data["items"][2].update(length=8, data_type="日期")  # not a type of the vocabulary
+    free_text = client.post("/api/v1/resources", headers=steward, json=data)
+    assert free_text.status_code == 422 and free_text.json()["field"] == "items.2.data_type"
+    data["items"][2]["data_type"] = "日期型"
+    assert client.post("/api/v1/resources", headers=steward, json=data).status_code == 201

@@ -345,3 +345,46 @@ def test_a_missing_console_page_is_a_chinese_page_and_the_api_stays_json(client,
     api = client.get("/api/v1/resources/9/999999", headers={"accept": "text/html"})
     assert api.status_code in (401, 404)
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_the_entry_form_offers_data_types_and_refuses_items_that_cannot_hold_data(
+    client, db, org, classes
+):
+    from hutong.catalog.vocab import ItemType
+
+    sign_in(client, "data.steward", org.password)
+    form = client.get("/console/catalog/new")
+    choice = re.search(r'<select name="item_data_type".*?</select>', form.text).group(0)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", choice) == [t.zh for t in ItemType]
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "全国教师入职信息",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "table",
+        "provider_unit_code": org.dept_a,
+        "summary": "教师入职日期与岗位。",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "monthly",
+        "data_kind": "administrative",
+        "grade": "general",
+        "item_name": ["岗位", "入职日期"],
+        "item_data_type": ["字符型", "日期型"],
+        "item_length": ["20", "4"],
+        "item_precision": ["", ""],
+        "item_pi_category": ["none", "none"],
+        "item_default_mask": ["none", "none"],
+    }
+    refused = client.post("/console/catalog/new", data=fields)
+    assert refused.status_code == 422
+    assert "信息项「入职日期」：日期型的长度应为 8～10" in refused.text
+    fields["item_data_type"] = ["字符型", "日期"]
+    fields["item_length"] = ["20", "8"]
+    free_text = client.post("/console/catalog/new", data=fields)
+    assert (
+        free_text.status_code == 422 and "第 2 个信息项的数据类型”须从列表中选择" in free_text.text
+    )
+    fields["item_data_type"] = ["字符型", "日期型"]
+    saved = client.post("/console/catalog/new", data=fields, follow_redirects=True)
+    assert saved.status_code == 200 and "全国教师入职信息" in saved.text

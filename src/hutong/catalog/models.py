@@ -152,6 +152,8 @@ class Item(Base):
     name_key: Mapped[str] = mapped_column(String(128), default=_name_key_default)
     data_type: Mapped[str] = mapped_column(String(32))
     length: Mapped[int | None] = mapped_column(Integer)
+    #: 精度: places after the decimal point (数值型 only)
+    precision: Mapped[int | None] = mapped_column(Integer)
     element_ref: Mapped[str] = mapped_column(String(64), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     pi_category: Mapped[str] = mapped_column(String(16), default="none")

@@ -7,8 +7,10 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator
 
 from hutong.catalog.vocab import (
+    MAX_DIGITS,
     DataKind,
     Grade,
+    ItemType,
     Mask,
     OpenType,
     PiCategory,
@@ -22,10 +24,11 @@ from hutong.catalog.vocab import (
 
 class ItemIn(BaseModel):
     name: str = Field(min_length=1, max_length=128, description="信息项名称")
-    data_type: str = Field(
-        min_length=1, max_length=32, description="数据类型，如 字符型 / 数值型 / 日期型"
+    data_type: ItemType = Field(description="数据类型（从词表中选择）")
+    length: int | None = Field(None, ge=1, le=1_000_000, description="长度")
+    precision: int | None = Field(
+        None, ge=0, le=MAX_DIGITS, description="精度：小数位数（仅数值型）"
     )
-    length: int | None = Field(None, ge=1, le=1_000_000)
     element_ref: str = Field("", max_length=64, description="标准数据元引用")
     description: str = Field("", max_length=2000)
     pi_category: PiCategory = PiCategory.NONE

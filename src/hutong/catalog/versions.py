@@ -39,15 +39,17 @@ FIELD_LABELS = {
     "deidentified": "已去标识化",
     "retention_days": "保存期限（天）",
 }
-ITEM_FIELDS = (
-    "data_type",
-    "length",
-    "element_ref",
-    "description",
-    "pi_category",
-    "sensitive",
-    "default_mask",
-)
+#: Chinese labels of an information item's fields, in reading order.
+ITEM_FIELDS = {
+    "data_type": "数据类型",
+    "length": "长度",
+    "precision": "精度",
+    "element_ref": "标准数据元",
+    "description": "说明",
+    "pi_category": "个人信息类别",
+    "sensitive": "敏感",
+    "default_mask": "默认脱敏",
+}
 
 
 def snapshot(resource: Resource) -> dict[str, Any]:
@@ -96,12 +98,12 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
             )
         )
     for name in sorted(old.keys() & new.keys()):
-        for f in ITEM_FIELDS:
+        for f, label in ITEM_FIELDS.items():
             if old[name].get(f) != new[name].get(f):
                 changes.append(
                     FieldChange(
                         field=f"items.{name}.{f}",
-                        label=f"信息项「{name}」{f}",
+                        label=f"信息项「{name}」{label}",
                         before=_text(old[name].get(f)),
                         after=_text(new[name].get(f)),
                     )

@@ -6,6 +6,7 @@ are what the console shows and what the Excel workbook carries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -141,6 +142,44 @@ def reaches_million(persons):  # type: ignore[no-untyped-def]
     return persons >= MILLION_PERSONS
 
 
+class ItemType(Labelled):
+    """数据类型 of an information item. Its values are the Chinese terms themselves: they are
+    what workbooks, API clients and every stored entry have always carried."""
+
+    STRING = "字符型"
+    CODE = "代码型"
+    NUMBER = "数值型"
+    INTEGER = "整数型"
+    DATE = "日期型"
+    DATETIME = "日期时间型"
+    BOOLEAN = "布尔型"
+
+
+@dataclass(frozen=True)
+class TypeShape:
+    """What 长度 and 精度 (decimal places) may be for one data type: a length outside
+    ``min_length``–``max_length`` cannot hold a valid value of the type, and only a type
+    ``has_precision`` has places after the decimal point."""
+
+    min_length: int
+    max_length: int
+    length_means: str  # what 长度 counts, in the words the steward reads
+    has_precision: bool = False
+
+
+#: The digits a number can have in the data plane (DuckDB's widest DECIMAL).
+MAX_DIGITS = 38
+ITEM_TYPE_SHAPES = {
+    ItemType.STRING: TypeShape(1, 1_000_000, "最多字符数"),
+    ItemType.CODE: TypeShape(1, 1_000_000, "代码位数"),
+    ItemType.NUMBER: TypeShape(1, MAX_DIGITS, "总位数（含小数位）", has_precision=True),
+    ItemType.INTEGER: TypeShape(1, MAX_DIGITS, "最多位数"),
+    ItemType.DATE: TypeShape(8, 10, "YYYYMMDD 为 8 位，YYYY-MM-DD 为 10 位"),
+    ItemType.DATETIME: TypeShape(12, 32, "YYYYMMDDhhmm 至带时区的 ISO 8601 为 12～32 位"),
+    ItemType.BOOLEAN: TypeShape(1, 5, "“是/否”“1/0”为 1 位，“true/false”至多 5 位"),
+}
+
+
 class Mask(Labelled):
     """Masking applied by default when an item is shared (the exchange refines it per grant)."""
 
@@ -214,6 +253,7 @@ LABELS: dict[type, dict[Labelled, str]] = {
         PiCategory.FAMILY: "家庭成员",
         PiCategory.OTHER: "其他个人信息",
     },
+    ItemType: {member: member.value for member in ItemType},
     Mask: {
         Mask.NONE: "不脱敏",
         Mask.PARTIAL: "部分遮盖",

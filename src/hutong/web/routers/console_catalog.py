@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from hutong.catalog import aggregate, overlaps, search, service, tasks, workflow
 from hutong.catalog.models import Classification, InformationSystem
 from hutong.catalog.schemas import ResourceIn
-from hutong.catalog.versions import FIELD_LABELS
+from hutong.catalog.versions import FIELD_LABELS, ITEM_FIELDS
 from hutong.catalog.vocab import (
     DataKind,
     Grade,
+    ItemType,
     Mask,
     OpenType,
     PiCategory,
@@ -202,6 +203,7 @@ def _form_context(
         "error_field": error_field,
         "choices": {k: [(m.value, m.zh) for m in enum] for k, enum in CHOICES.items()},
         "pi_choices": [(m.value, m.zh) for m in PiCategory],
+        "type_choices": [(m.value, m.zh) for m in ItemType],
         "mask_choices": [(m.value, m.zh) for m in Mask],
         "classes": classes,
         "systems": systems,
@@ -226,12 +228,14 @@ def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     for name in ("general_level", "approx_persons", "retention_days", "source_system_id"):
         values[name] = values.get(name) or None
     values["release_date"] = values.get("release_date") or None
-    columns = {
-        f: form.getlist(f"item_{f}")
+    rows = len(form.getlist("item_name"))
+    columns = {  # padded: a row may lack a cell (a form from before a column was added)
+        f: form.getlist(f"item_{f}") + [""] * rows
         for f in (
             "name",
             "data_type",
             "length",
+            "precision",
             "element_ref",
             "description",
             "pi_category",
@@ -243,27 +247,38 @@ def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "name": name.strip(),
             "data_type": columns["data_type"][i].strip() or "字符型",
             "length": columns["length"][i] or None,
+            "precision": columns["precision"][i] or None,
             "element_ref": columns["element_ref"][i],
             "description": columns["description"][i],
             "pi_category": columns["pi_category"][i] or "none",
             "default_mask": columns["default_mask"][i] or "none",
         }
-        for i, name in enumerate(columns["name"])
+        for i, name in enumerate(columns["name"][:rows])
         if name.strip()
     ]
     return values
 
 
+REASONS = {
+    "missing": "必填",
+    "string_too_short": "不能为空或过短",
+    "enum": "须从列表中选择",
+    "int_parsing": "应为整数",
+    "greater_than_equal": "超出允许范围",
+    "less_than_equal": "超出允许范围",
+}
+
+
 def _first_error(error: ValidationError) -> tuple[str, str]:
     first = error.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
+    loc = first["loc"]
+    field = ".".join(str(p) for p in loc)
     label = FIELD_LABELS.get(
-        str(first["loc"][0]),
-        {"items": "信息项", "summary": "摘要"}.get(str(first["loc"][0]), field),
+        str(loc[0]), {"items": "信息项", "summary": "摘要"}.get(str(loc[0]), field)
     )
-    reason = {"missing": "必填", "string_too_short": "不能为空或过短"}.get(
-        first["type"], first["msg"]
-    )
+    if loc[0] == "items" and len(loc) == 3:  # items.<n>.<field>: name the row and the column
+        label = f"第 {int(loc[1]) + 1} 个信息项的{ITEM_FIELDS.get(str(loc[2]), loc[2])}"
+    reason = REASONS.get(first["type"], first["msg"])
     return field, f"“{label}”{reason}"
 
 
