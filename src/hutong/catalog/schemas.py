@@ -16,6 +16,7 @@ from hutong.catalog.vocab import (
     PiCategory,
     ResourceAttribute,
     ResourceFormat,
+    RevisionStatus,
     ShareType,
     Status,
     UpdateCycle,
@@ -103,11 +104,22 @@ class ResourceOut(ResourceIn):
     updated_at: datetime
     secret: bool = False
     overlap_justification: str = Field("", exclude=True)  # kept per item, not on the entry
+    pending_revision: int | None = Field(
+        None, description="待审核修订的编号：放宽保护的修改在审核通过前不生效"
+    )
 
 
 class ReviewDecision(BaseModel):
     approve: bool
     reason: str = Field("", max_length=2000, description="退回理由（退回时必填）")
+
+
+class GradeIn(BaseModel):
+    """The security administrator's change of a published entry's grade (N2021 task 3)."""
+
+    grade: Grade
+    general_level: int | None = Field(None, ge=1, le=4, description="一般数据子级 1–4")
+    reason: str = Field(min_length=2, max_length=2000, description="调整理由")
 
 
 class VersionOut(BaseModel):
@@ -123,6 +135,22 @@ class FieldChange(BaseModel):
     label: str
     before: str
     after: str
+
+
+class RevisionOut(BaseModel):
+    """A change to a published entry that waits for the catalog reviewer (or did)."""
+
+    number: int
+    status: RevisionStatus
+    base_version: int = Field(description="提出时生效的版本")
+    loosenings: list[str] = Field(description="需要审核的原因：放宽了哪些保护")
+    changes: list[FieldChange]
+    note: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str
+    decided_at: datetime | None
+    reason: str = Field(description="审核意见（退回时必填）")
 
 
 class OverlapOut(BaseModel):

@@ -95,6 +95,15 @@ class Status(Labelled):
     RETIRED = "retired"
 
 
+class RevisionStatus(Labelled):
+    """A filed revision of a published entry (``revisions.py``)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    LAPSED = "lapsed"  # another version took effect first; it must be filed again
+
+
 class SystemKind(Labelled):
     """The systems that collect data (N2021 task 2; M2018 §7)."""
 
@@ -234,6 +243,12 @@ LABELS: dict[type, dict[Labelled, str]] = {
         Status.APPROVED: "已审核",
         Status.PUBLISHED: "已发布",
         Status.RETIRED: "已停用",
+    },
+    RevisionStatus: {
+        RevisionStatus.PENDING: "待审核",
+        RevisionStatus.APPROVED: "已生效",
+        RevisionStatus.RETURNED: "已退回",
+        RevisionStatus.LAPSED: "已失效",
     },
     SystemKind: {
         SystemKind.SURVEY: "教育统计调查项目",
