@@ -142,10 +142,20 @@ def by_number(session: Session, resource: Resource, number: int) -> ResourceRevi
     return revision
 
 
+def may_see(actor: Actor, resource: Resource) -> bool:
+    """An entry's revisions are seen by its own unit and by those who decide or grade them."""
+    return resource.provider_unit_id == actor.unit_id or bool(actor.roles & DECIDERS)
+
+
+def pending_number(session: Session, actor: Actor, resource: Resource) -> int | None:
+    """The number of the entry's pending revision, for those who may see it."""
+    found = pending(session, resource) if may_see(actor, resource) else None
+    return found.number if found else None
+
+
 def _visible(session: Session, actor: Actor, code: str) -> Resource:
-    """The entry, if the actor may see its revisions: its own unit and the deciders."""
     resource = read(session, actor, code)
-    if resource.provider_unit_id != actor.unit_id and not actor.roles & DECIDERS:
+    if not may_see(actor, resource):
         raise NotFound("修订不存在", "unknown revision", field="number")
     return resource
 
