@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from hutong.catalog import aggregate, overlaps, search, service, tasks, workflow
+from hutong.catalog import aggregate, overlaps, revisions, search, service, tasks, workflow
 from hutong.catalog.models import Classification, InformationSystem
-from hutong.catalog.schemas import ResourceIn
-from hutong.catalog.versions import FIELD_LABELS, ITEM_FIELDS
+from hutong.catalog.schemas import GradeIn, ResourceIn
+from hutong.catalog.versions import FIELD_LABELS, ITEM_FIELDS, in_chinese
 from hutong.catalog.vocab import (
     DataKind,
     Grade,
@@ -22,6 +22,7 @@ from hutong.catalog.vocab import (
     PiCategory,
     ResourceAttribute,
     ResourceFormat,
+    RevisionStatus,
     ShareType,
     Status,
     UpdateCycle,
@@ -81,6 +82,7 @@ def _labels() -> dict[str, dict[str, str]]:
         for name, enum in {
             **CHOICES,
             "status": Status,
+            "revision_status": RevisionStatus,
             "pi_category": PiCategory,
             "default_mask": Mask,
         }.items()
@@ -123,6 +125,15 @@ def catalog_page(
             }
             for r in result.resources
         ]
+        queue = [
+            {
+                "url": entry_url(r.code, "#revision"),
+                "name": r.name,
+                "unit": r.provider_unit.name,
+                "revision": rev,
+            }
+            for r, rev in (revisions.queue(session, identity.actor) if view == "review" else [])
+        ]
     base = {k: v for k, v in params.items() if k != "offset"}
 
     def link(**changes: str | None) -> str:
@@ -164,6 +175,7 @@ def catalog_page(
             if offset + PAGE_SIZE < result.total
             else None,
             "views": VIEWS,
+            "queue": queue,
             "can_create": is_allowed(identity.actor, Action.CATALOG_EDIT, _own(identity)),
             "can_review": Role.CATALOG_REVIEWER in identity.actor.roles,
             "view_link": lambda v: link(view=v, unit=None),
@@ -434,7 +446,7 @@ def diff_page(
 ) -> Response:
     old, new = int(request.query_params.get("from", 1)), int(request.query_params.get("to", 1))
     with db.transaction() as session:
-        changes = service.compare(session, identity.actor, code, old, new)
+        changes = [in_chinese(c) for c in service.compare(session, identity.actor, code, old, new)]
         history = service.history(session, identity.actor, code)
     return page(
         request,
@@ -505,6 +517,60 @@ async def step(
     except HutongError as error:
         return RedirectResponse(with_error(db.settings, entry_url(code), error.zh), status_code=303)
     return RedirectResponse(entry_url(code), status_code=303)
+
+
+@router.post("/console/catalog/r/{code:path}/revisions/{number}")
+async def decide_revision(
+    request: Request,
+    code: str,
+    number: int,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """The catalog reviewer approves or returns (with a reason) the entry's revision."""
+    form = await checked_form(request, identity)
+    try:
+        with db.transaction() as session:
+            workflow.decide_revision(
+                session,
+                identity.actor,
+                code,
+                number,
+                str(form.get("transition", "")),
+                str(form.get("reason", "")),
+            )
+    except HutongError as error:
+        target = with_error(db.settings, entry_url(code), error.zh, "#revision")
+        return RedirectResponse(target, status_code=303)
+    return RedirectResponse(entry_url(code, "#revision"), status_code=303)
+
+
+@router.post("/console/catalog/r/{code:path}/grade")
+async def change_grade(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """The security administrator's change of a published entry's grade."""
+    form = await checked_form(request, identity)
+    try:
+        change = GradeIn.model_validate(
+            {
+                "grade": form.get("grade"),
+                "general_level": form.get("general_level") or None,
+                "reason": str(form.get("reason", "")).strip(),
+            }
+        )
+        with db.transaction() as session:
+            service.change_grade(session, identity.actor, code, change)
+    except ValidationError as error:
+        target = with_error(db.settings, entry_url(code), _first_error(error)[1], "#grade")
+        return RedirectResponse(target, status_code=303)
+    except HutongError as error:
+        target = with_error(db.settings, entry_url(code), error.zh, "#grade")
+        return RedirectResponse(target, status_code=303)
+    return RedirectResponse(entry_url(code, "#revision"), status_code=303)
 
 
 def _go(request: Request, target: str) -> Response:
@@ -664,6 +730,15 @@ def entry_page(
             for t, c in tasks.open_tasks(session, identity.actor, resource.provider_unit_id)
             if c == code
         ]
+        entry_revisions = (
+            revisions.of_entry(session, identity.actor, code)
+            if revisions.may_see(identity.actor, resource)
+            else []
+        )
+        can_decide = is_allowed(identity.actor, Action.CATALOG_REVIEW, target)
+        can_grade = Status(resource.status) is Status.PUBLISHED and is_allowed(
+            identity.actor, Action.GRADE_MANAGE, target
+        )
     error = error_from(request)
     messages = [("error", error)] if error else []
     return page(
@@ -692,6 +767,14 @@ def entry_page(
             "can_report": can_report,
             "can_answer": can_answer,
             "corrections_url": entry_url(code, "/corrections"),
+            "pending": next((r for r in entry_revisions if r.status == "pending"), None),
+            "revisions": entry_revisions,
+            "revision_steps": workflow.REVISION_TRANSITIONS if can_decide else {},
+            "revision_url": entry_url(code, "/revisions"),
+            "can_grade": can_grade,
+            "grade_url": entry_url(code, "/grade"),
+            "grades": [(m.value, m.zh) for m in Grade],
+            "in_chinese": in_chinese,
             "upload_url": entry_url(code, "/datasets"),
             "quality_chart": {
                 "versions": [f"v{d.version}" for d in reversed(datasets)],
