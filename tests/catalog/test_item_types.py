@@ -34,11 +34,11 @@ def found(data) -> dict[str, str]:
     ("data_type", "length", "precision", "field"),
     [
         ("日期型", 4, None, "length"),
-        ("日期型", 12, None, "length"),
-        ("日期时间型", 8, None, "length"),
+        ("日期型", 7, None, "length"),
+        ("日期时间型", 10, None, "length"),
+        ("时间型", 4, None, "length"),
         ("数值型", 39, None, "length"),
         ("整数型", 40, None, "length"),
-        ("布尔型", 6, None, "length"),
         ("字符型", 10, 2, "precision"),
         ("整数型", 10, 2, "precision"),
         ("日期型", 8, 1, "precision"),
@@ -59,8 +59,10 @@ def test_a_length_or_precision_the_type_cannot_hold_is_refused(
     [
         ("日期型", 8, None),
         ("日期型", 10, None),
+        ("日期型", 20, None),
         ("日期型", None, None),
         ("日期时间型", 19, None),
+        ("时间型", 8, None),
         ("数值型", 5, 1),
         ("数值型", 5, 5),
         ("数值型", None, 2),
@@ -87,13 +89,14 @@ def test_saving_an_impossible_item_changes_nothing(db, org, classes, actors):
     with pytest.raises(InvalidInput) as info, db.transaction() as session:
         service.create(session, actors["data_steward"], bad)
     assert info.value.field == "items.2.length"
-    assert "日期型的长度应为 8～10" in info.value.zh and "不能为 4" in info.value.zh
+    assert "日期型的长度至少为 8（YYYYMMDD 为 8 位" in info.value.zh and "不能为 4" in info.value.zh
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Resource)) == 0
 
 
-def _workbook_with(db, actors, org, column: str, value) -> bytes:
-    """An exported workbook of one entry whose last item has ``column`` set to ``value``."""
+def _workbook_with(db, actors, org, cells: dict[str, object]) -> bytes:
+    """An exported workbook of one entry whose last item (任教学科, 字符型 of length 20) has
+    the ``cells`` (column header → value) changed."""
     with db.transaction() as session:
         service.create(session, actors["data_steward"], entry(org))
     with db.sessions() as session:
@@ -101,23 +104,24 @@ def _workbook_with(db, actors, org, column: str, value) -> bytes:
     book = load_workbook(io.BytesIO(workbook.export_xlsx(entries)))
     sheet = book["信息项"]
     headers = [c.value for c in sheet[1]]
-    sheet.cell(row=sheet.max_row, column=headers.index(column) + 1, value=value)
+    for column, value in cells.items():
+        sheet.cell(row=sheet.max_row, column=headers.index(column) + 1, value=value)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
 def test_workbook_import_names_the_item_that_cannot_hold_data(db, org, classes, actors):
-    content = _workbook_with(db, actors, org, "数据类型", "日期型")  # 任教学科, length 20
+    content = _workbook_with(db, actors, org, {"数据类型": "日期型", "数据长度": 4})
     with pytest.raises(ImportRejected) as info:
         workbook.parse_xlsx(content)
     messages = [p["message"] for p in info.value.problems]
-    assert len(messages) == 1 and "信息项「任教学科」" in messages[0] and "日期型" in messages[0]
+    assert len(messages) == 1 and "信息项「任教学科」：日期型的长度至少为 8" in messages[0]
     assert info.value.problems[0]["column"] == "信息项"
 
 
 def test_workbook_import_refuses_a_free_text_data_type(db, org, classes, actors):
-    content = _workbook_with(db, actors, org, "数据类型", "文字")
+    content = _workbook_with(db, actors, org, {"数据类型": "文字"})
     with pytest.raises(ImportRejected) as info:
         workbook.parse_xlsx(content)
     problem = info.value.problems[0]
@@ -126,7 +130,7 @@ def test_workbook_import_refuses_a_free_text_data_type(db, org, classes, actors)
 
 
 def test_precision_survives_the_workbook_round_trip(db, org, classes, actors):
-    content = _workbook_with(db, actors, org, "精度（小数位数）", 2)
+    content = _workbook_with(db, actors, org, {"精度": 2})
     with pytest.raises(ImportRejected):  # 任教学科 is 字符型: no decimal places
         workbook.parse_xlsx(content)
     book = load_workbook(io.BytesIO(content))

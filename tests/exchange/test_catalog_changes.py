@@ -126,3 +126,21 @@ def test_the_provider_resumes_a_grant_once_the_entry_allows_it_again(
     resumed = client.post(f"/api/v1/grants/{grant}/resume", headers=steward_headers)
     assert resumed.status_code == 200 and resumed.json()["state"] == "active"
     assert query(client, consumer_headers, students).status_code == 200
+
+
+def test_the_console_shows_a_suspended_grant_and_its_provider_resumes_it(
+    client, db, people, org, students, grant
+):
+    from tests.web.test_console import csrf, sign_in
+
+    change(db, people["steward"], students, share_type="not_shared", share_legal_basis=BASIS)
+    sign_in(client, "data.steward", org.password)
+    listed = client.get("/console/exchange/grants")
+    assert "已暂停" in listed.text and "信息资源已改为不予共享" in listed.text
+    resume = f"/console/exchange/grants/{grant}/resume"
+    refused = client.post(resume, data={"csrf_token": csrf(listed.text)}, follow_redirects=True)
+    assert "目录现行版本仍不允许该授权：信息资源已改为不予共享" in refused.text
+    change(db, people["steward"], students, share_type="conditional")  # loosens: a revision
+    approve(db, people, students)
+    resumed = client.post(resume, data={"csrf_token": csrf(listed.text)}, follow_redirects=True)
+    assert grant_row(db, grant).status == "active" and "已暂停" not in resumed.text

@@ -152,7 +152,8 @@ class Item(Base):
     name_key: Mapped[str] = mapped_column(String(128), default=_name_key_default)
     data_type: Mapped[str] = mapped_column(String(32))
     length: Mapped[int | None] = mapped_column(Integer)
-    #: 精度: places after the decimal point (数值型 only)
+    #: Digits after the decimal point a 数值型 value may have (its 精度, 小数位数); ``length`` is
+    #: its digits in all, so 长度 5 精度 1 holds at most 9999.9.
     precision: Mapped[int | None] = mapped_column(Integer)
     element_ref: Mapped[str] = mapped_column(String(64), default="")
     description: Mapped[str] = mapped_column(Text, default="")

@@ -54,13 +54,22 @@ def item_shape(position: int, item: ItemIn) -> list[Violation]:
     name = f"信息项「{item.name[:64]}」"
     kind = ItemType(item.data_type).name.lower()
     found = []
-    if item.length is not None and not shape.min_length <= item.length <= shape.max_length:
+    if item.length is not None and item.length < shape.min_length:
         found.append(
             Violation(
                 f"items.{position}.length",
-                f"{name}：{item.data_type}的长度应为 {shape.min_length}～{shape.max_length}"
+                f"{name}：{item.data_type}的长度至少为 {shape.min_length}"
                 f"（{shape.length_means}），不能为 {item.length}",
-                f"item {position}: a {kind} item cannot have length {item.length}",
+                f"item {position}: a {kind} item needs a length of at least {shape.min_length}",
+            )
+        )
+    if item.length is not None and shape.max_length and item.length > shape.max_length:
+        found.append(
+            Violation(
+                f"items.{position}.length",
+                f"{name}：{item.data_type}至多 {shape.max_length} 位"
+                f"（{shape.length_means}），不能为 {item.length}",
+                f"item {position}: a {kind} item has at most {shape.max_length} digits",
             )
         )
     if item.precision and not shape.has_precision:

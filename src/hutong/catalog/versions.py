@@ -52,8 +52,8 @@ FIELD_LABELS = {
     "deidentified": "已去标识化",
     "retention_days": "保存期限（天）",
 }
-#: Chinese labels of an information item's fields, in reading order.
-ITEM_FIELDS = {
+#: The item attributes a version records, with the labels its change list shows.
+ITEM_LABELS = {
     "data_type": "数据类型",
     "length": "长度",
     "precision": "精度",
@@ -61,8 +61,9 @@ ITEM_FIELDS = {
     "description": "说明",
     "pi_category": "个人信息类别",
     "sensitive": "敏感",
-    "default_mask": "默认脱敏",
+    "default_mask": "共享默认脱敏",
 }
+ITEM_FIELDS = tuple(ITEM_LABELS)
 
 
 def snapshot(resource: Resource) -> dict[str, Any]:
@@ -111,12 +112,12 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
             )
         )
     for name in sorted(old.keys() & new.keys()):
-        for f, label in ITEM_FIELDS.items():
+        for f in ITEM_FIELDS:
             if old[name].get(f) != new[name].get(f):
                 changes.append(
                     FieldChange(
                         field=f"items.{name}.{f}",
-                        label=f"信息项「{name}」{label}",
+                        label=f"信息项「{name}」{ITEM_LABELS[f]}",
                         before=_text(old[name].get(f)),
                         after=_text(new[name].get(f)),
                     )

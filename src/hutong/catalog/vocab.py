@@ -161,31 +161,34 @@ class ItemType(Labelled):
     INTEGER = "整数型"
     DATE = "日期型"
     DATETIME = "日期时间型"
+    TIME = "时间型"
     BOOLEAN = "布尔型"
 
 
 @dataclass(frozen=True)
 class TypeShape:
-    """What 长度 and 精度 (decimal places) may be for one data type: a length outside
-    ``min_length``–``max_length`` cannot hold a valid value of the type, and only a type
-    ``has_precision`` has places after the decimal point."""
+    """What 长度 and 精度 (decimal places) may be for one data type. 长度 is the most a value
+    may have, so one shorter than the shortest value of the type (``min_length``) holds no
+    value at all; numbers have at most ``max_length`` digits; only a type ``has_precision``
+    has places after the decimal point."""
 
     min_length: int
-    max_length: int
     length_means: str  # what 长度 counts, in the words the steward reads
+    max_length: int | None = None
     has_precision: bool = False
 
 
 #: The digits a number can have in the data plane (DuckDB's widest DECIMAL).
 MAX_DIGITS = 38
 ITEM_TYPE_SHAPES = {
-    ItemType.STRING: TypeShape(1, 1_000_000, "最多字符数"),
-    ItemType.CODE: TypeShape(1, 1_000_000, "代码位数"),
-    ItemType.NUMBER: TypeShape(1, MAX_DIGITS, "总位数（含小数位）", has_precision=True),
-    ItemType.INTEGER: TypeShape(1, MAX_DIGITS, "最多位数"),
-    ItemType.DATE: TypeShape(8, 10, "YYYYMMDD 为 8 位，YYYY-MM-DD 为 10 位"),
-    ItemType.DATETIME: TypeShape(12, 32, "YYYYMMDDhhmm 至带时区的 ISO 8601 为 12～32 位"),
-    ItemType.BOOLEAN: TypeShape(1, 5, "“是/否”“1/0”为 1 位，“true/false”至多 5 位"),
+    ItemType.STRING: TypeShape(1, "最多字符数"),
+    ItemType.CODE: TypeShape(1, "代码位数"),
+    ItemType.NUMBER: TypeShape(1, "全部数字位数，含小数位", MAX_DIGITS, has_precision=True),
+    ItemType.INTEGER: TypeShape(1, "数字位数", MAX_DIGITS),
+    ItemType.DATE: TypeShape(8, "YYYYMMDD 为 8 位，YYYY-MM-DD 为 10 位"),
+    ItemType.DATETIME: TypeShape(14, "YYYYMMDDhhmmss 为 14 位，YYYY-MM-DD hh:mm:ss 为 19 位"),
+    ItemType.TIME: TypeShape(5, "hh:mm 为 5 位，hh:mm:ss 为 8 位"),
+    ItemType.BOOLEAN: TypeShape(1, "是/否、1/0 为 1 位"),
 }
 
 

@@ -85,7 +85,7 @@ ITEM_COLUMNS = [
     Column("信息项名称", "name"),
     Column("数据类型", "data_type", ItemType),
     Column("数据长度", "length", "int"),
-    Column("精度（小数位数）", "precision", "int", optional=True),
+    Column("精度", "precision", "int", optional=True),
     Column("标准数据元", "element_ref"),
     Column("说明", "description"),
     Column("个人信息类别", "pi_category", PiCategory),

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from hutong.catalog import aggregate, overlaps, revisions, search, service, tasks, workflow
 from hutong.catalog.models import Classification, InformationSystem
 from hutong.catalog.schemas import GradeIn, ResourceIn
-from hutong.catalog.versions import FIELD_LABELS, ITEM_FIELDS, in_chinese
+from hutong.catalog.versions import FIELD_LABELS, ITEM_LABELS, in_chinese
 from hutong.catalog.vocab import (
     DataKind,
     Grade,
@@ -289,7 +289,7 @@ def _first_error(error: ValidationError) -> tuple[str, str]:
         str(loc[0]), {"items": "信息项", "summary": "摘要"}.get(str(loc[0]), field)
     )
     if loc[0] == "items" and len(loc) == 3:  # items.<n>.<field>: name the row and the column
-        label = f"第 {int(loc[1]) + 1} 个信息项的{ITEM_FIELDS.get(str(loc[2]), loc[2])}"
+        label = f"第 {int(loc[1]) + 1} 个信息项的{ITEM_LABELS.get(str(loc[2]), loc[2])}"
     reason = REASONS.get(first["type"], first["msg"])
     return field, f"“{label}”{reason}"
 

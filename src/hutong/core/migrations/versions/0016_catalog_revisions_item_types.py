@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 #: 数据类型 became a choice (catalog/vocab.py ``ItemType``). Free-text values written before
 #: that are mapped to the type they name; anything else is text, which holds any value.
-TYPES = ("字符型", "代码型", "数值型", "整数型", "日期型", "日期时间型", "布尔型")
+TYPES = ("字符型", "代码型", "数值型", "整数型", "日期型", "日期时间型", "时间型", "布尔型")
 SYNONYMS = {
     "字符": "字符型",
     "字符串": "字符型",
