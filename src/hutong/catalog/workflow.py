@@ -88,22 +88,35 @@ def available(resource: Resource) -> list[str]:
     return [name for name, t in TRANSITIONS.items() if Status(resource.status) in t.sources]
 
 
-def transition(session: Session, actor: Actor, code: str, name: str, reason: str = "") -> Resource:
-    step = TRANSITIONS.get(name)
+def _step(steps: dict[str, Transition], name: str) -> Transition:
+    step = steps.get(name)
     if step is None:
         raise NotFound("未知的操作", "unknown transition", field="transition")
-    resource = by_code(session, code)
-    authorize(session, actor, step.action, target(resource))
-    current = Status(resource.status)
+    return step
+
+
+def _checked_reason(
+    step: Transition, name: str, current: Status | RevisionStatus, reason: str
+) -> str:
+    """The step may leave ``current``, and carries the reason it needs."""
     if current not in step.sources:
         raise Conflict(
             f"「{current.zh}」状态不能执行「{step.label}」",
-            f"cannot {name} an entry in state {current.value}",
+            f"cannot {name} from state {current.value}",
             field="status",
         )
     reason = reason.strip()
     if step.needs_reason and not reason:
         raise InvalidInput(f"{step.label}须说明理由", f"{name} needs a reason", field="reason")
+    return reason
+
+
+def transition(session: Session, actor: Actor, code: str, name: str, reason: str = "") -> Resource:
+    step = _step(TRANSITIONS, name)
+    resource = by_code(session, code)
+    authorize(session, actor, step.action, target(resource))
+    current = Status(resource.status)
+    reason = _checked_reason(step, name, current, reason)
     resource.status = step.target.value
     if step.target is Status.RETIRED:
         revisions.lapse(session, actor, resource, "信息资源已停用")
@@ -128,22 +141,11 @@ def decide_revision(
 ) -> ResourceRevision:
     """Approve a pending revision (it takes effect as the entry's next version) or return it
     with reasons (the version in force stays)."""
-    step = REVISION_TRANSITIONS.get(name)
-    if step is None:
-        raise NotFound("未知的操作", "unknown transition", field="transition")
+    step = _step(REVISION_TRANSITIONS, name)
     resource = by_code(session, code)
-    revision = revisions.by_number(session, resource, number)
     authorize(session, actor, step.action, target(resource))
-    current = RevisionStatus(revision.status)
-    if current not in step.sources:
-        raise Conflict(
-            f"「{current.zh}」的修订不能执行「{step.label}」",
-            f"cannot {name} a revision in state {current.value}",
-            field="status",
-        )
-    reason = reason.strip()
-    if step.needs_reason and not reason:
-        raise InvalidInput(f"{step.label}须说明理由", f"{name} needs a reason", field="reason")
+    revision = revisions.by_number(session, resource, number)
+    reason = _checked_reason(step, name, RevisionStatus(revision.status), reason)
     revisions.close(session, actor, revision, RevisionStatus(step.target), reason)
     if step.target is RevisionStatus.APPROVED:
         approval = f"修订第 {number} 号由 {revision.proposed_by} 提出，审核通过"
