@@ -153,6 +153,13 @@ def pending_number(session: Session, actor: Actor, resource: Resource) -> int | 
     return found.number if found else None
 
 
+def awaiting_review(session: Session, actor: Actor, resources: list[Resource]) -> list[str]:
+    """Codes of these entries whose change waits for review (an import's published entries
+    whose imported change loosens protection)."""
+    published = [r for r in resources if r.status == Status.PUBLISHED]
+    return [r.code for r in published if pending_number(session, actor, r) is not None]
+
+
 def _visible(session: Session, actor: Actor, code: str) -> Resource:
     resource = read(session, actor, code)
     if not may_see(actor, resource):

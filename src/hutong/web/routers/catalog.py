@@ -447,11 +447,7 @@ async def import_file(
     parsed = workbook.parse(content, suffix)
     with db.transaction() as session:
         saved = service.import_entries(session, actor, parsed, suffix)
-        pending = [
-            r.code
-            for r in saved
-            if r.status == Status.PUBLISHED and revisions.pending_number(session, actor, r)
-        ]
+        pending = revisions.awaiting_review(session, actor, saved)
         return ImportResult(
             imported=len(saved), codes=[r.code for r in saved], pending_review=pending
         )
