@@ -1,0 +1,153 @@
+"""Sealed and personal records stay inside the unit tree (issue 12): a complaint, consents, a
+disclosure applicant, a research extract and a document scan of unit A (北京市教委) cannot be
+read by any role of unit B (上海市教委), which has no supervisory scope over A — neither one by
+one (404, the answer for a record that does not exist, audited as denied) nor in a list —
+while A's own staff and the security roles above A still read them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from hutong.audit.models import AuditEvent
+from hutong.audit.service import Category, record
+from hutong.core.identifiers import uscc_with_check
+from hutong.identity.models import UnitKind
+from hutong.identity.roles import Role
+from hutong.identity.schemas import UnitCreate, UserCreate
+from hutong.identity.service import create_unit, create_user, user_by_name
+from tests.compliance import builders
+from tests.support import enrol_totp
+
+SHANGHAI = uscc_with_check("11310000" + "000054321")
+OFFICERS = {r.value for r in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)}
+
+
+def b_user(role: Role) -> str:
+    return f"b.{role.value}"
+
+
+@pytest.fixture
+def unit_b(db, org, system):
+    """上海市教委 beside 北京市教委 under the Ministry, one account per role; and a PI officer
+    and a security administrator of 北京市教委 (unit A)."""
+    with db.transaction() as session:
+        create_unit(
+            session,
+            system,
+            UnitCreate(
+                code=SHANGHAI,
+                name="上海市教育委员会",
+                kind=UnitKind.PROVINCIAL_DEPARTMENT,
+                parent_code="MOE",
+            ),
+        )
+        accounts = [(b_user(role), SHANGHAI, role) for role in Role]
+        accounts += [("a.pi_officer", org.province, Role.PI_OFFICER)]
+        accounts += [("a.security_admin", org.province, Role.SECURITY_ADMIN)]
+        for username, unit, role in accounts:
+            create_user(
+                session,
+                system,
+                UserCreate(
+                    username=username,
+                    display_name=username,
+                    unit_code=unit,
+                    roles=[role],
+                    password=org.password,
+                ),
+            )
+    return SHANGHAI
+
+
+@pytest.fixture
+def token(client, db, org):
+    """Bearer headers by username (the 三员 enrol their second factor first), one sign-in each."""
+    issued: dict[str, dict[str, str]] = {}
+
+    def headers(username: str) -> dict[str, str]:
+        if username not in issued:
+            form = {"grant_type": "password", "username": username, "password": org.password}
+            with db.sessions() as session:
+                roles = user_by_name(session, username).roles
+            if roles & OFFICERS:
+                form["totp"] = enrol_totp(db, username).now()
+            response = client.post("/api/v1/auth/token", data=form)
+            assert response.status_code == 200, response.text
+            issued[username] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        return issued[username]
+
+    return headers
+
+
+def denied(db, username: str, event: str) -> int:
+    with db.sessions() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.actor_name == username,
+                AuditEvent.event == event,
+                AuditEvent.outcome == "denied",
+            )
+        )
+
+
+def refused_everywhere(client, db, token, read: str, listing: str, found, event: str) -> None:
+    """Every role of unit B: the single read is 403 (a role that never may) or 404 (a role
+    that may, but not on unit A's record), audited as denied; the list shows nothing of A."""
+    for role in Role:
+        username = b_user(role)
+        headers = token(username)
+        single = client.get(read, headers=headers)
+        assert single.status_code in (403, 404), (role, single.text)
+        assert denied(db, username, event) == 1, role
+        listed = client.get(listing, headers=headers)
+        assert listed.status_code == 403 or not found(listed.json()), (role, listed.text)
+
+
+def system_of(db, system, unit_code: str) -> int:
+    with db.transaction() as session:
+        row = builders.system(session, unit_code)
+        record(session, system, "test.arrange", category=Category.INSERT)
+        return row.id
+
+
+def test_a_complaint_is_read_by_its_units_pi_officer_and_the_security_roles_above(
+    client, db, org, system, unit_b, token
+):
+    system_id = system_of(db, system, org.province)
+    filed = client.post(
+        "/privacy/complaints",
+        data={
+            "system_id": str(system_id),
+            "category": "use",
+            "contact": "李先生 13900001111",
+            "text": "学校在公告栏公布了学生的家庭住址。",
+        },
+    )
+    number = re.search(r"受理编号：<strong>(\w+)</strong>", filed.text).group(1)
+    read = f"/api/v1/complaints/{number}"
+    for reader in ("a.pi_officer", "a.security_admin", "security.admin"):
+        opened = client.get(read, headers=token(reader))
+        assert opened.status_code == 200 and opened.json()["contact"] == "李先生 13900001111"
+    # the PI officer of 教师工作司 is no officer of 北京市教委's system
+    elsewhere = client.get(read, headers=token("pi.officer"))
+    assert elsewhere.status_code == 404
+    refused_everywhere(
+        client,
+        db,
+        token,
+        read,
+        "/api/v1/complaints",
+        lambda rows: [r for r in rows if r["number"] == number],
+        "complaint.handle",
+    )
+    answer = client.post(
+        f"{read}/answer",
+        json={"answer": "已要求学校撤下公告并整改。"},
+        headers=token(b_user(Role.PI_OFFICER)),
+    )
+    assert answer.status_code == 404 and "13900001111" not in answer.text
