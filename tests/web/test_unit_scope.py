@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, record
+from hutong.core.clock import today_local
 from hutong.core.identifiers import uscc_with_check
 from hutong.identity.models import UnitKind
 from hutong.identity.roles import Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 from tests.compliance import builders
+from tests.privacy.conftest import citizen, notice_in
 from tests.support import enrol_totp
 
 SHANGHAI = uscc_with_check("11310000" + "000054321")
@@ -95,17 +97,18 @@ def denied(db, username: str, event: str) -> int:
         )
 
 
-def refused_everywhere(client, db, token, read: str, listing: str, found, event: str) -> None:
-    """Every role of unit B: the single read is 403 (a role that never may) or 404 (a role
-    that may, but not on unit A's record), audited as denied; the list shows nothing of A."""
+def refused_everywhere(token, db, event: str, single, listing=None) -> None:
+    """Every role of unit B: ``single(headers)`` is 403 (a role that never may) or 404 (a role
+    that may, but not on unit A's record), audited as denied; ``listing(headers)`` is 403 or
+    returns nothing of A (``listing`` answers the records of A it found)."""
     for role in Role:
         username = b_user(role)
-        headers = token(username)
-        single = client.get(read, headers=headers)
-        assert single.status_code in (403, 404), (role, single.text)
+        answer = single(token(username))
+        assert answer.status_code in (403, 404), (role, answer.text)
         assert denied(db, username, event) == 1, role
-        listed = client.get(listing, headers=headers)
-        assert listed.status_code == 403 or not found(listed.json()), (role, listed.text)
+        if listing is not None:
+            status, found = listing(token(username))
+            assert status == 403 or not found, (role, found)
 
 
 def system_of(db, system, unit_code: str) -> int:
@@ -136,14 +139,17 @@ def test_a_complaint_is_read_by_its_units_pi_officer_and_the_security_roles_abov
     # the PI officer of 教师工作司 is no officer of 北京市教委's system
     elsewhere = client.get(read, headers=token("pi.officer"))
     assert elsewhere.status_code == 404
+
+    def complaints(headers):
+        listed = client.get("/api/v1/complaints", headers=headers)
+        return listed.status_code, listed.is_success and number in listed.text
+
     refused_everywhere(
-        client,
-        db,
         token,
-        read,
-        "/api/v1/complaints",
-        lambda rows: [r for r in rows if r["number"] == number],
+        db,
         "complaint.handle",
+        lambda headers: client.get(read, headers=headers),
+        complaints,
     )
     answer = client.post(
         f"{read}/answer",
@@ -151,3 +157,39 @@ def test_a_complaint_is_read_by_its_units_pi_officer_and_the_security_roles_abov
         headers=token(b_user(Role.PI_OFFICER)),
     )
     assert answer.status_code == 404 and "13900001111" not in answer.text
+
+
+def test_a_systems_consents_are_read_and_checked_by_its_own_unit_only(
+    client, db, org, system, unit_b, token
+):
+    system_id = system_of(db, system, org.province)
+    officer = token("a.pi_officer")
+    notice = notice_in(system_id).model_dump(mode="json")
+    assert client.post("/api/v1/collection-notices", json=notice, headers=officer).is_success
+    person = citizen(today_local().replace(year=today_local().year - 30))
+    given = client.post(
+        "/api/v1/consents",
+        json={"system_id": system_id, "notice_version": 1, "subject_id": person,
+              "purpose": "enrolment"},
+        headers=officer,
+    )  # fmt: skip
+    consent_id = given.json()["consent"]["id"]
+    listing = f"/api/v1/consents?system_id={system_id}"
+    assert [c["id"] for c in client.get(listing, headers=officer).json()] == [consent_id]
+    check = {"system_id": system_id, "purpose": "enrolment", "subject_ids": [person]}
+    refused_everywhere(
+        token, db, "consent.read", lambda headers: client.get(listing, headers=headers)
+    )
+    refused_everywhere(
+        token,
+        db,
+        "consent.check",
+        lambda headers: client.post("/api/v1/consents/check", json=check, headers=headers),
+    )
+    refused_everywhere(
+        token,
+        db,
+        "consent.record",
+        lambda headers: client.post(f"/api/v1/consents/{consent_id}/withdraw", headers=headers),
+    )
+    assert client.get(listing, headers=officer).json()[0]["status"] == "valid"
