@@ -33,8 +33,8 @@ def b_user(role: Role) -> str:
 
 @pytest.fixture
 def unit_b(db, org, system):
-    """上海市教委 beside 北京市教委 under the Ministry, one account per role; and a PI officer
-    and a security administrator of 北京市教委 (unit A)."""
+    """上海市教委 beside 北京市教委 under the Ministry, one account per role; and a PI officer,
+    a security administrator and a publisher of 北京市教委 (unit A)."""
     with db.transaction() as session:
         create_unit(
             session,
@@ -49,6 +49,7 @@ def unit_b(db, org, system):
         accounts = [(b_user(role), SHANGHAI, role) for role in Role]
         accounts += [("a.pi_officer", org.province, Role.PI_OFFICER)]
         accounts += [("a.security_admin", org.province, Role.SECURITY_ADMIN)]
+        accounts += [("a.publisher", org.province, Role.PUBLISHER)]
         for username, unit, role in accounts:
             create_user(
                 session,
@@ -193,3 +194,39 @@ def test_a_systems_consents_are_read_and_checked_by_its_own_unit_only(
         lambda headers: client.post(f"/api/v1/consents/{consent_id}/withdraw", headers=headers),
     )
     assert client.get(listing, headers=officer).json()[0]["status"] == "valid"
+
+
+def test_a_disclosure_applicant_is_read_by_the_office_applied_to_only(
+    client, db, org, unit_b, token
+):
+    filed = client.post(
+        "/api/v1/disclosure-requests",
+        json={"name": "张三", "id_type": "citizen_id", "id_number": "11010519491231002X",
+              "contact": "a@b.cn", "description": "某校 2025 年招生计划",
+              "office_code": org.province},
+    )  # fmt: skip
+    number = filed.json()["tracking_no"]
+    applicant = f"/api/v1/disclosure-requests/{number}/applicant"
+    who = client.get(applicant, headers=token("a.publisher"))
+    assert who.status_code == 200 and who.json()["id_number"] == "11010519491231002X"
+    # the Ministry's publisher handles what is addressed to the Ministry, not to 北京市教委
+    assert client.get(applicant, headers=token("publisher")).status_code == 404
+
+    def requests(headers):
+        listed = client.get("/api/v1/disclosure-requests", headers=headers)
+        return listed.status_code, listed.is_success and number in listed.text
+
+    assert requests(token("a.publisher")) == (200, True)
+    refused_everywhere(
+        token,
+        db,
+        "disclosure.handle",
+        lambda headers: client.get(applicant, headers=headers),
+        requests,
+    )
+    unknown = client.post(
+        "/api/v1/disclosure-requests",
+        json={"name": "张三", "id_type": "citizen_id", "id_number": "11010519491231002X",
+              "contact": "a@b.cn", "description": "某校招生计划", "office_code": "NOPE"},
+    )  # fmt: skip
+    assert unknown.status_code == 422 and unknown.json()["field"] == "office_code"
