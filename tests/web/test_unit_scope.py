@@ -15,13 +15,14 @@ from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, record
 from hutong.core.clock import today_local
 from hutong.core.identifiers import uscc_with_check
+from hutong.data.ingest import ingest_file
 from hutong.identity.models import UnitKind
 from hutong.identity.roles import Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 from tests.compliance import builders
 from tests.privacy.conftest import citizen, notice_in
-from tests.support import enrol_totp
+from tests.support import enrol_totp, entry, published
 
 SHANGHAI = uscc_with_check("11310000" + "000054321")
 OFFICERS = {r.value for r in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)}
@@ -34,7 +35,7 @@ def b_user(role: Role) -> str:
 @pytest.fixture
 def unit_b(db, org, system):
     """上海市教委 beside 北京市教委 under the Ministry, one account per role; and a PI officer,
-    a security administrator and a publisher of 北京市教委 (unit A)."""
+    a security administrator, a publisher and a data steward of 北京市教委 (unit A)."""
     with db.transaction() as session:
         create_unit(
             session,
@@ -50,6 +51,7 @@ def unit_b(db, org, system):
         accounts += [("a.pi_officer", org.province, Role.PI_OFFICER)]
         accounts += [("a.security_admin", org.province, Role.SECURITY_ADMIN)]
         accounts += [("a.publisher", org.province, Role.PUBLISHER)]
+        accounts += [("a.data_steward", org.province, Role.DATA_STEWARD)]
         for username, unit, role in accounts:
             create_user(
                 session,
@@ -98,18 +100,18 @@ def denied(db, username: str, event: str) -> int:
         )
 
 
-def refused_everywhere(token, db, event: str, single, listing=None) -> None:
-    """Every role of unit B: ``single(headers)`` is 403 (a role that never may) or 404 (a role
-    that may, but not on unit A's record), audited as denied; ``listing(headers)`` is 403 or
-    returns nothing of A (``listing`` answers the records of A it found)."""
+def refused_everywhere(token, db, event: str, may: set[Role], single, listing=None) -> None:
+    """Every role of unit B: ``single(headers)`` answers 404 to the roles that ``may`` take
+    the action (not on unit A's record: as if it did not exist) and 403 to the others, each
+    audited as denied; ``listing(headers)`` gives (status, whether A's record is in it)."""
     for role in Role:
         username = b_user(role)
         answer = single(token(username))
-        assert answer.status_code in (403, 404), (role, answer.text)
+        assert answer.status_code == (404 if role in may else 403), (role, answer.text)
         assert denied(db, username, event) == 1, role
         if listing is not None:
             status, found = listing(token(username))
-            assert status == 403 or not found, (role, found)
+            assert status == 403 or not found, (role, status)
 
 
 def system_of(db, system, unit_code: str) -> int:
@@ -149,6 +151,7 @@ def test_a_complaint_is_read_by_its_units_pi_officer_and_the_security_roles_abov
         token,
         db,
         "complaint.handle",
+        {Role.PI_OFFICER, Role.SECURITY_ADMIN},
         lambda headers: client.get(read, headers=headers),
         complaints,
     )
@@ -179,18 +182,24 @@ def test_a_systems_consents_are_read_and_checked_by_its_own_unit_only(
     assert [c["id"] for c in client.get(listing, headers=officer).json()] == [consent_id]
     check = {"system_id": system_id, "purpose": "enrolment", "subject_ids": [person]}
     refused_everywhere(
-        token, db, "consent.read", lambda headers: client.get(listing, headers=headers)
+        token,
+        db,
+        "consent.read",
+        {Role.DATA_STEWARD, Role.PI_OFFICER},
+        lambda headers: client.get(listing, headers=headers),
     )
     refused_everywhere(
         token,
         db,
         "consent.check",
+        {Role.DATA_STEWARD, Role.DATA_CONSUMER, Role.PI_OFFICER},
         lambda headers: client.post("/api/v1/consents/check", json=check, headers=headers),
     )
     refused_everywhere(
         token,
         db,
         "consent.record",
+        {Role.DATA_STEWARD, Role.PI_OFFICER},
         lambda headers: client.post(f"/api/v1/consents/{consent_id}/withdraw", headers=headers),
     )
     assert client.get(listing, headers=officer).json()[0]["status"] == "valid"
@@ -221,6 +230,7 @@ def test_a_disclosure_applicant_is_read_by_the_office_applied_to_only(
         token,
         db,
         "disclosure.handle",
+        {Role.PUBLISHER},
         lambda headers: client.get(applicant, headers=headers),
         requests,
     )
@@ -230,3 +240,62 @@ def test_a_disclosure_applicant_is_read_by_the_office_applied_to_only(
               "contact": "a@b.cn", "description": "某校招生计划", "office_code": "NOPE"},
     )  # fmt: skip
     assert unknown.status_code == 422 and unknown.json()["field"] == "office_code"
+
+
+def console(client, org, username: str):
+    """A separate console client signed in as ``username`` (cookies are per client)."""
+    from fastapi.testclient import TestClient
+
+    browser = TestClient(client.app)
+    form = browser.get("/console/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    signed = browser.post(
+        "/console/login",
+        data={"username": username, "password": org.password, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    return browser
+
+
+def test_a_research_extract_is_read_by_the_requesting_and_the_owner_unit_only(
+    client, db, org, actors, classes, unit_b, token, tmp_path
+):
+    code = published(db, actors, entry(org))
+    data = tmp_path / "teachers.csv"
+    data.write_text(
+        "姓名,性别,出生日期,任教学科\n"
+        + "\n".join(f"教师{i},{1 + i % 2},1980-01-{1 + i % 28:02d},数学" for i in range(30)),
+        encoding="utf-8",
+    )
+    ingest_file(db, actors["data_steward"], code, data)
+    asked = client.post(
+        "/api/v1/extracts",
+        json={"resource_code": code, "requester_unit_code": org.province,
+              "purpose": "研究教师队伍的性别结构与学科分布", "items": ["姓名", "性别"]},
+        headers=token("a.data_steward"),
+    )  # fmt: skip
+    number = asked.json()["number"]
+    decided = client.post(
+        f"/api/v1/extracts/{number}/decision",
+        json={"approve": True},
+        headers=token("data.steward"),
+    )
+    assert decided.json()["state"] == "produced", decided.text
+    read, file = f"/api/v1/extracts/{number}", f"/api/v1/extracts/{number}/file"
+    assert client.get(read, headers=token("data.steward")).status_code == 200
+    assert client.get(file, headers=token("a.data_steward")).status_code == 200
+    listed = console(client, org, "a.data_steward").get("/console/privacy/extracts")
+    assert number in listed.text
+
+    may = {Role.DATA_STEWARD, Role.DATA_CONSUMER}
+    refused_everywhere(
+        token, db, "extract.read", may, lambda headers: client.get(read, headers=headers)
+    )
+    for role in Role:
+        assert client.get(file, headers=token(b_user(role))).status_code == (
+            404 if role in may else 403
+        )
+        if role in may:
+            page = console(client, org, b_user(role)).get("/console/privacy/extracts")
+            assert page.status_code == 200 and number not in page.text
