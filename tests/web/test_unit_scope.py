@@ -16,11 +16,13 @@ from hutong.audit.service import Category, record
 from hutong.core.clock import today_local
 from hutong.core.identifiers import uscc_with_check
 from hutong.data.ingest import ingest_file
+from hutong.exchange.models import Application
 from hutong.identity.models import UnitKind
 from hutong.identity.roles import Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 from tests.compliance import builders
+from tests.exchange.conftest import granted, people, students  # noqa: F401  (fixtures)
 from tests.privacy.conftest import citizen, notice_in
 from tests.support import enrol_totp, entry, published
 
@@ -299,3 +301,38 @@ def test_a_research_extract_is_read_by_the_requesting_and_the_owner_unit_only(
         if role in may:
             page = console(client, org, b_user(role)).get("/console/privacy/extracts")
             assert page.status_code == 200 and number not in page.text
+
+
+def test_a_share_applications_document_scans_are_read_by_its_parties_and_reviewers_above(
+    client, db, org, unit_b, token, tmp_path, request
+):
+    """北京市教委 (A) applies for 教师工作司's students and records the agreement and the
+    provincial approval with their scans; 上海市教委's reviewers oversee neither unit."""
+    sides = request.getfixturevalue("people")
+    granted(db, sides, request.getfixturevalue("students"), tmp_path)
+    with db.sessions() as session:
+        app_id = session.scalar(select(Application.id))
+    read = f"/api/v1/share-applications/{app_id}"
+    for party in ("data.consumer", "data.steward", "security.reviewer"):
+        shown = client.get(read, headers=token(party))
+        assert shown.status_code == 200 and len(shown.json()["documents"]) == 2, party
+
+    def applications(headers):
+        listed = client.get("/api/v1/share-applications?view=all", headers=headers)
+        return listed.status_code, listed.is_success and bool(listed.json())
+
+    may = {
+        Role.DATA_CONSUMER,
+        Role.DATA_STEWARD,
+        Role.SECURITY_REVIEWER,
+        Role.CATALOG_REVIEWER,
+        Role.PI_OFFICER,
+    }
+    refused_everywhere(
+        token,
+        db,
+        "share.read",
+        may,
+        lambda headers: client.get(read, headers=headers),
+        applications,
+    )
