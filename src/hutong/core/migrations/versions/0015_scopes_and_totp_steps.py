@@ -1,4 +1,4 @@
-"""Disclosure requests name the office applied to (the unit whose staff handle them)
+"""Disclosure requests name the office applied to; accounts remember their last TOTP step
 
 Revision ID: 0015
 Revises: 0014
@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("disclosure_requests", schema=None) as batch_op:
         batch_op.add_column(sa.Column("office_unit_id", sa.Integer(), nullable=True))
         batch_op.create_index(
@@ -42,3 +44,5 @@ def downgrade() -> None:
         )
         batch_op.drop_index(batch_op.f("ix_disclosure_requests_office_unit_id"))
         batch_op.drop_column("office_unit_id")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("totp_last_step")
