@@ -150,6 +150,7 @@ def may_decide(session: Session, actor: Actor, row: Extract) -> bool:
 
 
 def may_download(session: Session, actor: Actor, row: Extract) -> bool:
+    """Whether the actor's unit asked for the extract (the console offers the file)."""
     return scopes.reaches(session, actor, *_reading(row))
 
 
