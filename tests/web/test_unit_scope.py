@@ -21,6 +21,7 @@ from hutong.identity.models import UnitKind
 from hutong.identity.roles import Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
+from tests.cli.test_cli import hutong
 from tests.compliance import builders
 from tests.exchange.conftest import granted, people, students  # noqa: F401  (fixtures)
 from tests.privacy.conftest import citizen, notice_in
@@ -124,7 +125,7 @@ def system_of(db, system, unit_code: str) -> int:
 
 
 def test_a_complaint_is_read_by_its_units_pi_officer_and_the_security_roles_above(
-    client, db, org, system, unit_b, token
+    client, db, org, system, settings, unit_b, token
 ):
     system_id = system_of(db, system, org.province)
     filed = client.post(
@@ -163,6 +164,14 @@ def test_a_complaint_is_read_by_its_units_pi_officer_and_the_security_roles_abov
         headers=token(b_user(Role.PI_OFFICER)),
     )
     assert answer.status_code == 404 and "13900001111" not in answer.text
+    # the console pages and the command line read through the same door
+    officer_b = console(client, org, b_user(Role.PI_OFFICER))
+    assert number not in officer_b.get("/console/privacy/complaints").text
+    assert officer_b.get(f"/console/privacy/complaints/{number}").status_code == 404
+    officer_a = console(client, org, "a.pi_officer")
+    assert "13900001111" in officer_a.get(f"/console/privacy/complaints/{number}").text
+    assert number not in hutong(settings, "privacy", "complaints", "--as", "b.pi_officer").output
+    assert number in hutong(settings, "privacy", "complaints", "--as", "a.pi_officer").output
 
 
 def test_a_systems_consents_are_read_and_checked_by_its_own_unit_only(
