@@ -54,13 +54,14 @@ NOWHERE = Reach()
 
 
 def is_ministry(unit: Unit) -> bool:
+    """The Ministry: the root of the tree, a ministry-department unit (教育部)."""
     return unit.parent_id is None and unit.kind == UnitKind.MINISTRY_DEPARTMENT
 
 
 def seat(session: Session, unit_id: int) -> Unit:
     """The unit an actor stands at: its own, or the Ministry for one of its offices."""
     unit = session.get(Unit, unit_id)
-    parent = unit.parent if unit is not None else None
+    parent = unit.parent
     if unit.kind == UnitKind.MINISTRY_DEPARTMENT and parent is not None and is_ministry(parent):
         return parent
     return unit
@@ -75,6 +76,9 @@ def platform_unit_id(session: Session) -> int | None:
 def reach(
     session: Session, actor: Actor, action: Action, supervisors: frozenset[Role] = SECURITY_ROLES
 ) -> Reach:
+    """Where the actor's records for ``action`` come from: nowhere without the role; its own
+    unit (and seat); the seat's subtree for a supervising role (the whole tree from the
+    Ministry); everything for Hutong's own jobs."""
     if not holds(actor, action):
         return NOWHERE
     if actor.is_system or actor.is_public:
