@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from hutong import __version__
+from hutong.audit.tally import FLUSH_SECONDS, RefusalTally
 from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.openportal.ratelimit import RateLimiter
@@ -40,6 +46,7 @@ from hutong.web.routers import (
 )
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("hutong.web")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -48,6 +55,26 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 }
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Write the anonymous refusals' audit windows as they close, and the rest at shutdown."""
+    flushing = asyncio.create_task(_flush_refusals(app))
+    try:
+        yield
+    finally:
+        flushing.cancel()
+        await run_in_threadpool(app.state.refusals.flush, app.state.db, True)
+
+
+async def _flush_refusals(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(FLUSH_SECONDS)
+        try:
+            await run_in_threadpool(app.state.refusals.flush, app.state.db)
+        except Exception:  # the windows are kept; the next flush retries
+            log.exception("audit of refused requests could not be written yet")
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -60,11 +87,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.db = db or Database(settings)
     app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter()
+    app.state.refusals = RefusalTally()
     problems.install(app)
     console.install_exception_handlers(app)
 
