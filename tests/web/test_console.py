@@ -243,9 +243,35 @@ def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org,
         follow_redirects=True,
     )
     assert "v1" in done.text and "gb18030" in done.text
+    summary = re.search(r'<div[^>]*id="ingest-summary">(.*?)</div>', done.text, re.S).group(1)
+    assert "最近一次导入" in summary
+    assert "第 1 版导入 1 行，隔离 1 行。主要原因：“学校标识码”学校标识码无效" in summary
+    assert f'href="/api/v1/resources/{code}/datasets/1/rejects"' in summary
     assert client.get(action).history[0].status_code == 303  # the kept upload is gone
     forged = client.get(f"/console/catalog/r/{code}?error=请拨打电话领取补贴&sig=0000")
     assert "领取补贴" not in forged.text
+
+
+def test_an_upload_with_no_valid_row_is_refused_on_the_mapping_page(
+    client, db, org, classes, actors
+):
+    code = school_entry(db, org, actors)
+    sign_in(client, "data.steward", org.password)
+    page = client.get(f"/console/catalog/r/{code}")
+    mapped = client.post(
+        f"/console/catalog/r/{code}/datasets",
+        data={"csrf_token": csrf(page.text), "on_invalid": "quarantine"},
+        files={"file": ("s.csv", "学校标识码,学校名称\n1211010001,某校\n".encode(), "text/csv")},
+        follow_redirects=True,
+    )
+    action, chosen = mapping_form(mapped.text)
+    refused = client.post(
+        action, data={"csrf_token": csrf(page.text), "on_invalid": "quarantine", **chosen}
+    )
+    assert refused.status_code == 422
+    assert "全部 1 行均未通过校验，未发布新版本" in refused.text
+    assert "“学校标识码”学校标识码无效（类别、省份代码或位数错误）（1 行）" in refused.text
+    assert "尚无数据" in client.get(f"/console/catalog/r/{code}").text
 
 
 def test_upload_maps_renamed_columns_and_remembers_the_mapping(client, db, org, classes, actors):

@@ -669,6 +669,7 @@ def entry_page(
             "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,
+            "ingest_summary": data_service.summary(datasets[0]) if datasets else None,
             "open_corrections": open_corrections,
             "can_ingest": can_ingest,
             "can_apply": can_apply,
