@@ -80,7 +80,7 @@ def test_excel_round_trip_is_lossless(db, org, classes, actors):
 @pytest.mark.parametrize(
     ("declared", "problem"),
     [
-        ({"min_value": 10, "max_value": 1}, "取值范围下限大于上限"),
+        ({"min_value": 10, "max_value": 1}, "取值下限大于取值上限"),
         ({"length": 2, "precision": 3}, "精度"),
     ],
 )

@@ -363,6 +363,46 @@ def test_overlap_justification_in_the_entry_form_and_the_reviewers_page(
     assert "没有重复登记的信息项" in client.get("/console/catalog/overlaps?missing=1").text
 
 
+def test_items_declare_precision_and_range_in_the_entry_form(client, db, org, classes):
+    sign_in(client, "data.steward", org.password)
+    form = client.get("/console/catalog/new")
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "全国学校规模统计",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "table",
+        "provider_unit_code": org.dept_a,
+        "summary": "各校在校生数与生均经费。",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "annual",
+        "data_kind": "statistical",
+        "grade": "general",
+        "general_level": "1",
+        "item_name": ["在校生数", "生均经费"],
+        "item_data_type": ["数值型", "数值型"],
+        "item_length": ["6", "10"],
+        "item_precision": ["0", "2"],
+        "item_min_value": ["100", "0"],
+        "item_max_value": ["50", ""],
+        "item_element_ref": ["", ""],
+        "item_description": ["", ""],
+        "item_pi_category": ["none", "none"],
+        "item_default_mask": ["none", "none"],
+    }
+    refused = client.post("/console/catalog/new", data=fields)
+    assert refused.status_code == 422 and "取值下限大于取值上限" in refused.text
+    assert 'name="item_min_value" type="number" step="any" value="100"' in refused.text
+    fields["item_min_value"] = ["0", "0"]
+    fields["item_max_value"] = ["500000", "99999999.99"]
+    saved = client.post("/console/catalog/new", data=fields, follow_redirects=True)
+    assert saved.status_code == 200, saved.text
+    cells = re.sub(r"\s+", "", saved.text)
+    assert "<td>在校生数</td><td>数值型</td><td>6</td><td>0</td><td>0～500000</td>" in cells
+    assert "<td>生均经费</td><td>数值型</td><td>10</td><td>2</td><td>0～99999999.99</td>" in cells
+
+
 def test_a_missing_console_page_is_a_chinese_page_and_the_api_stays_json(client, org):
     sign_in(client, "data.steward", org.password)
     page = client.get("/console/catalog/r/9/999999", headers={"accept": "text/html"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from hutong.catalog.vocab import (
     DataKind,
@@ -45,9 +46,9 @@ class ItemIn(BaseModel):
             and self.max_value is not None
             and self.min_value > self.max_value
         ):
-            raise ValueError("取值范围下限大于上限 (min_value is above max_value)")
+            raise PydanticCustomError("range_crossed", "取值下限大于取值上限")
         if self.precision is not None and self.length is not None and self.precision > self.length:
-            raise ValueError("精度（小数位数）大于长度 (precision is above length)")
+            raise PydanticCustomError("precision_above_length", "精度（小数位数）大于长度")
         return self
 
 

@@ -124,14 +124,14 @@ def _range(item: Item) -> list[Check]:
     found = []
     if item.min_value is not None:
         low = item.min_value
-        found.append(Check("minimum", "hutong_at_least", f"小于取值下限 {_plain(low)}", (low,)))
+        found.append(Check("minimum", "hutong_at_least", f"小于取值下限 {plain(low)}", (low,)))
     if item.max_value is not None:
         high = item.max_value
-        found.append(Check("maximum", "hutong_at_most", f"大于取值上限 {_plain(high)}", (high,)))
+        found.append(Check("maximum", "hutong_at_most", f"大于取值上限 {plain(high)}", (high,)))
     return found
 
 
-def _plain(number: float) -> str:
+def plain(number: float) -> str:
     """A bound as people write it: 0, not 0.0."""
     number = float(number)
     return str(int(number)) if number.is_integer() else repr(number)
