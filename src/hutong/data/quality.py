@@ -77,10 +77,6 @@ def _bad(column: str, check: Check) -> str:
     return f"({_value(column)} IS NOT NULL AND NOT coalesce({check.sql(_value(column))}, false))"
 
 
-def _bad_column(column: str, checks: list[Check]) -> str:
-    return " OR ".join(_bad(column, check) for check in checks) or "false"
-
-
 def _bad_row(checks: Checks) -> str:
     return " OR ".join(_bad(n, c) for n, column in checks.items() for c in column) or "false"
 
@@ -101,12 +97,7 @@ def measure(
     """Compute the report over ``table`` (which has the ``__row`` column and item columns)."""
     columns = list(checks)
     failing = _failing(checks)
-    parts = ["count(*)", f"count(*) FILTER (WHERE {_bad_row(checks)})"]
-    for name in columns:
-        parts.append(f"count({_value(name)})")
-        parts.append(f"count(*) FILTER (WHERE {_bad_column(name, checks[name])})")
-    parts += [f"count(*) FILTER (WHERE {_bad(name, check)})" for name, check in failing]
-    stats = connection.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
+    stats = connection.execute(_stats_sql(table, checks)).fetchone()
     rows, failing_rows, per_column = stats[0], stats[1], stats[2 : 2 + 2 * len(columns)]
     reasons = [
         Reason(name, check.name, check.zh, count)
@@ -151,6 +142,26 @@ def measure(
     )
     report.score = _score(report)
     return report
+
+
+def _stats_sql(table: str, checks: Checks) -> str:
+    """One pass that judges each value once: the inner query computes every check's verdict
+    as a column, the outer one counts rows, filled cells and failures per column and check."""
+    verdicts, by_column, k = [], [], 0
+    for name, column in checks.items():
+        verdicts.append(f"{_value(name)} IS NOT NULL AS __filled{len(by_column)}")
+        mine = []
+        for check in column:
+            verdicts.append(f"{_bad(name, check)} AS __bad{k}")
+            mine.append(f"__bad{k}")
+            k += 1
+        by_column.append(" OR ".join(mine) or "false")
+    every = [f"__bad{n}" for n in range(k)]
+    parts = ["count(*)", f"count(*) FILTER (WHERE {' OR '.join(every) or 'false'})"]
+    for index, bad in enumerate(by_column):
+        parts += [f"count(*) FILTER (WHERE __filled{index})", f"count(*) FILTER (WHERE {bad})"]
+    parts += [f"count(*) FILTER (WHERE {bad})" for bad in every]
+    return f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(verdicts)} FROM {table})"
 
 
 def _timeliness(previous_at: datetime | None, now: datetime, cycle: str) -> float:
