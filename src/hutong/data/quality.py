@@ -81,8 +81,9 @@ def _bad_row(checks: Checks) -> str:
     return " OR ".join(_bad(n, c) for n, column in checks.items() for c in column) or "false"
 
 
-def _failing(check_list: Checks) -> list[tuple[str, Check]]:
-    return [(name, check) for name, checks in check_list.items() for check in checks]
+def _failing(checks: Checks) -> list[tuple[str, Check]]:
+    """Every (item, check) pair, in the order the report lists them."""
+    return [(name, check) for name, column in checks.items() for check in column]
 
 
 def measure(
