@@ -170,6 +170,8 @@ class QueryStream:
         try:
             return step()
         except ENGINE_ERRORS as error:
+            if self.stop.reason is None and str(error).startswith("IO Error"):
+                raise  # the stored files failed, not the statement: a server error
             raise self._failure(error) from None  # the engine's message may quote a value
 
     def _failure(self, error: Exception) -> HutongError:
