@@ -60,6 +60,19 @@ def test_a_client_that_leaves_stops_its_query(live_server, db, org, many):  # no
     assert events(db, "data.delivered")[0][0] == "failed"
 
 
+def test_a_client_that_leaves_mid_stream_stops_its_query(live_server, db, org, many):  # noqa: F811
+    headers = token(live_server, org.password)
+    wide = {"sql": "SELECT lpad(编号, 2000, '*') AS pad FROM dataset", "format": "csv"}
+    url = f"{live_server}/api/v1/data/{many}/sql"
+    with httpx.stream("POST", url, json=wide, headers=headers, timeout=30) as response:
+        assert response.status_code == 200
+        next(response.iter_raw())  # the first rows, then hang up
+    stopped = lambda: [d.get("stopped") for _o, d in events(db, "data.delivered")]  # noqa: E731
+    assert wait_for(lambda: stopped() == ["client-gone"], 10), stopped()
+    ((outcome, details),) = events(db, "data.delivered")
+    assert outcome == "failed" and details["bytes"] < 2000 * 20_000
+
+
 @pytest.fixture
 def served(settings, db):
     """`hutong serve` in a process of its own over the test's data; yields (process, URL)."""
