@@ -125,10 +125,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口")] = None,
 ) -> None:
     """应用迁移后启动 Web 服务（控制台 /console，公开门户 /，API /api/v1）。"""
-    import uvicorn
-
     from hutong.core.migrate import upgrade
-    from hutong.web.app import create_app
+    from hutong.web import app as web
 
     settings = settings_for(data_dir)
     db = Database(settings)
@@ -139,7 +137,7 @@ def serve(
     schedule = scheduler.start(db)  # compliance rules every compliance_interval_minutes
     out.print(f"Hutong 互通 运行于 http://{bind_host}:{bind_port}/console")
     try:
-        uvicorn.run(create_app(settings, db), host=bind_host, port=bind_port, log_level="info")
+        web.serve(web.create_app(settings, db), bind_host, bind_port)
     finally:
         if schedule is not None:
             schedule.shutdown(wait=False)

@@ -303,7 +303,11 @@ def _approve(ctx: Context) -> AppStatus:
     """Approve as asked, or narrower: fewer items or masks, more row conditions, an
     earlier end, online only, lower limits; never wider than the application."""
     application, approval = ctx.application, ctx.approval or ApprovalIn()
-    chosen = approval.items or [GrantedItemIn(name=n) for n in application.items]
+    chosen = (
+        approval.items
+        if approval.items is not None
+        else [GrantedItemIn(name=n) for n in application.items]
+    )
     wider = [c.name for c in chosen if c.name not in application.items]
     if wider:
         raise InvalidInput(
@@ -330,7 +334,7 @@ def _approve(ctx: Context) -> AppStatus:
     application.require_agreement = approval.require_agreement
     application.decision = _decision(
         application,
-        grants.granted_items(application.resource, chosen),
+        grants.granted_items(application.resource, chosen, "approval.items"),
         [c.model_dump() for c in approval.row_filter],
         until,
         (AccessMode.ONLINE_ONLY if online else AccessMode.FILE_DELIVERY).value,

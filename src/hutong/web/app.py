@@ -9,7 +9,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import FrameType
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +20,7 @@ from hutong import __version__
 from hutong.audit.tally import FLUSH_SECONDS, RefusalTally
 from hutong.core.db import Database
 from hutong.core.settings import Settings
+from hutong.data.engine import DuckDBEngine
 from hutong.openportal.ratelimit import RateLimiter
 from hutong.web import problems
 from hutong.web.metrics import Metrics
@@ -94,6 +97,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter()
     app.state.refusals = RefusalTally()
+    #: Runs consumers' queries within the limits; ``serve`` stops them all on SIGTERM.
+    app.state.engine = DuckDBEngine.for_queries(settings)
     problems.install(app)
     console.install_exception_handlers(app)
 
@@ -139,3 +144,23 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+class QueryStoppingServer(uvicorn.Server):
+    """Uvicorn that stops every running query when told to exit (SIGTERM, Ctrl-C): its
+    graceful shutdown waits for open responses, which then end at once instead of when their
+    queries would have (issue 12)."""
+
+    def __init__(self, config: uvicorn.Config, engine: DuckDBEngine) -> None:
+        super().__init__(config)
+        self.engine = engine
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.engine.stop_all()
+        super().handle_exit(sig, frame)
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Serve ``app`` until SIGTERM or Ctrl-C."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="info")
+    QueryStoppingServer(config, app.state.engine).run()
