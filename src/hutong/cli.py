@@ -125,10 +125,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口")] = None,
 ) -> None:
     """应用迁移后启动 Web 服务（控制台 /console，公开门户 /，API /api/v1）。"""
-    import uvicorn
-
     from hutong.core.migrate import upgrade
-    from hutong.web.app import create_app
+    from hutong.web import app as web
 
     settings = settings_for(data_dir)
     db = Database(settings)
@@ -139,7 +137,7 @@ def serve(
     schedule = scheduler.start(db)  # compliance rules every compliance_interval_minutes
     out.print(f"Hutong 互通 运行于 http://{bind_host}:{bind_port}/console")
     try:
-        uvicorn.run(create_app(settings, db), host=bind_host, port=bind_port, log_level="info")
+        web.serve(web.create_app(settings, db), bind_host, bind_port)
     finally:
         if schedule is not None:
             schedule.shutdown(wait=False)
@@ -510,6 +508,7 @@ def data_ingest(
     """把 CSV（UTF-8 或 GBK）、XLSX、JSON Lines 或 Parquet 文件导入为信息资源的新数据版本；失败时保留原版本。"""
     from hutong.data.ingest import ingest_file
     from hutong.data.mapping import from_pairs
+    from hutong.data.service import summary
 
     with opened(data_dir) as db:
         mapping = from_pairs(map_)
@@ -517,17 +516,39 @@ def data_ingest(
             actor = acting(session, user)
         with out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"):
             version = ingest_file(db, actor, code, file, mapping, on_invalid, key)
-        summary = (
-            version.version,
-            version.rows,
-            version.source_encoding,
-            version.rejected,
-            version.quality_score,
-        )
+        told, encoding, score = summary(version), version.source_encoding, version.quality_score
     out.print(
-        f"[green]已发布第 {summary[0]} 版[/green]：{summary[1]:,} 行（源文件编码 {summary[2]}），"
-        f"隔离 {summary[3]:,} 行，质量得分 {summary[4]}"
+        f"[green]已发布第 {told.version} 版[/green]（源文件编码 {encoding}，质量得分 {score}）："
+        f"{told.zh}",
+        soft_wrap=True,
     )
+    if told.set_aside:
+        out.print(
+            f"被隔离的行及原因：hutong data rejects {code} {told.version} --as {user}",
+            soft_wrap=True,
+        )
+
+
+@data_app.command("rejects")
+def data_rejects(
+    code: str,
+    version: int,
+    user: ActingUser,
+    data_dir: DataDir = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="写入的文件（默认 rejects-v版本号.csv）")
+    ] = None,
+) -> None:
+    """导出某一数据版本被隔离的行（含行号与原因）为 CSV，供修改后重新导入（本单位数据管理员）。"""
+    from hutong.data.service import rejects_file
+
+    target = output or Path(f"rejects-v{version}.csv")
+    with opened(data_dir) as db:
+        with db.transaction() as session:
+            chunks = rejects_file(session, acting(session, user), code, version)
+        with target.open("wb") as handle:
+            handle.writelines(chunks)
+    out.print(f"已写出被隔离的行：{target}")
 
 
 @data_app.command("rotate-master-key")

@@ -67,6 +67,7 @@ def test_a_length_or_precision_the_type_cannot_hold_is_refused(
         ("数值型", 5, 5),
         ("数值型", None, 2),
         ("整数型", 10, 0),
+        ("浮点型", 12, 4),
         ("布尔型", 1, None),
         ("代码型", 6, None),
         ("字符型", 200, None),

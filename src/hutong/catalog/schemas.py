@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from hutong.catalog.vocab import (
     MAX_DIGITS,
@@ -28,13 +29,27 @@ class ItemIn(BaseModel):
     data_type: ItemType = Field(description="数据类型（从词表中选择）")
     length: int | None = Field(None, ge=1, le=1_000_000, description="长度")
     precision: int | None = Field(
-        None, ge=0, le=MAX_DIGITS, description="精度：小数位数（仅数值型）"
+        None, ge=0, le=MAX_DIGITS, description="精度：数值型的小数位数（长度为全部数字位数）"
     )
+    min_value: float | None = Field(None, allow_inf_nan=False, description="取值范围下限")
+    max_value: float | None = Field(None, allow_inf_nan=False, description="取值范围上限")
     element_ref: str = Field("", max_length=64, description="标准数据元引用")
     description: str = Field("", max_length=2000)
     pi_category: PiCategory = PiCategory.NONE
     sensitive: bool = False
     default_mask: Mask = Mask.NONE
+
+    @model_validator(mode="after")
+    def _declarations_can_hold_data(self) -> ItemIn:
+        """A range whose bounds cross admits no value at all. (A length or precision the data
+        type cannot hold is a save rule, ``rules.item_shape``, which names the item.)"""
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise PydanticCustomError("range_crossed", "取值下限大于取值上限")
+        return self
 
 
 class ResourceIn(BaseModel):

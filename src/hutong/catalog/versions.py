@@ -57,6 +57,8 @@ ITEM_LABELS = {
     "data_type": "数据类型",
     "length": "长度",
     "precision": "精度",
+    "min_value": "取值下限",
+    "max_value": "取值上限",
     "element_ref": "标准数据元",
     "description": "说明",
     "pi_category": "个人信息类别",

@@ -159,6 +159,7 @@ class ItemType(Labelled):
     CODE = "代码型"
     NUMBER = "数值型"
     INTEGER = "整数型"
+    FLOAT = "浮点型"
     DATE = "日期型"
     DATETIME = "日期时间型"
     TIME = "时间型"
@@ -185,6 +186,7 @@ ITEM_TYPE_SHAPES = {
     ItemType.CODE: TypeShape(1, "代码位数"),
     ItemType.NUMBER: TypeShape(1, "全部数字位数，含小数位", MAX_DIGITS, has_precision=True),
     ItemType.INTEGER: TypeShape(1, "数字位数", MAX_DIGITS),
+    ItemType.FLOAT: TypeShape(1, "有效数字位数", has_precision=True),
     ItemType.DATE: TypeShape(8, "YYYYMMDD 为 8 位，YYYY-MM-DD 为 10 位"),
     ItemType.DATETIME: TypeShape(14, "YYYYMMDDhhmmss 为 14 位，YYYY-MM-DD hh:mm:ss 为 19 位"),
     ItemType.TIME: TypeShape(5, "hh:mm 为 5 位，hh:mm:ss 为 8 位"),

@@ -173,6 +173,20 @@ class Settings(BaseSettings):
         None,
         description="PostgreSQL only: an empty scratch database a restore drill may overwrite.",
     )
+    query_time_limit_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Wall-clock limit of one consumer query under a grant, from its start to its "
+        "last byte; a query still running is stopped (422 query-time-limit).",
+    )
+    query_memory_limit: str = Field(
+        "1GB",
+        pattern=r"^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory one consumer query may use in the engine (DuckDB `memory_limit`, "
+        "e.g. 512MB, 2GB); nothing spills to disk, a query that needs more is stopped "
+        "(422 query-memory-limit).",
+    )
+    query_threads: int = Field(2, ge=1, description="Engine threads of one consumer query.")
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
     smtp_host: str | None = Field(

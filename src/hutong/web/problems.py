@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hutong.core.errors import HutongError, TooManyRequests
@@ -81,6 +82,8 @@ def _wants_page(request: Request) -> bool:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
     async def _domain(request: Request, error: HutongError) -> Response:
+        if error.after_rollback:  # a refusal raised outside a transaction: audit it now
+            await run_in_threadpool(request.app.state.db.follow_up, error)
         response = problem(
             request, error.status, error.code, error.zh, error.en, error.field, **error.extra
         )

@@ -248,18 +248,23 @@ def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "data_type",
             "length",
             "precision",
+            "min_value",
+            "max_value",
             "element_ref",
             "description",
             "pi_category",
             "default_mask",
         )
     }
+
     values["items"] = [
         {
             "name": name.strip(),
             "data_type": columns["data_type"][i].strip() or "字符型",
             "length": columns["length"][i] or None,
-            "precision": columns["precision"][i] or None,
+            "precision": columns["precision"][i].strip() or None,
+            "min_value": columns["min_value"][i].strip() or None,
+            "max_value": columns["max_value"][i].strip() or None,
             "element_ref": columns["element_ref"][i],
             "description": columns["description"][i],
             "pi_category": columns["pi_category"][i] or "none",
@@ -759,6 +764,7 @@ def entry_page(
             "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,
+            "ingest_summary": data_service.summary(datasets[0]) if datasets else None,
             "open_corrections": open_corrections,
             "can_ingest": can_ingest,
             "can_apply": can_apply,

@@ -1,8 +1,8 @@
 """Revisions of published entries awaiting review, grants suspended by a catalog change,
-item precision, and 数据类型 from the vocabulary
+and 数据类型 from the vocabulary (0018 added the items' precision)
 
 Revision ID: 0016
-Revises: 0020
+Revises: 0018
 Create Date: 2026-12-04
 """
 
@@ -12,30 +12,36 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0020"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: 数据类型 became a choice (catalog/vocab.py ``ItemType``). Free-text values written before
-#: that are mapped to the type they name; anything else is text, which holds any value.
-TYPES = ("字符型", "代码型", "数值型", "整数型", "日期型", "日期时间型", "时间型", "布尔型")
+#: 数据类型 became a choice (catalog/vocab.py ``ItemType``). Values written before that are
+#: mapped to the type they name (the letters and names of 《政务信息资源目录编制指南（试行）》
+#: and common synonyms, as the ingest checks read them); anything else is text, which holds
+#: any value.
+TYPES = (
+    "字符型",
+    "代码型",
+    "数值型",
+    "整数型",
+    "浮点型",
+    "日期型",
+    "日期时间型",
+    "时间型",
+    "布尔型",
+)
 SYNONYMS = {
-    "字符": "字符型",
-    "字符串": "字符型",
-    "文本型": "字符型",
-    "备注型": "字符型",
-    "代码": "代码型",
-    "数值": "数值型",
-    "数字型": "数值型",
-    "浮点型": "数值型",
-    "双精度型": "数值型",
-    "货币型": "数值型",
-    "整型": "整数型",
-    "整数": "整数型",
-    "日期": "日期型",
-    "日期时间": "日期时间型",
-    "逻辑型": "布尔型",
-    "布尔": "布尔型",
+    **dict.fromkeys(
+        ("C", "字符", "字符串", "文本", "文本型", "备注型", "M", "通用型", "G"), "字符型"
+    ),
+    **dict.fromkeys(("代码",), "代码型"),
+    **dict.fromkeys(("N", "数值", "数字型", "货币型", "Y"), "数值型"),
+    **dict.fromkeys(("I", "整型", "整数"), "整数型"),
+    **dict.fromkeys(("F", "双精度型", "B"), "浮点型"),
+    **dict.fromkeys(("D", "日期"), "日期型"),
+    **dict.fromkeys(("T", "日期时间"), "日期时间型"),
+    **dict.fromkeys(("L", "逻辑型", "布尔"), "布尔型"),
 }
 
 
@@ -47,8 +53,6 @@ def _normalise_item_types() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("catalog_items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("precision", sa.Integer(), nullable=True))
     _normalise_item_types()
 
     op.create_table(
@@ -96,5 +100,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_catalog_revisions_status"))
         batch_op.drop_index(batch_op.f("ix_catalog_revisions_resource_id"))
     op.drop_table("catalog_revisions")
-    with op.batch_alter_table("catalog_items", schema=None) as batch_op:
-        batch_op.drop_column("precision")
