@@ -227,10 +227,7 @@ def list_tasks(
     actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[TaskOut]:
     with db.transaction() as session:
-        codes = dict(
-            session.execute(service.select(service.Resource.id, service.Resource.code)).all()
-        )
-        return [task_out(t, codes.get(t.resource_id)) for t in tasks.open_tasks(session, actor)]
+        return [task_out(task, code) for task, code in tasks.open_tasks(session, actor)]
 
 
 @router.post(
