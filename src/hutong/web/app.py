@@ -13,7 +13,7 @@ from hutong import __version__
 from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.openportal.ratelimit import RateLimiter
-from hutong.web import problems
+from hutong.web import openapi, problems
 from hutong.web.metrics import Metrics
 from hutong.web.routers import (
     audit,
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter()
     problems.install(app)
+    openapi.install(app)
     console.install_exception_handlers(app)
 
     @app.middleware("http")
