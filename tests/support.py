@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
@@ -19,12 +21,19 @@ def client(settings, db):
 
 
 def enrol_totp(db, username: str) -> pyotp.TOTP:
+    """Enrol with the previous time step's code (still within the window), so the current
+    step's ``totp.now()`` is free for the sign-in that follows: a code is accepted once."""
     with db.transaction() as session:
         uri = auth.begin_totp_enrolment(session, user_by_name(session, username))
     totp = pyotp.TOTP(pyotp.parse_uri(uri).secret)
     with db.transaction() as session:
-        auth.confirm_totp_enrolment(session, user_by_name(session, username), totp.now())
+        auth.confirm_totp_enrolment(session, user_by_name(session, username), previous(totp))
     return totp
+
+
+def previous(totp: pyotp.TOTP) -> str:
+    """The code of the time step before the current one."""
+    return totp.at(time.time(), counter_offset=-1)
 
 
 def bearer(client, db, username: str, password: str) -> dict[str, str]:

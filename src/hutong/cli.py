@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -64,20 +64,32 @@ def settings_for(data_dir: Path | None) -> Settings:
     return Settings(data_dir=data_dir) if data_dir else Settings()
 
 
-@contextmanager
-def opened(data_dir: Path | None, migrate: bool = True) -> Iterator[Database]:
-    """A migrated database for one command; domain errors end the command with exit code 2."""
-    from hutong.core.migrate import upgrade
+def fail(error: HutongError) -> NoReturn:
+    """Print a domain error in Chinese (English below) and end the command with exit code 2."""
+    field = f"（{error.field}）" if error.field else ""
+    err.print(f"[red]错误{field}：{error.zh}[/red]\n[dim]{error.en}[/dim]")
+    raise typer.Exit(2) from error
 
-    db = Database(settings_for(data_dir))
+
+@contextmanager
+def opened(data_dir: Path | None, create: bool = False) -> Iterator[Database]:
+    """A migrated database for one command; domain errors end the command with exit code 2.
+    Only ``create`` (``init``, ``demo``) may start a new data directory: every other command
+    refuses a missing or uninitialised one before anything is created."""
+    from hutong.core.migrate import require_initialised, upgrade
+
+    settings = settings_for(data_dir)
+    if not create:
+        try:
+            require_initialised(settings)
+        except HutongError as error:
+            fail(error)
+    db = Database(settings)
     try:
-        if migrate:
-            upgrade(db)
+        upgrade(db)
         yield db
     except HutongError as error:
-        field = f"（{error.field}）" if error.field else ""
-        err.print(f"[red]错误{field}：{error.zh}[/red]\n[dim]{error.en}[/dim]")
-        raise typer.Exit(2) from error
+        fail(error)
     finally:
         db.dispose()
 
@@ -97,7 +109,7 @@ def init(
     """创建数据目录、应用数据库迁移，并创建首个系统管理员（打印一次性密码）。"""
     from hutong.identity.bootstrap import bootstrap
 
-    with opened(data_dir) as db:
+    with opened(data_dir, create=True) as db:
         created = in_transaction(db, lambda s: bootstrap(s, unit_code, unit_name, admin))
     if created is None:
         out.print("[green]已初始化；数据库已是最新版本。[/green]")
@@ -113,10 +125,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口")] = None,
 ) -> None:
     """应用迁移后启动 Web 服务（控制台 /console，公开门户 /，API /api/v1）。"""
-    import uvicorn
-
     from hutong.core.migrate import upgrade
-    from hutong.web.app import create_app
+    from hutong.web import app as web
 
     settings = settings_for(data_dir)
     db = Database(settings)
@@ -127,7 +137,7 @@ def serve(
     schedule = scheduler.start(db)  # compliance rules every compliance_interval_minutes
     out.print(f"Hutong 互通 运行于 http://{bind_host}:{bind_port}/console")
     try:
-        uvicorn.run(create_app(settings, db), host=bind_host, port=bind_port, log_level="info")
+        web.serve(web.create_app(settings, db), bind_host, bind_port)
     finally:
         if schedule is not None:
             schedule.shutdown(wait=False)
@@ -144,7 +154,7 @@ def demo(
     """创建演示组织、每个角色一个演示账号、演示目录与数据集（幂等，可重复运行）。"""
     from hutong.demo.seed import seed
 
-    with opened(data_dir) as db:
+    with opened(data_dir, create=True) as db:
         accounts_file = seed(db, schools=schools, console=out, students=students)
     out.print(f"演示账号已写入 [bold]{accounts_file}[/bold]（仅所有者可读）")
 
@@ -274,19 +284,39 @@ def _set_enabled(username: str, enabled: bool, data_dir: Path | None) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(data_dir: DataDir = None) -> None:
+def audit_verify(
+    data_dir: DataDir = None,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            help="在平台之外保存的签名检查点导出文件（audit export-checkpoints 的输出）；"
+            "链中对应序号的哈希须与之一致，可发现被替换的数据库或重建的审计链"
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool, typer.Option(help="没有任何审计事件也视为通过（仅限确知尚未使用的数据目录）")
+    ] = False,
+) -> None:
     """校验整条审计哈希链与签名检查点；发现篡改时指出第一个异常事件并以非零状态退出。"""
+    from hutong.audit.checkpoints import read_exported
     from hutong.audit.verify import record_verification, verify_chain
     from hutong.identity.authz import system_actor
 
     with opened(data_dir) as db:
-        report = verify_chain(db.engine, db.settings)
+        exported = read_exported(checkpoints) if checkpoints else None
+        report = verify_chain(db.engine, db.settings, exported=exported, allow_empty=allow_empty)
         in_transaction(db, lambda s: record_verification(s, system_actor("verify"), report))
     if report.ok:
         out.print(
             f"[green]审计链完整[/green]：{report.events} 个事件，{report.checkpoints} 个签名检查点，"
             f"链头序号 {report.head_seq}"
         )
+        if exported is not None:
+            out.print(
+                f"与导出的 {report.exported} 个签名检查点一致"
+                + (f"（其中 {report.exported_purged} 个早于保留期清除，无法比对）"
+                   if report.exported_purged else "")
+            )  # fmt: skip
         return
     bad = report.first_bad
     assert bad is not None
@@ -470,6 +500,7 @@ def data_ingest(
     """把 CSV（UTF-8 或 GBK）、XLSX、JSON Lines 或 Parquet 文件导入为信息资源的新数据版本；失败时保留原版本。"""
     from hutong.data.ingest import ingest_file
     from hutong.data.mapping import from_pairs
+    from hutong.data.service import summary
 
     with opened(data_dir) as db:
         mapping = from_pairs(map_)
@@ -477,17 +508,39 @@ def data_ingest(
             actor = acting(session, user)
         with out.status(f"导入 {file.name}（编码识别、校验、转换为 Parquet）…"):
             version = ingest_file(db, actor, code, file, mapping, on_invalid, key)
-        summary = (
-            version.version,
-            version.rows,
-            version.source_encoding,
-            version.rejected,
-            version.quality_score,
-        )
+        told, encoding, score = summary(version), version.source_encoding, version.quality_score
     out.print(
-        f"[green]已发布第 {summary[0]} 版[/green]：{summary[1]:,} 行（源文件编码 {summary[2]}），"
-        f"隔离 {summary[3]:,} 行，质量得分 {summary[4]}"
+        f"[green]已发布第 {told.version} 版[/green]（源文件编码 {encoding}，质量得分 {score}）："
+        f"{told.zh}",
+        soft_wrap=True,
     )
+    if told.set_aside:
+        out.print(
+            f"被隔离的行及原因：hutong data rejects {code} {told.version} --as {user}",
+            soft_wrap=True,
+        )
+
+
+@data_app.command("rejects")
+def data_rejects(
+    code: str,
+    version: int,
+    user: ActingUser,
+    data_dir: DataDir = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="写入的文件（默认 rejects-v版本号.csv）")
+    ] = None,
+) -> None:
+    """导出某一数据版本被隔离的行（含行号与原因）为 CSV，供修改后重新导入（本单位数据管理员）。"""
+    from hutong.data.service import rejects_file
+
+    target = output or Path(f"rejects-v{version}.csv")
+    with opened(data_dir) as db:
+        with db.transaction() as session:
+            chunks = rejects_file(session, acting(session, user), code, version)
+        with target.open("wb") as handle:
+            handle.writelines(chunks)
+    out.print(f"已写出被隔离的行：{target}")
 
 
 @data_app.command("rotate-master-key")

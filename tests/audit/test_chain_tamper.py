@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from hutong.audit.service import Category, EventInput, record_many
+from hutong.audit.checkpoints import export_checkpoints, read_exported
+from hutong.audit.service import Category, EventInput, checkpoint_now, record_many
 from hutong.audit.verify import verify_chain
 from hutong.cli import app
+from hutong.core.errors import InvalidInput
 from hutong.identity.authz import Target
 
 
@@ -155,3 +159,65 @@ def test_forged_checkpoint_signature_is_reported(db, system, settings):
     # one batch of 12 crossed the 10-event mark, so the checkpoint signs the head, seq 12
     assert not report.ok and report.first_bad.seq == 12
     assert "签名" in report.first_bad.reason_zh
+
+
+def test_an_empty_chain_fails_unless_it_is_expected(db, settings):
+    assert not verify_chain(db.engine, settings).ok
+    refused = cli_verify(settings)
+    assert refused.exit_code == 1 and "审计链为空" in refused.output
+    allowed = CliRunner().invoke(
+        app, ["audit", "verify", "--allow-empty", "--data-dir", str(settings.data_dir)],
+        env=_env(settings),
+    )  # fmt: skip
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_a_replaced_database_with_a_rebuilt_chain_disagrees_with_exported_checkpoints(
+    db, system, settings, unguarded, tmp_path
+):
+    """The intruder swaps the database for one with a new, internally valid chain and its own
+    checkpoints; only the checkpoints exported before and kept elsewhere tell."""
+    seed_events(db, system, 30)
+    with db.transaction() as session:
+        signed = checkpoint_now(session)
+        export_checkpoints(session, tmp_path / "checkpoints.json")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_events")
+        connection.exec_driver_sql("DELETE FROM audit_checkpoints")
+    seed_events(db, system, 40)
+    with db.transaction() as session:
+        checkpoint_now(session)
+    assert cli_verify(settings).exit_code == 0  # on its own, the rebuilt chain holds
+    result = CliRunner().invoke(
+        app,
+        ["audit", "verify", "--checkpoints", str(tmp_path / "checkpoints.json"),
+         "--data-dir", str(settings.data_dir)],
+        env=_env(settings),
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert f"第一个异常事件序号 {signed}" in result.output and "导出" in result.output
+
+
+def test_an_untouched_chain_agrees_with_its_exported_checkpoints(db, system, settings, tmp_path):
+    seed_events(db, system, 12)
+    with db.transaction() as session:
+        checkpoint_now(session)
+        export_checkpoints(session, tmp_path / "checkpoints.json")
+    report = verify_chain(
+        db.engine, settings, exported=read_exported(tmp_path / "checkpoints.json")
+    )
+    assert report.ok and report.exported == 1
+
+
+def test_an_altered_checkpoint_export_is_refused(db, system, settings, tmp_path):
+    seed_events(db, system, 12)
+    path = tmp_path / "checkpoints.json"
+    with db.transaction() as session:
+        checkpoint_now(session)
+        export_checkpoints(session, path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["checkpoints"][0]["hash"] = "ab" * 32
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:
+        read_exported(path)
+    assert refused.value.field == "checkpoints"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from hutong.catalog import service, workbook
 from hutong.catalog.models import Resource
+from hutong.catalog.schemas import ItemIn
 from hutong.core.errors import ImportRejected
 from tests.support import entry
 
@@ -28,6 +29,14 @@ def save_entries(db, actors, org, n=3):
                     open_type=["not_open", "on_request", "not_open"][i % 3],
                     items=[
                         *entry(org).items,
+                        {
+                            "name": "教龄",
+                            "data_type": "数值型",
+                            "length": 3,
+                            "precision": 1,
+                            "min_value": 0,
+                            "max_value": 60.5,
+                        },
                         {
                             "name": "民族",
                             "data_type": "代码型",
@@ -62,7 +71,22 @@ def test_excel_round_trip_is_lossless(db, org, classes, actors):
         service.import_entries(session, actors["data_steward"], parsed, "xlsx")
     second = workbook.export_xlsx(exported(db, actors))
     assert sheet_values(first) == sheet_values(second)
-    assert len(sheet_values(first)["信息项"]) == 1 + 3 * 5
+    assert len(sheet_values(first)["信息项"]) == 1 + 3 * 6
+    header, *rows = sheet_values(first)["信息项"]
+    declared = next(dict(zip(header, r, strict=True)) for r in rows if r[1] == "教龄")
+    assert (declared["精度"], declared["取值下限"], declared["取值上限"]) == (1, 0, 60.5)
+
+
+@pytest.mark.parametrize(
+    ("declared", "problem"),
+    [
+        ({"min_value": 10, "max_value": 1}, "取值下限大于取值上限"),
+        ({"length": 2, "precision": 3}, "精度"),
+    ],
+)
+def test_item_declarations_that_admit_no_value_are_refused(declared, problem):
+    with pytest.raises(ValueError, match=problem):
+        ItemIn(name="教龄", data_type="数值型", **declared)
 
 
 def test_import_reports_every_error_and_imports_nothing(db, org, classes, actors):

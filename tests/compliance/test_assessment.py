@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from hutong.audit.service import Category, record
+from hutong.catalog.models import Resource
 from hutong.compliance import assessment, notices, reports, runner
 from hutong.compliance.models import Assessment, Finding
 from hutong.core.errors import InvalidInput, PermissionDenied
+from hutong.data.models import DataKey
 from tests.compliance import builders as b
 
 LOW = {q.id: 0 for q in assessment.QUESTIONS}
@@ -98,3 +100,21 @@ def test_unit_summary_and_notice_document(db, people, org, important_system):
     assert len(document["findings"]) == len(mine) and document["findings"][0]["article"]
     with pytest.raises(PermissionDenied), db.transaction() as session:
         reports.notice_document_data(session, people["data.consumer"], notice.id)
+
+
+def test_dataset_encryption_evidence_comes_from_the_versions(db, people, important_system, system):
+    """The data plane records the data key of each version; the assessment reads it there."""
+    with db.transaction() as session:
+        entry = session.scalar(
+            select(Resource).where(Resource.source_system_id == important_system)
+        )
+        key = DataKey(key_id="e1" * 16, resource_id=entry.id, cipher="sm4-gcm", wrapped="x")
+        session.add(key)
+        session.flush()
+        b.version(session, entry.id, 1).data_key_id = key.id
+        b.version(session, entry.id, 2)  # stored in clear although it holds PI
+        record(session, system, "test.arrange", category=Category.INSERT)
+    with db.transaction() as session:
+        made = assessment.assess(session, people["data.steward"], important_system, LOW)
+        found = made.evidence["dataset_encryption"]
+    assert found == {"versions": 2, "sealed": 1, "unsealed_required": 1}

@@ -997,3 +997,48 @@ def test_rule_opens_and_closes_its_finding(db, org, classes, system, rule_id):
         now = utcnow() + later if isinstance(later, timedelta) else None
         runner.run(session, system, [rule_id], now=now)
     assert _status(db, rule_id, subject) == "closed"
+
+
+@pytest.mark.parametrize(("persons", "reached"), [(999_999, False), (1_000_000, True)])
+def test_one_million_persons_reaches_the_threshold_in_the_gate_and_the_rules(
+    db, org, classes, system, persons, reached
+):
+    """N2021 task 9: 达到 100 万人 — exactly one million needs the provincial approval before
+    sharing and makes a general grade a finding, both drawn at the same line."""
+    from hutong.exchange.gates import gates
+    from hutong.exchange.vocab import DocumentKind
+
+    with db.transaction() as session:
+        row = b.resource(session, A, has_pi=True, approx_persons=persons)
+        needs_approval = DocumentKind.PROVINCIAL_APPROVAL in gates(row).documents
+        record(session, system, "test.arrange", category=Category.INSERT)
+        code = row.code
+    with db.transaction() as session:
+        runner.run(session, system, ["resource.million.grade"])
+    assert needs_approval is reached
+    assert (_status(db, "resource.million.grade", code) == "open") is reached
+
+
+def test_an_assessment_made_after_processing_began_is_not_made_beforehand(db, org, classes, system):
+    """N2021 task 13: 事前 — the first data of a children's entry came before the assessment,
+    so the assessment does not close the finding; one made before the data does."""
+    began = utcnow() - timedelta(days=10)
+    with db.transaction() as session:
+        subject = _child_source(session, objects := {})
+        entry = session.scalar(
+            select(Resource).where(Resource.source_system_id == objects["system"])
+        )
+        b.version(session, entry.id, 1, at=began)
+        late = b.assessment(session, session.get(InformationSystem, objects["system"]))
+        record(session, system, "test.arrange", category=Category.INSERT)
+    assert late.assessed_at > began
+    with db.transaction() as session:
+        runner.run(session, system, ["system.assessment.sensitive"])
+    assert _status(db, "system.assessment.sensitive", subject) == "open"
+    with db.transaction() as session:
+        early = b.assessment(session, session.get(InformationSystem, objects["system"]))
+        early.assessed_at = began - timedelta(days=1)
+        record(session, system, "test.repair", category=Category.INSERT)
+    with db.transaction() as session:
+        runner.run(session, system, ["system.assessment.sensitive"])
+    assert _status(db, "system.assessment.sensitive", subject) == "closed"

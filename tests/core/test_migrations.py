@@ -12,6 +12,8 @@ import hutong.core.calendar
 import hutong.data.models
 import hutong.exchange.models
 import hutong.identity.models
+import hutong.lifecycle.models
+import hutong.monitor.models
 import hutong.openportal.models
 import hutong.privacy.models  # noqa: F401  (register every table)
 from hutong.core.db import Base

@@ -10,7 +10,7 @@ import pytest
 from hutong.catalog import service
 from hutong.core.errors import InvalidInput
 from hutong.data.ingest import ingest_file
-from hutong.data.service import rejects_file
+from hutong.data.service import rejects_file, versions
 from tests.support import entry
 
 GOOD_ID, BAD_ID = "11010519491231002X", "110105194912310021"
@@ -100,11 +100,10 @@ def test_quality_report(db, actors, student_entry, tmp_path):
     report = version.quality
     by_name = {c["name"]: c for c in report["columns"]}
     assert report["rows"] == 4 and report["duplicates"] == 1 and report["key_duplicates"] == 1
-    assert (
-        by_name["身份证件号"]["completeness"] == 0.5
-        and by_name["身份证件号"]["check"] == "citizen_id"
-    )
-    assert by_name["民族"]["completeness"] == 0.75 and by_name["姓名"]["check"] is None
+    assert by_name["身份证件号"]["completeness"] == 0.5 and by_name["身份证件号"]["checks"] == [
+        "citizen_id"
+    ]
+    assert by_name["民族"]["completeness"] == 0.75 and by_name["姓名"]["checks"] == []
     assert 0 < version.quality_score < 100
 
 
@@ -114,3 +113,20 @@ def test_bad_options_are_refused(db, actors, student_entry, tmp_path):
         with pytest.raises(InvalidInput) as info:
             ingest_file(db, actors["data_steward"], student_entry, path, **kwargs)
         assert info.value.field == field
+
+
+def test_quarantine_of_every_row_publishes_no_empty_version(db, actors, student_entry, tmp_path):
+    rows = [["李娜", BAD_ID, "01", "2024-09-01"], ["王芳", GOOD_ID, "57", "2024-09-01"]]
+    with pytest.raises(InvalidInput) as info:
+        ingest_file(
+            db,
+            actors["data_steward"],
+            student_entry,
+            write(tmp_path / "s.csv", rows),
+            on_invalid="quarantine",
+        )
+    assert "全部 2 行均未通过校验，未发布新版本" in info.value.zh
+    assert "“身份证件号”公民身份号码无效" in info.value.zh and "“民族”民族代码" in info.value.zh
+    with db.transaction() as session:
+        assert versions(session, actors["data_steward"], student_entry) == []
+    assert not list(db.settings.datasets_dir.rglob("*.parquet*"))

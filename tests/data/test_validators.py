@@ -12,6 +12,7 @@ from hutong.core.identifiers import (
     CITIZEN_CHECK,
     CITIZEN_WEIGHTS,
     PROVINCES,
+    SCHOOL_CATEGORIES,
     is_citizen_id,
     is_school_code,
     is_student_no,
@@ -138,3 +139,29 @@ def test_sql_agrees_with_python_on_random_values(sql):
 )
 def test_code_lists_and_formats(sql, macro, value, valid):
     assert sql(macro, value) is valid
+
+
+#: 《学校(机构)代码管理办法》(2011): every category of school or institution it defines.
+SCHOOL_CATEGORY_CODES = [
+    "11", "21", "22", "31", "32", "33", "34", "35", "36", "37", "41", "42", "51", "91", "92", "93",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("category", SCHOOL_CATEGORY_CODES)
+def test_every_school_category_of_the_measures_is_accepted(sql, category):
+    code = f"{category}44000123"
+    assert is_school_code(code)
+    assert sql("hutong_school_code_ok", code)
+
+
+@pytest.mark.parametrize("category", ["12", "99", "00", "23", "43"])
+def test_school_category_outside_the_measures_is_refused(sql, category):
+    code = f"{category}44000123"
+    assert not is_school_code(code)
+    assert not sql("hutong_school_code_ok", code)
+
+
+def test_school_categories_carry_their_chinese_names():
+    assert sorted(SCHOOL_CATEGORIES) == SCHOOL_CATEGORY_CODES
+    assert SCHOOL_CATEGORIES["36"] == "中等职业学校"
+    assert SCHOOL_CATEGORIES["91"] == "培养研究生的科研机构"

@@ -113,6 +113,31 @@ def plain(db, people, org, tmp_path) -> str:
     return code
 
 
+#: Rows of ``many``: enough that a join of the dataset with itself is expensive; the last ten
+#: 编号 are not numbers, so a CAST fails only late in the rows.
+MANY_ROWS = 20_000
+
+
+@pytest.fixture
+def many(db, people, org, tmp_path) -> str:
+    """有条件共享, general, no PI, 20,000 rows of 性别 and 编号; granted to the consumer with
+    file delivery. Returns the entry's code."""
+    items = [ItemIn(name="性别", data_type="代码型"), ItemIn(name="编号", data_type="字符型")]
+    code = publish(db, people, org, name="学生编号表", **{**PLAIN, "items": items})
+    numbers = [f"{i:06d}" for i in range(MANY_ROWS - 10)] + [f"x{i}" for i in range(10)]
+    ingest(db, people, code, tmp_path, [("1", n) for n in numbers], ["性别", "编号"])
+    granted(
+        db,
+        people,
+        code,
+        tmp_path,
+        items=["性别", "编号"],
+        row_filter=[],
+        access_mode="file_delivery",
+    )
+    return code
+
+
 def application(code: str, **changes) -> ApplicationIn:
     base = dict(
         resource_code=code,

@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
 from hutong.core import clock
-from hutong.core.errors import NotFound
-from hutong.exchange import access
+from hutong.core.errors import InvalidInput, NotFound
+from hutong.exchange import access, grants
+from hutong.exchange.schemas import GrantedItemIn, NarrowIn
 from tests.exchange.conftest import granted
 
 URL = "/api/v1/data/{}/{}"
@@ -104,6 +105,56 @@ def test_narrowing_takes_effect_on_the_next_query(
         headers=steward_headers,
     )
     assert widen.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"items": []}, "items"),
+        ({"items": [{"name": "性别"}, {"name": "性别"}]}, "items"),
+        ({"valid_until": "start - 1 day"}, "valid_until"),
+        ({"valid_until": "start"}, "valid_until"),
+    ],
+    ids=["no-item", "an-item-twice", "end-before-start", "end-at-start"],
+)
+def test_a_narrowing_that_would_break_the_grant_is_refused_naming_the_field(
+    client, consumer_headers, steward_headers, students, grant, change, field
+):
+    """Each of these once made every later query under the grant a 500 (issue 12)."""
+    start = datetime.fromisoformat(
+        client.get(f"/api/v1/grants/{grant}", headers=steward_headers).json()["valid_from"]
+    )
+    if "valid_until" in change:
+        days = 1 if change["valid_until"] == "start - 1 day" else 0
+        change = {"valid_until": (start - timedelta(days=days)).isoformat()}
+    refused = client.post(
+        f"/api/v1/grants/{grant}/narrow", json={**change, "reason": "收窄"}, headers=steward_headers
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["field"] == field
+    assert client.get(f"/api/v1/grants/{grant}", headers=steward_headers).json()["revision"] == 1
+    assert post(client, consumer_headers, students, "query", {}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"items": []}, "items"),
+        ({"items": [GrantedItemIn(name="性别"), GrantedItemIn(name="性别")]}, "items"),
+        ({"valid_until": datetime(2000, 1, 1, tzinfo=UTC)}, "valid_until"),
+    ],
+    ids=["no-item", "an-item-twice", "end-before-start"],
+)
+def test_the_service_refuses_a_breaking_narrowing_whatever_path_calls_it(
+    db, people, grant, change, field
+):
+    """The schema refuses these for the API; the service refuses them for every other path
+    (a narrowing built in code or by another edge)."""
+    body = NarrowIn.model_construct(**{"reason": "收窄", **change})
+    with pytest.raises(InvalidInput) as refused, db.transaction() as session:
+        grants.narrow(session, people["steward"], grant, body)
+    assert refused.value.field == field
 
 
 def test_a_grant_expires_by_itself(client, consumer_headers, db, students, grant, monkeypatch):

@@ -12,8 +12,9 @@ from hutong.core.errors import Conflict, InvalidInput, PermissionDenied
 from hutong.exchange import applications, service
 from hutong.exchange.errors import GateOpen, NotShareable
 from hutong.exchange.models import Application, Grant, Notification
-from hutong.exchange.schemas import ApprovalIn
+from hutong.exchange.schemas import ApprovalIn, GrantedItemIn
 from tests.exchange.conftest import AGREEMENT, PLAIN, apply, at, publish, record, step
+from tests.web.test_console import csrf, sign_in
 
 
 def events(db, name):
@@ -295,6 +296,41 @@ def test_approval_may_narrow_but_never_widen(db, people, students):
         decision = session.get(Application, app_id).decision
     assert [i["name"] for i in decision["items"]] == ["性别", "姓名"]
     assert len(decision["row_filter"]) == 2 and decision["rows_per_day"] == 500
+
+
+TWICE = [{"name": "性别"}, {"name": "性别"}]
+
+
+@pytest.mark.parametrize("items", [[], TWICE], ids=["no-item", "an-item-twice"])
+def test_an_approval_of_no_item_or_of_one_twice_is_refused_naming_the_field(
+    client, steward_headers, db, people, students, items
+):
+    """An empty list once fell back to every item applied for; an item twice made every
+    query under the grant a 500 (issue 12)."""
+    app_id = apply(db, people["consumer"], students)
+    refused = client.post(
+        f"/api/v1/share-applications/{app_id}/transitions/approve",
+        json={"approval": {"items": items}},
+        headers=steward_headers,
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "approval.items"
+    with pytest.raises(InvalidInput) as unchecked:  # past the schema: the service refuses too
+        approval = ApprovalIn.model_construct(items=[GrantedItemIn(**i) for i in items])
+        step(db, people["steward"], app_id, "approve", approval=approval)
+    assert unchecked.value.field == "approval.items"
+    with db.sessions() as session:
+        assert session.get(Application, app_id).status == "submitted"
+
+
+def test_the_console_refuses_an_approval_listing_an_item_twice(client, db, org, people, students):
+    app_id = apply(db, people["consumer"], students)
+    assert sign_in(client, "data.steward", org.password).status_code == 303
+    page = client.get(f"/console/exchange/a/{app_id}")
+    form = {"transition": "approve", "items": ["性别", "性别"], "csrf_token": csrf(page.text)}
+    answer = client.post(f"/console/exchange/a/{app_id}/step", data=form)
+    assert answer.status_code == 200 and "信息项重复" in answer.text
+    with db.sessions() as session:
+        assert session.get(Application, app_id).status == "submitted"
 
 
 def test_withdrawn_and_every_step_is_listed(db, people, students):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 
 import pyotp
@@ -22,6 +24,7 @@ from hutong.identity.models import User
 from hutong.identity.passwords import check_policy
 from hutong.identity.schemas import UserCreate
 from hutong.identity.service import create_user, set_roles, user_by_name
+from tests.support import enrol_totp, previous
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,7 @@ def test_officers_need_totp(db, org, role):
     secret = pyotp.parse_uri(uri).secret
     with db.transaction() as session:
         auth.confirm_totp_enrolment(
-            session, user_by_name(session, username), pyotp.TOTP(secret).now()
+            session, user_by_name(session, username), previous(pyotp.TOTP(secret))
         )
     with pytest.raises(SecondFactorRequired):
         login(db, username, org.password)
@@ -123,6 +126,33 @@ def test_officers_need_totp(db, org, role):
             "000000" if pyotp.TOTP(secret).now() != "000000" else "111111",
         )
     assert login(db, username, org.password, pyotp.TOTP(secret).now()) == username
+
+
+def test_a_totp_code_is_accepted_once_and_the_next_steps_code_is_accepted(db, org):
+    """RFC 6238 §5.2: the same valid code signs in once; its replay within the window is
+    refused and audited as a failed login; the next time step's code still signs in."""
+    totp = enrol_totp(db, "auditor")
+    now = time.time()
+    code = totp.at(now)
+    assert login(db, "auditor", org.password, code) == "auditor"
+    with pytest.raises(SecondFactorRequired) as replayed:
+        login(db, "auditor", org.password, code)
+    assert replayed.value.field == "totp" and "已使用过" in replayed.value.zh
+    refused = login_events(db, "failed")
+    assert [json.loads(e.details)["reason"] for e in refused] == ["totp_reused"]
+    assert code not in refused[0].details
+    assert login(db, "auditor", org.password, totp.at(now, counter_offset=1)) == "auditor"
+
+
+def test_the_enrolment_code_cannot_sign_in_again(db, org):
+    with db.transaction() as session:
+        uri = auth.begin_totp_enrolment(session, user_by_name(session, "auditor"))
+    totp = pyotp.TOTP(pyotp.parse_uri(uri).secret)
+    code = previous(totp)
+    with db.transaction() as session:
+        auth.confirm_totp_enrolment(session, user_by_name(session, "auditor"), code)
+    with pytest.raises(SecondFactorRequired):
+        login(db, "auditor", org.password, code)
 
 
 def test_totp_secret_is_encrypted_at_rest(db, org):

@@ -96,6 +96,19 @@ EXPECTED: dict[str, set[str]] = {
     "release.withdraw": {"publisher", "security_reviewer"},
     "disclosure.submit": set(),
     "disclosure.handle": {"publisher"},
+    # monitoring and early warning (issue 16)
+    "monitor.run": {"security_admin"},
+    "alert.read": {"security_admin", "security_reviewer"},
+    "alert.handle": {"security_admin", "security_reviewer"},
+    "alert.silence": {"security_admin"},
+    "alert.escalate": {"security_admin", "security_reviewer"},
+    # backups (issue 15): the security administrator, and Hutong itself from the host
+    "backup.create": {"security_admin"},
+    "backup.read": {"security_admin"},
+    "backup.verify": {"security_admin"},
+    "backup.restore": {"security_admin"},
+    "backup.drill": {"security_admin"},
+    "key.escrow": {"security_admin"},
 }
 #: What the anonymous public may do on the open portal: read public data, apply for disclosure.
 PUBLIC_MAY = {"portal.read", "disclosure.submit"}
@@ -112,6 +125,13 @@ SYSTEM_MAY = {
     "notice.escalate",
     "share.overdue",
     "consent.check",
+    "monitor.run",
+    "backup.create",
+    "backup.read",
+    "backup.verify",
+    "backup.restore",
+    "backup.drill",
+    "key.escrow",
 }
 OWN_UNIT_ACTIONS = {
     "catalog.edit",

@@ -129,3 +129,87 @@ def test_microdata_meeting_k_passes(db, actors, open_org, tmp_path):
     ingest_file(db, actors["data_steward"], code, path)
     release_through_gate(db, actors, code)
     assert public.dataset_name(code) in _names(db)
+
+
+TEACHERS_HEADER = ["地区", "最高学历", "教师人数"]
+LEVELS = ["博士研究生", "硕士研究生", "本科", "专科", "高中及以下"]
+#: Teachers by region and highest education: 北京市 高中及以下 2 (issue 12) among 0–4 counts.
+TEACHERS = {
+    "北京市": [310, 1520, 5230, 412, 2],
+    "天津市": [96, 804, 3650, 530, 0],
+    "河北省": [3, 655, 9120, 2310, 41],
+    "山西省": [0, 402, 6034, 1877, 36],
+}
+
+
+def _teacher_rows(withheld: set[tuple[str, str]] = frozenset()) -> list[list[str]]:
+    return [
+        [region, level, "" if (region, level) in withheld else str(n)]
+        for region, counts in TEACHERS.items()
+        for level, n in zip(LEVELS, counts, strict=True)
+    ]
+
+
+def _submit_teachers(db, actors, code, tmp_path, rows) -> dict:
+    path = write_csv(tmp_path / f"t{len(rows)}-{id(rows)}.csv", TEACHERS_HEADER, rows)
+    ingest_file(db, actors["data_steward"], code, path)
+    with db.transaction() as session:
+        return release.submit(session, actors["data_steward"], code).check_report
+
+
+def _alone_in_a_line(rows: list[list[str]]) -> list[tuple[int, str]]:
+    """Independently of the check: withheld cells that are the only unknown of their row or
+    column, so that the row or column total minus the published cells gives them away."""
+    lines: dict = {}
+    for number, (region, level, value) in enumerate(rows, start=1):
+        for line in (("region", region), ("level", level)):
+            lines.setdefault(line, []).append((number, value))
+    return [
+        (number, line[1])
+        for line, members in lines.items()
+        for number, value in members
+        if value == "" and sum(v == "" for _n, v in members) == 1
+    ]
+
+
+def test_a_table_of_small_counts_by_a_personal_attribute_is_refused_with_every_cell_to_withhold(
+    db, actors, open_org, tmp_path
+):
+    """Issue 12: 最高学历 is a personal attribute, but the rows are cells, not persons; the
+    count column is checked cell by cell and the proposal leaves nothing derivable."""
+    code = published(
+        db, actors, open_entry(open_org, name="分地区分学历教师数", items=TEACHERS_HEADER)
+    )
+    rows = _teacher_rows()
+    report = _submit_teachers(db, actors, code, tmp_path, rows)
+    assert not report["passed"] and report["kind"] == "aggregate"
+    problem = report["problems"][0]
+    assert problem["kind"] == "small_cell" and problem["column"] == "教师人数"
+    beijing = rows.index(["北京市", "高中及以下", "2"]) + 1
+    small = [n for n, r in enumerate(rows, start=1) if r[2] in ("1", "2", "3", "4")]
+    assert problem["rows"] == len(small) == 2 and beijing in problem["suppress_rows"]
+    assert set(small) < set(problem["suppress_rows"]) and problem["complementary"] >= 2
+    proposed = [
+        [r[0], r[1], "" if n in problem["suppress_rows"] else r[2]]
+        for n, r in enumerate(rows, start=1)
+    ]
+    assert _alone_in_a_line(proposed) == []
+
+
+def test_withheld_cells_that_a_total_gives_away_fail_until_their_partners_are_withheld(
+    db, actors, open_org, tmp_path
+):
+    code = published(
+        db, actors, open_entry(open_org, name="分地区分学历教师数", items=TEACHERS_HEADER)
+    )
+    primary_only = _teacher_rows({("北京市", "高中及以下"), ("河北省", "博士研究生")})
+    assert _alone_in_a_line(primary_only)  # the provider withheld the small cells only
+    report = _submit_teachers(db, actors, code, tmp_path, primary_only)
+    problem = report["problems"][0]
+    assert problem["kind"] == "derivable_cell" and problem["rows"] == 0
+    proposed = [
+        [r[0], r[1], "" if n in problem["suppress_rows"] else r[2]]
+        for n, r in enumerate(primary_only, start=1)
+    ]
+    assert _alone_in_a_line(proposed) == []
+    assert _submit_teachers(db, actors, code, tmp_path, proposed)["passed"]

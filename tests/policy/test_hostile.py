@@ -59,6 +59,9 @@ HOSTILE_SQL = [
     ("SELECT * FROM dataѕet", errors.ForbiddenSource),  # Cyrillic ѕ
     ("SELECT * FROM ｄａｔａｓｅｔ", errors.ForbiddenSource),  # full-width letters
     ("SELECT 1 FROM dataset a, dataset b, dataset c, dataset d, dataset e", errors.ForbiddenSource),
+    ("SELECT * FROM dataset, LATERAL (WITH dataset AS (SELECT 1 AS 学籍号) SELECT 学籍号 FROM dataset) u", errors.ForbiddenSource),
+    ("SELECT * FROM dataset, LATERAL (SELECT * FROM read_csv('/etc/passwd')) t", errors.ForbiddenSource),
+    ("SELECT * FROM dataset, generate_series(1, 10) g", errors.ForbiddenSource),
     # hidden characters
     ("SELECT * FROM data\u200bset", errors.HiddenCharacters),  # zero-width space
     ("SELECT 性别 FROM dataset /*\u202e ; DROP TABLE dataset */", errors.HiddenCharacters),
@@ -71,6 +74,9 @@ HOSTILE_SQL = [
     ("SELECT hutong_citizen_id_ok(身份证号) FROM dataset", errors.ForbiddenFunction),
     ("SELECT sha256(性别) FROM dataset", errors.ForbiddenFunction),
     ("SELECT unnest([1, 2])", errors.ForbiddenFunction),
+    ("SELECT * FROM dataset, unnest([学籍号]) t(x)", errors.ForbiddenFunction),
+    ("SELECT * FROM dataset, LATERAL (SELECT unnest([学籍号])) t", errors.ForbiddenFunction),
+    ("SELECT * FROM dataset, LATERAL read_csv('/etc/passwd')", errors.ForbiddenFunction),
     ("SELECT COLUMNS('.*') FROM dataset", errors.ForbiddenFunction),
     # references the view does not expose
     ("SELECT 学籍号 FROM dataset", errors.ItemNotGranted),
@@ -81,6 +87,33 @@ HOSTILE_SQL = [
     ("SELECT a.性别 FROM dataset a JOIN dataset b ON a.学籍号 = b.学籍号", errors.ItemNotGranted),
     ("SELECT z.性别 FROM dataset a", errors.ItemNotGranted),
     ("SELECT @@version", errors.ItemNotGranted),
+    ("SELECT * FROM dataset JOIN dataset b USING (学籍号)", errors.ItemNotGranted),
+    ("SELECT * REPLACE (学籍号 AS 性别) FROM dataset", errors.ItemNotGranted),
+    ("WITH x AS (SELECT 学籍号 FROM dataset) SELECT * FROM x", errors.ItemNotGranted),
+    # ... inside LATERAL: the LATERAL's own alias is not visible inside it (issue 12)
+    ("SELECT * FROM dataset, LATERAL (SELECT 学籍号) t", errors.ItemNotGranted),
+    ("SELECT t.* FROM dataset d, LATERAL (SELECT 学籍号) t", errors.ItemNotGranted),
+    ("SELECT * FROM dataset d JOIN LATERAL (SELECT d.学籍号 AS x) t ON true", errors.ItemNotGranted),
+    ("SELECT * FROM dataset d, LATERAL (SELECT t.性别) t", errors.ItemNotGranted),
+    ("SELECT * FROM dataset d, LATERAL (SELECT (SELECT 学籍号)) t", errors.ItemNotGranted),
+    ("SELECT * FROM dataset d, LATERAL (SELECT 性别 AS k ORDER BY 学籍号) t", errors.ItemNotGranted),
+    ("SELECT * FROM (SELECT 1 AS x) t, LATERAL (SELECT 学籍号 FROM dataset) u", errors.ItemNotGranted),
+    ("SELECT * FROM dataset, LATERAL (SELECT * FROM dataset WHERE 学籍号 = '1') t", errors.ItemNotGranted),
+    # ... in correlated subqueries, in SELECT, WHERE and ORDER BY
+    ("SELECT (SELECT 学籍号) FROM dataset", errors.ItemNotGranted),
+    ("SELECT (SELECT max(b.性别) FROM dataset b WHERE b.性别 = a.学籍号) FROM dataset a", errors.ItemNotGranted),
+    ("SELECT 性别 FROM dataset a WHERE EXISTS (SELECT 1 FROM dataset b WHERE b.性别 = a.学籍号)", errors.ItemNotGranted),
+    ("SELECT 性别 FROM dataset WHERE 性别 IN (SELECT 学籍号)", errors.ItemNotGranted),
+    ("SELECT * FROM dataset d WHERE d.性别 = ANY (SELECT d.学籍号)", errors.ItemNotGranted),
+    ("SELECT 性别 FROM dataset ORDER BY (SELECT 学籍号)", errors.ItemNotGranted),
+    # ... where a name could be a select alias (HAVING, QUALIFY, ORDER BY of a UNION)
+    ("SELECT 性别 FROM dataset GROUP BY 性别 HAVING 学籍号 > '0'", errors.ItemNotGranted),
+    ("SELECT 性别 FROM dataset GROUP BY ALL HAVING max(学籍号) > '0'", errors.ItemNotGranted),
+    ("SELECT 性别 FROM dataset QUALIFY 学籍号 = '1'", errors.ItemNotGranted),
+    ("SELECT count(*) FILTER (WHERE 学籍号 = '1') FROM dataset", errors.ItemNotGranted),
+    ("SELECT 性别 FROM dataset UNION SELECT 成绩 FROM dataset ORDER BY 学籍号", errors.ItemNotGranted),
+    # ... a whole row: it reads items the audit event could not name
+    ("SELECT d FROM dataset d", errors.ItemNotGranted),
     # constructs that reach outside a read
     ("SELECT * INTO leak FROM dataset", errors.ForbiddenConstruct),
     ("SELECT $hutong_pk_ipad FROM dataset", errors.ForbiddenConstruct),
@@ -89,6 +122,9 @@ HOSTILE_SQL = [
     ("SELECT * FROM (VALUES ('1')) v(性别)", errors.ForbiddenConstruct),
     ("SELECT 1 FROM dataset FOR UPDATE", errors.ForbiddenConstruct),
     ("SELECT * FROM dataset LIMIT (SELECT 10)", errors.ForbiddenConstruct),
+    ("SELECT #1 FROM dataset", errors.ForbiddenConstruct),
+    ("SELECT * FROM dataset PIVOT (count(*) FOR 性别 IN ('1'))", errors.ForbiddenConstruct),
+    ("SELECT * FROM dataset UNPIVOT (v FOR k IN (性别, 成绩))", errors.ForbiddenConstruct),
 ]  # fmt: skip
 
 
@@ -98,6 +134,20 @@ def test_hostile_sql_is_refused_with_the_expected_error(sql, expected, key):
         compile_sql(sql, Request(make_grant(), NOW), key)
     assert 400 <= refused.value.status < 500
     assert refused.value.zh and refused.value.en
+
+
+NOT_GRANTED = [sql for sql, expected in HOSTILE_SQL if expected is errors.ItemNotGranted]
+
+
+@pytest.mark.parametrize("sql", NOT_GRANTED, ids=NOT_GRANTED)
+def test_an_ungranted_reference_is_refused_naming_what_the_consumer_wrote(sql, key):
+    """The named item is in the statement and is not a granted item on its own: a granted one
+    is named with the qualifier that cannot reach it (``t.性别``)."""
+    with pytest.raises(errors.ItemNotGranted) as refused:
+        compile_sql(sql, Request(make_grant(), NOW), key)
+    named = refused.value.field
+    assert named and named in sql
+    assert named not in make_grant().exposed
 
 
 HOSTILE_QUERIES = [

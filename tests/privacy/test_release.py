@@ -106,3 +106,38 @@ def test_bad_release_requests_are_refused(kwargs, field):
     with pytest.raises(InvalidInput) as error:
         release.aggregate(enrolment(), "t", **kwargs)
     assert error.value.field == field
+
+
+def test_an_aggregated_table_gets_the_partners_its_withheld_cells_need():
+    """A table submitted already aggregated, with the provider's own gaps (NULL, "*"): small
+    cells and every withheld cell alone in its row, column or layer get partners."""
+    rng = random.Random(7)
+    rows = {"region": [], "grade": [], "sex": [], "n": []}
+    for region in ["110101", "110102", "110105", "110106"]:
+        for grade in ["一年级", "二年级", "三年级"]:
+            for sex in "12":
+                rows["region"].append(region)
+                rows["grade"].append(grade)
+                rows["sex"].append(sex)
+                rows["n"].append(
+                    rng.choice(["*", None, "0", "2", "4"] + [str(rng.randint(5, 90))] * 6)
+                )
+    connection = duckdb.connect()
+    connection.register("t", pa.table(rows))
+    cells = release.protect_table(connection, "t", ["region", "grade", "sex"], "n", 5)
+    assert [c.row for c in cells] == list(range(1, 25))
+    withheld_before = sum(v in ("*", None) for v in rows["n"])
+    assert sum(c.primary for c in cells) >= withheld_before + sum(
+        v in ("2", "4") for v in rows["n"]
+    )
+    for d in range(3):
+        lines: dict = {}
+        for cell in cells:
+            lines.setdefault(cell.key[:d] + cell.key[d + 1 :], []).append(cell)
+        for members in lines.values():
+            assert sum(c.suppressed for c in members) != 1
+    assert all(c.count == 0 or c.count >= 5 for c in cells if not c.suppressed)
+    published = connection.execute(release.withheld_sql("t", "n", cells)).fetchall()
+    assert [r[3] for r in published] == [
+        None if c.suppressed else rows["n"][i] for i, c in enumerate(cells)
+    ]

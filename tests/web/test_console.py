@@ -9,6 +9,7 @@ import pyotp
 
 from hutong.core.clock import utcnow
 from hutong.identity.models import ConsoleSession
+from tests.support import previous
 
 
 def csrf(html: str) -> str:
@@ -73,7 +74,7 @@ def test_officer_must_enrol_totp_before_anything_else(client, org):
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
     done = client.post(
         "/console/totp",
-        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(page.text)},
+        data={"code": previous(pyotp.TOTP(secret)), "csrf_token": csrf(page.text)},
         follow_redirects=False,
     )
     assert done.headers["location"] == "/console"
@@ -243,9 +244,35 @@ def test_dataset_upload_from_the_entry_page_and_signed_messages(client, db, org,
         follow_redirects=True,
     )
     assert "v1" in done.text and "gb18030" in done.text
+    summary = re.search(r'<div[^>]*id="ingest-summary">(.*?)</div>', done.text, re.S).group(1)
+    assert "最近一次导入" in summary
+    assert "第 1 版导入 1 行，隔离 1 行。主要原因：“学校标识码”学校标识码无效" in summary
+    assert f'href="/api/v1/resources/{code}/datasets/1/rejects"' in summary
     assert client.get(action).history[0].status_code == 303  # the kept upload is gone
     forged = client.get(f"/console/catalog/r/{code}?error=请拨打电话领取补贴&sig=0000")
     assert "领取补贴" not in forged.text
+
+
+def test_an_upload_with_no_valid_row_is_refused_on_the_mapping_page(
+    client, db, org, classes, actors
+):
+    code = school_entry(db, org, actors)
+    sign_in(client, "data.steward", org.password)
+    page = client.get(f"/console/catalog/r/{code}")
+    mapped = client.post(
+        f"/console/catalog/r/{code}/datasets",
+        data={"csrf_token": csrf(page.text), "on_invalid": "quarantine"},
+        files={"file": ("s.csv", "学校标识码,学校名称\n1211010001,某校\n".encode(), "text/csv")},
+        follow_redirects=True,
+    )
+    action, chosen = mapping_form(mapped.text)
+    refused = client.post(
+        action, data={"csrf_token": csrf(page.text), "on_invalid": "quarantine", **chosen}
+    )
+    assert refused.status_code == 422
+    assert "全部 1 行均未通过校验，未发布新版本" in refused.text
+    assert "“学校标识码”学校标识码无效（类别、省份代码或位数错误）（1 行）" in refused.text
+    assert "尚无数据" in client.get(f"/console/catalog/r/{code}").text
 
 
 def test_upload_maps_renamed_columns_and_remembers_the_mapping(client, db, org, classes, actors):
@@ -335,6 +362,46 @@ def test_overlap_justification_in_the_entry_form_and_the_reviewers_page(
     assert listed.status_code == 200 and "北京市教师信息" in listed.text and code in listed.text
     assert "共 1 个重复登记的信息项" in listed.text
     assert "没有重复登记的信息项" in client.get("/console/catalog/overlaps?missing=1").text
+
+
+def test_items_declare_precision_and_range_in_the_entry_form(client, db, org, classes):
+    sign_in(client, "data.steward", org.password)
+    form = client.get("/console/catalog/new")
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "全国学校规模统计",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "table",
+        "provider_unit_code": org.dept_a,
+        "summary": "各校在校生数与生均经费。",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "annual",
+        "data_kind": "statistical",
+        "grade": "general",
+        "general_level": "1",
+        "item_name": ["在校生数", "生均经费"],
+        "item_data_type": ["数值型", "数值型"],
+        "item_length": ["6", "10"],
+        "item_precision": ["0", "2"],
+        "item_min_value": ["100", "0"],
+        "item_max_value": ["50", ""],
+        "item_element_ref": ["", ""],
+        "item_description": ["", ""],
+        "item_pi_category": ["none", "none"],
+        "item_default_mask": ["none", "none"],
+    }
+    refused = client.post("/console/catalog/new", data=fields)
+    assert refused.status_code == 422 and "取值下限大于取值上限" in refused.text
+    assert 'name="item_min_value" type="number" step="any" value="100"' in refused.text
+    fields["item_min_value"] = ["0", "0"]
+    fields["item_max_value"] = ["500000", "99999999.99"]
+    saved = client.post("/console/catalog/new", data=fields, follow_redirects=True)
+    assert saved.status_code == 200, saved.text
+    cells = re.sub(r"\s+", "", saved.text)
+    assert "<td>在校生数</td><td>数值型</td><td>6</td><td>0</td><td>0～500000</td>" in cells
+    assert "<td>生均经费</td><td>数值型</td><td>10</td><td>2</td><td>0～99999999.99</td>" in cells
 
 
 def test_a_missing_console_page_is_a_chinese_page_and_the_api_stays_json(client, org):

@@ -1,5 +1,10 @@
 """Verify the whole audit chain and its signed checkpoints; name the first bad event.
 
+Checkpoints kept in the database can be replaced together with it; checkpoints exported and
+kept elsewhere (``audit/checkpoints.py``) cannot, so when they are given, the chain must hold
+the very hashes they signed: a deleted database re-initialised, or a chain rebuilt in a
+swapped one, disagrees with them. An empty chain fails unless it is expected.
+
 Rows are read through the raw DB-API cursor with the canonical text built in SQL, and each
 event is checked against its own stored link, so the chain splits into sequence ranges that
 separate processes verify at once; the ranges are then stitched at their boundaries.
@@ -41,6 +46,10 @@ class VerifyReport:
     events: int = 0
     head_seq: int = 0
     checkpoints: int = 0
+    #: exported checkpoints compared with the chain, and those older than the newest purge
+    #: anchor, which can no longer be compared
+    exported: int = 0
+    exported_purged: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -72,7 +81,7 @@ def _missing(expected: int, found: int) -> Problem:
 
 
 def _verify_range(
-    url: str, algorithm: str, lo: int, hi: int, signed: dict[int, str]
+    url: str, algorithm: str, lo: int, hi: int, signed: dict[int, str], exported: dict[int, str]
 ) -> RangeResult:
     """Check seq contiguity from ``lo``, links inside the range, hashes and checkpoints."""
     digest = hasher(algorithm)
@@ -110,6 +119,8 @@ def _verify_range(
                     result.problems.append(
                         Problem(seq, "与签名检查点不符", "does not match its signed checkpoint")
                     )
+                if seq in exported and exported[seq] != stored:
+                    result.problems.append(_disagrees(seq))
                 prev = stored
                 expected = result.last_seq = seq
         result.last_hash = prev
@@ -120,6 +131,14 @@ def _verify_range(
     if first_problem is not None:
         result.problems.append(first_problem)
     return result
+
+
+def _disagrees(seq: int) -> Problem:
+    return Problem(
+        seq,
+        "与导出保存的签名检查点不符（数据库被替换或审计链被重建）",
+        "does not match the exported signed checkpoint (database replaced or chain rebuilt)",
+    )
 
 
 def _start(session: Session, settings: Settings, report: VerifyReport) -> tuple[int, str]:
@@ -162,18 +181,27 @@ def _ranges(start: int, top: int, parts: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size - 1, top)) for lo in range(start + 1, top + 1, size)]
 
 
-def verify_chain(engine: Engine, settings: Settings, workers: int | None = None) -> VerifyReport:
-    """Walk every event in sequence order; collect the problems found (the first matters)."""
+def verify_chain(
+    engine: Engine,
+    settings: Settings,
+    workers: int | None = None,
+    *,
+    exported: dict[int, str] | None = None,
+    allow_empty: bool = False,
+) -> VerifyReport:
+    """Walk every event in sequence order; collect the problems found (the first matters).
+    ``exported`` holds the (seq → hash) pairs of checkpoints exported and kept outside."""
     report = VerifyReport()
     with Session(engine) as session:
         start_seq, start_hash = _start(session, settings, report)
         signed = _checkpoints(session, settings, report)
         top = session.scalar(select(func.max(AuditEvent.seq))) or start_seq
+    outside = _comparable(exported or {}, start_seq, start_hash, report)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if top - start_seq >= PARALLEL_FROM else 1
     url = engine.url.render_as_string(hide_password=False)
     ranges = _ranges(start_seq, top, workers) if top > start_seq else []
-    args = [(url, settings.audit_hash, lo, hi, signed) for lo, hi in ranges]
+    args = [(url, settings.audit_hash, lo, hi, signed, outside) for lo, hi in ranges]
     if workers > 1 and len(ranges) > 1:
         with ProcessPoolExecutor(max_workers=len(ranges)) as pool:
             results = list(pool.map(_verify_range, *zip(*args, strict=True)))
@@ -190,7 +218,15 @@ def verify_chain(engine: Engine, settings: Settings, workers: int | None = None)
         if result.last_seq is not None:
             prev_hash, prev_seq = result.last_hash or prev_hash, result.last_seq
     report.head_seq = prev_seq
-    beyond = [s for s in signed if s > prev_seq]
+    if not report.events and not allow_empty:
+        report.problems.append(
+            Problem(
+                prev_seq + 1,
+                "审计链为空，没有任何审计事件（数据库可能被删除或替换）",
+                "the audit chain is empty (the database may have been deleted or replaced)",
+            )
+        )
+    beyond = [s for s in (*signed, *outside) if s > prev_seq]
     if beyond:
         report.problems.append(
             Problem(
@@ -200,6 +236,18 @@ def verify_chain(engine: Engine, settings: Settings, workers: int | None = None)
             )
         )
     return report
+
+
+def _comparable(
+    exported: dict[int, str], start_seq: int, start_hash: str, report: VerifyReport
+) -> dict[int, str]:
+    """The exported checkpoints still comparable with events; one at the purge anchor is
+    compared with the anchor, older ones were purged with their events."""
+    if start_seq in exported and exported[start_seq] != start_hash:
+        report.problems.append(_disagrees(start_seq))
+    report.exported_purged = sum(seq < start_seq for seq in exported)
+    report.exported = len(exported)
+    return {seq: value for seq, value in exported.items() if seq > start_seq}
 
 
 def record_verification(session: Session, actor: Actor, report: VerifyReport) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -151,6 +152,12 @@ class Item(Base):
     name_key: Mapped[str] = mapped_column(String(128), default=_name_key_default)
     data_type: Mapped[str] = mapped_column(String(32))
     length: Mapped[int | None] = mapped_column(Integer)
+    #: Digits after the decimal point a 数值型 value may have (its 精度, 小数位数); ``length`` is
+    #: its digits in all, so 长度 5 精度 1 holds at most 9999.9.
+    precision: Mapped[int | None] = mapped_column(Integer)
+    #: The declared range (取值范围) of a number; no bound means any value of the type.
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
     element_ref: Mapped[str] = mapped_column(String(64), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     pi_category: Mapped[str] = mapped_column(String(16), default="none")

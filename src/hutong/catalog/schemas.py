@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from hutong.catalog.vocab import (
     DataKind,
@@ -27,11 +28,29 @@ class ItemIn(BaseModel):
         min_length=1, max_length=32, description="数据类型，如 字符型 / 数值型 / 日期型"
     )
     length: int | None = Field(None, ge=1, le=1_000_000)
+    precision: int | None = Field(
+        None, ge=0, le=38, description="精度：数值型的小数位数（长度为全部数字位数）"
+    )
+    min_value: float | None = Field(None, allow_inf_nan=False, description="取值范围下限")
+    max_value: float | None = Field(None, allow_inf_nan=False, description="取值范围上限")
     element_ref: str = Field("", max_length=64, description="标准数据元引用")
     description: str = Field("", max_length=2000)
     pi_category: PiCategory = PiCategory.NONE
     sensitive: bool = False
     default_mask: Mask = Mask.NONE
+
+    @model_validator(mode="after")
+    def _declarations_can_hold_data(self) -> ItemIn:
+        """A range whose bounds cross, or more decimals than digits, admits no value at all."""
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise PydanticCustomError("range_crossed", "取值下限大于取值上限")
+        if self.precision is not None and self.length is not None and self.precision > self.length:
+            raise PydanticCustomError("precision_above_length", "精度（小数位数）大于长度")
+        return self
 
 
 class ResourceIn(BaseModel):

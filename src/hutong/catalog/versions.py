@@ -39,15 +39,20 @@ FIELD_LABELS = {
     "deidentified": "已去标识化",
     "retention_days": "保存期限（天）",
 }
-ITEM_FIELDS = (
-    "data_type",
-    "length",
-    "element_ref",
-    "description",
-    "pi_category",
-    "sensitive",
-    "default_mask",
-)
+#: The item attributes a version records, with the labels its change list shows.
+ITEM_LABELS = {
+    "data_type": "数据类型",
+    "length": "长度",
+    "precision": "精度",
+    "min_value": "取值下限",
+    "max_value": "取值上限",
+    "element_ref": "标准数据元",
+    "description": "说明",
+    "pi_category": "个人信息类别",
+    "sensitive": "敏感",
+    "default_mask": "共享默认脱敏",
+}
+ITEM_FIELDS = tuple(ITEM_LABELS)
 
 
 def snapshot(resource: Resource) -> dict[str, Any]:
@@ -101,7 +106,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
                 changes.append(
                     FieldChange(
                         field=f"items.{name}.{f}",
-                        label=f"信息项「{name}」{f}",
+                        label=f"信息项「{name}」{ITEM_LABELS[f]}",
                         before=_text(old[name].get(f)),
                         after=_text(new[name].get(f)),
                     )

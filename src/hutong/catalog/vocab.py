@@ -130,6 +130,16 @@ SENSITIVE_PI = frozenset(
     }
 )
 
+#: N2021 task 9: duties attach to systems that store, and sharing that moves, the personal
+#: information of "100 万人以上" persons; 以上 includes the number itself.
+MILLION_PERSONS = 1_000_000
+
+
+def reaches_million(persons):  # type: ignore[no-untyped-def]
+    """The one comparison of N2021 task 9's threshold (达到 100 万人, so ≥), for a Python count
+    and for a SQL column alike, so that no rule, gate or proposal draws the line elsewhere."""
+    return persons >= MILLION_PERSONS
+
 
 class Mask(Labelled):
     """Masking applied by default when an item is shared (the exchange refines it per grant)."""

@@ -43,7 +43,8 @@ LIST_SEP = "、"
 class Column:
     header: str
     field: str
-    kind: type | str = "text"  # "text" | "int" | "bool" | "date" | "list" | a Labelled enum
+    #: "text" | "int" | "number" | "bool" | "date" | "list" | a Labelled enum
+    kind: type | str = "text"
     optional: bool = False  # a file without this column is still a valid template
 
 
@@ -84,6 +85,9 @@ ITEM_COLUMNS = [
     Column("信息项名称", "name"),
     Column("数据类型", "data_type"),
     Column("数据长度", "length", "int"),
+    Column("精度", "precision", "int", optional=True),
+    Column("取值下限", "min_value", "number", optional=True),
+    Column("取值上限", "max_value", "number", optional=True),
     Column("标准数据元", "element_ref"),
     Column("说明", "description"),
     Column("个人信息类别", "pi_category", PiCategory),
@@ -136,6 +140,8 @@ def from_cell(column: Column, raw: Any) -> Any:
             return int(float(text))
         except ValueError:
             raise ValueError("应为整数") from None
+    if kind == "number":
+        return _number(text)
     if kind == "list":
         return _split(text)
     if kind == "date":
@@ -146,6 +152,15 @@ def from_cell(column: Column, raw: Any) -> Any:
         except ValueError:
             raise ValueError("日期格式应为 YYYY-MM-DD") from None
     return text
+
+
+def _number(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError("应为数值") from None
 
 
 def _split(text: str) -> list[str]:

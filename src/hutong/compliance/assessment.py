@@ -5,14 +5,15 @@ and reported to the superior department.
 The questionnaire is code, so each answer has a range and an out-of-range answer is refused
 before anything is saved. The evidence is read, not typed: the grades and PI flags of the
 system's catalog entries, its registry record (MLPS level, encryption, persons), its open
-findings by severity and the audit log's denied or failed operations on its entries in the
-last 30 days. Dataset-level encryption is reported once the data plane records it."""
+findings by severity, the audit log's denied or failed operations on its entries in the
+last 30 days, and the data plane's record of which stored dataset versions of its entries are
+sealed at rest (the data key on each version)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.models import AuditEvent
@@ -23,8 +24,10 @@ from hutong.compliance.models import Assessment, Finding, SystemProfile
 from hutong.compliance.registry import by_id as system_by_id
 from hutong.compliance.registry import target as system_target
 from hutong.compliance.rules import Context, Subject
+from hutong.compliance.rules.datasets import must_be_sealed
 from hutong.core.clock import utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
+from hutong.data.models import DatasetVersion
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
@@ -180,8 +183,25 @@ def evidence(session: Session, system: InformationSystem) -> dict[str, object]:
         "mlps_level": profile.mlps_level if profile else None,
         "encrypts_at_rest": profile.encrypts_at_rest if profile else None,
         "encrypts_in_transit": profile.encrypts_in_transit if profile else None,
-        "dataset_encryption": "not recorded by the data plane yet",
+        "dataset_encryption": dataset_encryption(session, system),
     }
+
+
+def dataset_encryption(session: Session, system: InformationSystem) -> dict[str, int]:
+    """Stored versions of the system's entries, how many are sealed with a data key, and how
+    many that must be sealed (PI, important or core) are not — read from the versions."""
+    V = DatasetVersion
+    unsealed = and_(V.data_key_id.is_(None), must_be_sealed())
+    versions, sealed, exposed = session.execute(
+        select(
+            func.count(V.id),
+            func.count(V.data_key_id),
+            func.coalesce(func.sum(case((unsealed, 1), else_=0)), 0),
+        )
+        .join(Resource, Resource.id == V.resource_id)
+        .where(Resource.source_system_id == system.id)
+    ).one()
+    return {"versions": versions, "sealed": sealed, "unsealed_required": int(exposed)}
 
 
 def score(answers: dict[str, int], found: dict[str, object]) -> tuple[float, str]:
@@ -194,7 +214,9 @@ def score(answers: dict[str, int], found: dict[str, object]) -> tuple[float, str
     extra = 0.0
     extra += 5 if grades["core"] or grades["important"] else 0
     extra += min(8, 2 * open_findings["high"] + open_findings["medium"] * 0.5)
-    extra += 4 if found["encrypts_at_rest"] is False or found["encrypts_in_transit"] is False else 0
+    unsealed = found["dataset_encryption"]["unsealed_required"]  # type: ignore[index]
+    declared_off = found["encrypts_at_rest"] is False or found["encrypts_in_transit"] is False
+    extra += 4 if declared_off or unsealed else 0
     extra += min(3, int(found["audit_anomalies_30d"]) / 10)  # type: ignore[arg-type]
     value = round(min(100.0, asked + min(20.0, extra)), 1)
     level = next(name for floor, name in LEVELS if value >= floor)

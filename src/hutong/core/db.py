@@ -150,16 +150,22 @@ class Database:
         """One unit of work: commit on success, roll back (audit events included) on error.
 
         A domain error may carry follow-up work (the audit event of a denial, the failed-login
-        counter); it runs in its own transaction once the failed one is rolled back.
+        counter); it runs in its own transaction once the failed one is rolled back, once.
         """
         try:
             with self.sessions.begin() as session:
                 yield session
         except HutongError as error:
-            for follow_up in error.after_rollback:
-                with self.sessions.begin() as session:
-                    follow_up(session)
+            self.follow_up(error)
             raise
+
+    def follow_up(self, error: HutongError) -> None:
+        """Run (and consume) the work a refusal carries, each piece in its own transaction;
+        the web layer calls it for refusals raised outside any transaction."""
+        while error.after_rollback:
+            work = error.after_rollback.pop(0)
+            with self.sessions.begin() as session:
+                work(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

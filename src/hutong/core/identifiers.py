@@ -40,7 +40,27 @@ PROVINCES = {
     "64": "宁夏回族自治区",
     "65": "新疆维吾尔自治区",
 }
-SCHOOL_CATEGORIES = {"41": "普通高等学校", "21": "中小学", "31": "中等职业学校", "11": "幼儿园"}
+#: The two leading digits of a 学校(机构)标识码: the category of school or institution, as
+#: 《学校(机构)代码管理办法》(2011) defines them (M2018 §10). The Python check below and the SQL
+#: macro ``hutong_school_code_ok`` (data/validators.py) both read this one table.
+SCHOOL_CATEGORIES = {
+    "11": "幼儿园",
+    "21": "小学",
+    "22": "成人小学",
+    "31": "普通初中",
+    "32": "职业初中",
+    "33": "成人初中",
+    "34": "普通高中",
+    "35": "成人高中",
+    "36": "中等职业学校",
+    "37": "工读学校",
+    "41": "普通高等学校",
+    "42": "成人高等学校",
+    "51": "特殊教育",
+    "91": "培养研究生的科研机构",
+    "92": "民办的其他高等教育机构",
+    "93": "中等职业培训机构",
+}
 _INTERNAL = re.compile(r"^[A-Z][A-Z0-9-]{1,31}$")
 
 
@@ -53,6 +73,7 @@ def uscc_with_check(first17: str) -> str:
 
 
 def is_school_code(code: str) -> bool:
+    """学校(机构)标识码: a known category, a known province, then six digits."""
     return (
         len(code) == 10
         and code.isdigit()

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,6 +30,16 @@ def _toml_path() -> Path | None:
     data_dir = Path(os.environ.get("HUTONG_DATA_DIR", "hutong-data"))
     candidate = data_dir / "hutong.toml"
     return candidate if candidate.exists() else None
+
+
+class BackupTarget(BaseModel):
+    """Where backups are kept: an fsspec URL (a local folder, ``s3://bucket/prefix`` …) and the
+    file system's options (e.g. ``endpoint_url`` of an S3-compatible service)."""
+
+    model_config = {"extra": "forbid"}
+
+    url: str = Field(min_length=1)
+    options: dict[str, object] = Field(default_factory=dict)
 
 
 class Settings(BaseSettings):
@@ -122,7 +132,8 @@ class Settings(BaseSettings):
     release_small_cell: int = Field(
         5,
         ge=1,
-        description="Cells of an aggregated public table below this count must be suppressed.",
+        description="Cells of an aggregated public table below this count must be withheld, "
+        "with complementary cells so that no withheld cell follows from a total.",
     )
     portal_api_per_minute: int = Field(
         600, ge=1, description="Anonymous CKAN API and DCAT requests per client address per minute."
@@ -133,6 +144,49 @@ class Settings(BaseSettings):
     portal_sql_timeout_seconds: float = Field(
         5.0, gt=0, description="Time limit of one `datastore_search_sql` query."
     )
+    monitor_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=5,
+        description="How often the detector reads new audit events (alerts within 5 s, issue 16).",
+    )
+    monitor_batch_size: int = Field(
+        5000, ge=1, description="Audit events the detector evaluates per step."
+    )
+    monitor_rules_dir: Path | None = Field(
+        None,
+        description="A directory of the deployment's own detection rules (YAML), loaded after "
+        "the shipped ones; a malformed file is refused and the others run.",
+    )
+    backup_targets: dict[str, BackupTarget] = Field(
+        default_factory=dict,
+        description="Named backup targets (M2018 §13: backups in different places), each an "
+        "fsspec URL with options; a backup goes to at least `backup_min_targets` of them.",
+    )
+    backup_min_targets: int = Field(
+        2, ge=1, description="A backup must be sent to at least this many targets."
+    )
+    backup_drill_sample: int = Field(
+        3, ge=1, description="Sealed dataset versions a restore drill opens and counts."
+    )
+    backup_drill_database_url: str | None = Field(
+        None,
+        description="PostgreSQL only: an empty scratch database a restore drill may overwrite.",
+    )
+    query_time_limit_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Wall-clock limit of one consumer query under a grant, from its start to its "
+        "last byte; a query still running is stopped (422 query-time-limit).",
+    )
+    query_memory_limit: str = Field(
+        "1GB",
+        pattern=r"^[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory one consumer query may use in the engine (DuckDB `memory_limit`, "
+        "e.g. 512MB, 2GB); nothing spills to disk, a query that needs more is stopped "
+        "(422 query-memory-limit).",
+    )
+    query_threads: int = Field(2, ge=1, description="Engine threads of one consumer query.")
     host: str = Field("127.0.0.1", description="Address `hutong serve` binds to.")
     port: int = Field(8000, description="Port `hutong serve` listens on.")
     smtp_host: str | None = Field(

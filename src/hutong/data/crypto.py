@@ -79,9 +79,12 @@ def _aad(header: bytes, index: int, last: bool) -> bytes:
     return header + struct.pack(">Q?", index, last)
 
 
-def encrypt_file(source: Path, target: Path, key: DataKey) -> None:
-    """Seal ``source`` into ``target`` chunk by chunk (bounded memory)."""
-    header = HEADER.pack(MAGIC, CIPHERS[key.cipher], CHUNK, os.urandom(8), key.tag)
+def encrypt_file(source: Path, target: Path, key: DataKey, prefix: bytes | None = None) -> None:
+    """Seal ``source`` into ``target`` chunk by chunk (bounded memory). The nonce prefix is
+    random unless given: backups derive it from the content so that one content always seals
+    to one object (a prefix must never be reused with the same key for other content)."""
+    prefix = os.urandom(8) if prefix is None else prefix
+    header = HEADER.pack(MAGIC, CIPHERS[key.cipher], CHUNK, prefix, key.tag)
     prefix = header[16:24]
     with source.open("rb") as reader, target.open("wb") as writer:
         writer.write(header)

@@ -15,12 +15,11 @@ from datetime import date
 import duckdb
 
 from hutong.catalog.models import Resource
-from hutong.catalog.vocab import SENSITIVE_PI, PiCategory
+from hutong.catalog.vocab import SENSITIVE_PI, PiCategory, reaches_million
 from hutong.data.sql import ident, literal
 
 SAMPLE_ROWS = 10_000
 CONTENT_THRESHOLD = 0.8
-MILLION = 1_000_000
 #: (category, words that name such a column), first match wins.
 NAMES = [
     (
@@ -190,7 +189,7 @@ def detect(
         ).fetchone()[0]
     sensitive = any(f.sensitive for f in result.columns.values())
     has_pi = bool(result.columns)
-    if sensitive or result.children or (result.persons or 0) >= MILLION:
+    if sensitive or result.children or reaches_million(result.persons or 0):
         result.proposed_grade, result.proposed_level = "important", 0
     else:
         result.proposed_grade, result.proposed_level = "general", 3 if has_pi else 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -18,26 +18,26 @@ import duckdb
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hutong.audit.service import Category, record
+from hutong.audit.service import Category, Outcome, record
 from hutong.catalog.models import Resource
 from hutong.catalog.service import by_code, target
 from hutong.catalog.tasks import record_change
 from hutong.catalog.vocab import Grade
 from hutong.core.clock import as_utc, local, utcnow
 from hutong.core.db import Database
-from hutong.core.errors import InvalidInput
+from hutong.core.errors import HutongError, InvalidInput
 from hutong.core.settings import Settings
 from hutong.data import keys
 from hutong.data.access import store_for
 from hutong.data.crypto import DataKey, encrypt_in_place
 from hutong.data.detect import Detection, detect
 from hutong.data.models import DatasetVersion
-from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, split
-from hutong.data.rules import check_for
+from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, reasons_zh, split
+from hutong.data.rules import checks_for
 from hutong.data.sources import Source, open_source
 from hutong.data.sql import ident, literal
 from hutong.data.validators import install as install_validators
-from hutong.identity.authz import Actor, authorize
+from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 
 PART = "part-0.parquet"
@@ -82,7 +82,8 @@ def ingest_file(
     """Ingest CSV (UTF-8 or GBK), XLSX, JSON Lines or Parquet (``fmt``, else the file name).
 
     ``on_invalid``: "reject" refuses the whole file when any value fails its check;
-    "quarantine" publishes the valid rows and puts the others in ``rejects.csv``.
+    "quarantine" publishes the valid rows and puts the others in ``rejects.csv``, unless no
+    row is valid: then nothing is published. A refused file is audited as a failed ingest.
 
     Three steps, so the database is never locked while a large file is converted: a short
     transaction checks permission and reads the entry; the file is staged, validated and
@@ -96,7 +97,8 @@ def ingest_file(
         )
     with db.transaction() as session:
         resource = by_code(session, code)
-        authorize(session, actor, Action.DATA_INGEST, target(resource))
+        where = target(resource)
+        authorize(session, actor, Action.DATA_INGEST, where)
         items = {item.name: item for item in resource.items}
         previous = current(session, resource.id)
         previous_at = as_utc(previous.ingested_at) if previous else None
@@ -109,9 +111,14 @@ def ingest_file(
         )
     staging, uploaded = store.staging(resource.id), None
     try:
-        staged = _stage_and_check(
-            resource, items, path, staging, mapping, on_invalid, key, fmt, previous_at
-        )
+        try:
+            staged = _stage_and_check(
+                resource, items, path, staging, mapping, on_invalid, key, fmt, previous_at
+            )
+        except HutongError as error:
+            with db.transaction() as session:
+                _audit_refusal(session, actor, where, path, error)
+            raise
         if must_seal(settings, resource, staged.found):
             staged.key = data_key or keys.fresh_key(settings.dataset_cipher)
             for name in (PART, REJECTS):
@@ -153,7 +160,7 @@ def _stage_and_check(
     """Everything that reads the file: Parquet in the staging folder, checks, report, detection."""
     source = open_source(path, staging, format_of(fmt or path.name))
     pairs = plan_columns(source.header, list(items), mapping)
-    checks = {item: check_for(items[item]) for _column, item in pairs}
+    checks = {item: checks_for(items[item]) for _column, item in pairs}
     connection = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     connection.execute("SET enable_progress_bar = false")  # the CLI shows its own status
     try:
@@ -171,23 +178,15 @@ def _stage_and_check(
         )
         if report.rows == 0:
             raise InvalidInput("文件没有数据行", "the file has no data rows", field="file")
-        invalid = sum(c.invalid for c in report.columns)
-        if invalid and on_invalid == "reject":
-            examples = invalid_rows(connection, "staged", checks, limit=20)
-            listed = "；".join(
-                f"第 {row} 行“{column}”：{message}" for row, column, message in examples
-            )
-            raise InvalidInput(
-                f"共 {invalid} 个值未通过校验，整个文件未导入。{listed}",
-                f"{invalid} values failed validation; nothing was imported",
-                field="rows",
-                invalid=invalid,
-            )
+        if report.failing_rows and (on_invalid == "reject" or report.failing_rows == report.rows):
+            raise _refusal(report, invalid_rows(connection, "staged", checks, limit=20))
         found = detect(
             connection, "staged", [item for _c, item in pairs], resource, local(now).date()
         )
         rejected = (
-            split(connection, "staged", checks, staging / GOOD, staging / REJECTS) if invalid else 0
+            split(connection, "staged", checks, staging / GOOD, staging / REJECTS)
+            if report.failing_rows
+            else 0
         )
     finally:
         connection.close()
@@ -196,6 +195,44 @@ def _stage_and_check(
     for leftover in (staging / "source.utf8.csv", staging / "source.xlsx.csv"):
         leftover.unlink(missing_ok=True)
     return _Staged(source.kind, pairs, report, found, rejected, now, _sha256(staging / PART))
+
+
+def _refusal(report: QualityReport, examples: list[tuple[int, str, str]]) -> InvalidInput:
+    """Why nothing was imported: every row failed, or (in reject mode) some did. Line numbers,
+    items and reasons with their counts, never a value."""
+    invalid = sum(c.invalid for c in report.columns)
+    every = report.failing_rows == report.rows
+    head = (
+        f"全部 {report.rows:,} 行均未通过校验，未发布新版本"
+        if every
+        else f"{report.failing_rows:,} 行共 {invalid:,} 个值未通过校验，整个文件未导入"
+    )
+    listed = "；".join(f"第 {row} 行“{column}”：{message}" for row, column, message in examples)
+    reasons = [asdict(r) for r in report.reasons]
+    return InvalidInput(
+        f"{head}。主要原因：{reasons_zh(reasons)}。例如：{listed}",
+        f"{report.failing_rows} of {report.rows} rows failed validation; nothing was imported",
+        field="rows",
+        rows=report.rows,
+        failing_rows=report.failing_rows,
+        invalid=invalid,
+        reasons=[{k: r[k] for k in ("item", "check", "rows")} for r in reasons[:5]],
+    )
+
+
+def _audit_refusal(
+    session: Session, actor: Actor, where: Target, path: Path, error: HutongError
+) -> None:
+    """A refused file leaves nothing but this record (the counts and checks, never a value)."""
+    record(
+        session,
+        actor,
+        "data.ingest",
+        category=Category.INSERT,
+        target=where,
+        outcome=Outcome.FAILED,
+        details={"source": path.name[:256], "field": error.field, **error.extra},
+    )
 
 
 def _publish(

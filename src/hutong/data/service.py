@@ -1,8 +1,10 @@
-"""Reading dataset versions: the list with quality and detection, and the rejects file."""
+"""Reading dataset versions: the list with quality and detection, the ingest summary, and the
+rejects file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +17,7 @@ from hutong.data.crypto import SUFFIX
 from hutong.data.ingest import REJECTS
 from hutong.data.keys import key_of
 from hutong.data.models import DatasetVersion
+from hutong.data.quality import reasons_zh
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
 
@@ -38,6 +41,29 @@ def versions(session: Session, actor: Actor, code: str) -> list[DatasetVersion]:
         rows=len(rows),
     )
     return rows
+
+
+@dataclass
+class IngestSummary:
+    """What a steward reads after an ingest: rows imported, rows set aside and why."""
+
+    version: int
+    imported: int
+    set_aside: int
+    reasons: list[dict[str, object]]  # every failed check, the most frequent first
+
+    @property
+    def zh(self) -> str:
+        head = f"第 {self.version} 版导入 {self.imported:,} 行"
+        if not self.set_aside:
+            return head + "，全部通过校验"
+        return f"{head}，隔离 {self.set_aside:,} 行。主要原因：{reasons_zh(self.reasons)}"
+
+
+def summary(version: DatasetVersion) -> IngestSummary:
+    """The summary of a version from its stored quality report (older reports list no reasons)."""
+    reasons = list(version.quality.get("reasons", []))  # type: ignore[call-overload]
+    return IngestSummary(version.version, version.rows, version.rejected, reasons)
 
 
 def rejects_file(session: Session, actor: Actor, code: str, version: int) -> Iterator[bytes]:

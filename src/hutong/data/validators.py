@@ -30,6 +30,20 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ETHNICITY_CODES = [f"{n:02d}" for n in range(1, 57)] + ["97", "98"]
 #: GB/T 2261.1 性别 codes.
 SEX_CODES = ["0", "1", "2", "9"]
+#: A number written out in decimal notation: optional sign, digits, optional fraction.
+DECIMAL = r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)"
+#: How 日期时间型 and 时间型 values may be written (ISO 8601 and the usual Chinese spreadsheet forms).
+DATETIME_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y%m%d%H%M%S",
+]
+TIME_FORMATS = ["%H:%M:%S", "%H:%M"]
+#: The words a 逻辑型 value may be, in lower case (the catalog workbook reads the same words).
+BOOLEAN_WORDS = ["是", "否", "true", "false", "1", "0", "y", "n", "yes", "no", "t", "f"]
 
 
 def _sql_list(values: object) -> str:
@@ -76,6 +90,24 @@ MACROS = {
             ELSE ascii(substr(s, length(s) - i, 1)) - 48 END)) % 10 = 0""",
     "hutong_ethnicity_ok": f"(s) AS list_contains({_sql_list(ETHNICITY_CODES)}, s)",
     "hutong_sex_ok": f"(s) AS list_contains({_sql_list(SEX_CODES)}, s)",
+    # Value types of information items (rules.TYPES). Each judges one aspect, so a failing value
+    # gets every reason that applies; an aspect that does not apply (the digits of a value that
+    # is no number) passes, the type check having failed already.
+    "hutong_length_ok": "(s, n) AS length(s) <= n",
+    "hutong_integer_ok": "(s) AS regexp_full_match(s, '[+-]?[0-9]+')",
+    "hutong_decimal_ok": f"(s) AS regexp_full_match(s, '{DECIMAL}')",
+    "hutong_float_ok": f"(s) AS regexp_full_match(s, '{DECIMAL}([eE][+-]?[0-9]+)?')",
+    # Significant digits before the point, and digits after it (an exponent is not a digit).
+    "hutong_int_digits": "(s) AS length(ltrim(regexp_extract(s, '^[+-]?([0-9]*)', 1), '0'))",
+    "hutong_decimals": "(s) AS length(regexp_extract(s, '[.]([0-9]*)', 1))",
+    "hutong_digits_ok": "(s, n) AS hutong_int_digits(s) + hutong_decimals(s) <= n",
+    "hutong_int_digits_ok": "(s, n) AS hutong_int_digits(s) <= n",
+    "hutong_decimals_ok": "(s, n) AS hutong_decimals(s) <= n",
+    "hutong_at_least": "(s, bound) AS coalesce(TRY_CAST(s AS DOUBLE) >= bound, true)",
+    "hutong_at_most": "(s, bound) AS coalesce(TRY_CAST(s AS DOUBLE) <= bound, true)",
+    "hutong_datetime_ok": f"(s) AS try_strptime(s, {_sql_list(DATETIME_FORMATS)}) IS NOT NULL",
+    "hutong_time_ok": f"(s) AS try_strptime(s, {_sql_list(TIME_FORMATS)}) IS NOT NULL",
+    "hutong_boolean_ok": f"(s) AS list_contains({_sql_list(BOOLEAN_WORDS)}, lower(s))",
 }
 
 

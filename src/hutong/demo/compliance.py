@@ -21,6 +21,7 @@ from hutong.audit.verify import record_verification, verify_chain
 from hutong.catalog import service as catalog
 from hutong.catalog.models import InformationSystem, Resource
 from hutong.catalog.schemas import ResourceIn
+from hutong.catalog.vocab import reaches_million
 from hutong.compliance import assessment, notices, registry, runner
 from hutong.compliance.models import ComplianceRun, Finding, FindingEvent, SystemProfile
 from hutong.compliance.schemas import ProfileIn, SecurityAuditIn, SystemIn
@@ -235,10 +236,10 @@ def _rectify(session: Session, units: list[str]) -> int:
         special = (
             data.has_child_pi
             or bool(data.sensitive_categories)
-            or (data.approx_persons or 0) >= 1_000_000
+            or reaches_million(data.approx_persons or 0)
         )
         changes: dict[str, object] = {"retention_days": data.retention_days or 3650}
-        if (data.approx_persons or 0) >= 1_000_000 and data.source_system_id is None:
+        if reaches_million(data.approx_persons or 0) and data.source_system_id is None:
             changes["source_system_id"] = systems.get(row.provider_unit_id)
         if special and data.grade == "general":
             changes.update(grade="important", general_level=None)

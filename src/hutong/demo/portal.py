@@ -2,7 +2,8 @@
 history for the charts, and 依申请公开 requests in every state.
 
 Two more datasets are generated here — an enrolment aggregate (school × grade × sex, cells
-below 5 suppressed by the provider as the gate requires) and de-identified fitness microdata
+below ``release_small_cell`` and their complementary partners withheld by the provider, as
+the gate requires) and de-identified fitness microdata
 of university students (``students + 1`` rows, over a million by default; quasi-identifiers
 balanced so k ≥ 5) — and every 主动公开 entry with data goes through submit → publisher →
 security reviewer. Entries that are not 主动公开 stay off the portal. Idempotent.
@@ -11,6 +12,7 @@ security reviewer. Entries that are not 主动公开 stay off the portal. Idempo
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from hutong.identity.authz import Actor, Target, public_actor, system_actor
 from hutong.identity.service import user_by_name
 from hutong.openportal import disclosure, release
 from hutong.openportal.models import DisclosureRequest, DownloadCount, Release
+from hutong.privacy.release import protect_table, withheld_sql
 
 PUBLISHER = "publisher.bgt"
 SECURITY_REVIEWER = "secreviewer.wxb"
@@ -46,7 +49,7 @@ def _actor(db: Database, username: str) -> Actor:
 
 
 def enrolment_sql(schools: list[tuple[str, str, int, int]]) -> str:
-    """School × grade × sex counts; the provider suppresses cells below 5 (NULL)."""
+    """School × grade × sex counts, before any suppression."""
     values = ", ".join(f"({literal(c)}, {literal(n)}, {a}, {b})" for c, n, a, b in schools)
     return f"""
     WITH s(code, name, first, last) AS (VALUES {values}),
@@ -56,9 +59,21 @@ def enrolment_sql(schools: list[tuple[str, str, int, int]]) -> str:
         WHERE grade BETWEEN first AND last
     )
     SELECT code AS 学校标识码, name AS 学校名称, lpad(grade::VARCHAR, 2, '0') AS 年级, sex AS 性别,
-        CASE WHEN n < 5 THEN NULL ELSE n::VARCHAR END AS 在校生人数
+        n::VARCHAR AS 在校生人数
     FROM cells ORDER BY code, grade, sex
     """
+
+
+def withheld_enrolment(
+    connection: duckdb.DuckDBPyConnection, schools: list[tuple[str, str, int, int]], threshold: int
+) -> str:
+    """The enrolment table as the provider publishes it: small cells and their complementary
+    partners withheld (NULL), so that no school's, grade's or sex's total gives one away."""
+    connection.execute(f"CREATE TABLE enrolment AS {enrolment_sql(schools)}")
+    cells = protect_table(
+        connection, "enrolment", ["学校标识码", "年级", "性别"], "在校生人数", threshold
+    )
+    return withheld_sql("enrolment", "在校生人数", cells)
 
 
 def fitness_sql(rows: int) -> str:
@@ -79,7 +94,14 @@ def fitness_sql(rows: int) -> str:
     """
 
 
-def _ingest(db: Database, name: str, unit: str, sql: str, console: Console) -> None:
+def _ingest(
+    db: Database,
+    name: str,
+    unit: str,
+    query: Callable[[duckdb.DuckDBPyConnection], str],
+    console: Console,
+) -> None:
+    """Write the file ``query`` selects on a scratch DuckDB connection, and ingest it."""
     from hutong.demo.catalog import steward_name
 
     with db.sessions() as session:
@@ -92,7 +114,9 @@ def _ingest(db: Database, name: str, unit: str, sql: str, console: Console) -> N
         path = Path(folder) / "data.parquet"
         connection = duckdb.connect(config={"threads": 2})
         try:
-            connection.execute(f"COPY ({sql}) TO {literal(str(path))} (FORMAT parquet)")
+            connection.execute(
+                f"COPY ({query(connection)}) TO {literal(str(path))} (FORMAT parquet)"
+            )
         finally:
             connection.close()
         with console.status(f"导入公开数据：{name}…"):
@@ -242,8 +266,9 @@ def _disclosures(db: Database) -> int:
 def seed_portal(db: Database, school_count: int, students: int, console: Console) -> int:
     schools = [(s.code, s.name, s.first_grade, s.last_grade) for s in demo_schools(school_count)]
     if schools:
-        _ingest(db, *ENROLMENT, enrolment_sql(schools), console)
-    _ingest(db, *FITNESS, fitness_sql(students + 1), console)
+        threshold = db.settings.release_small_cell
+        _ingest(db, *ENROLMENT, lambda c: withheld_enrolment(c, schools, threshold), console)
+    _ingest(db, *FITNESS, lambda _c: fitness_sql(students + 1), console)
     count = release_all(db, console)
     _download_history(db)
     requests = _disclosures(db)

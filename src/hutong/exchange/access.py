@@ -4,9 +4,12 @@ read-only SQL compiled by the policy compiler, streamed as JSON, CSV, Parquet or
 One short transaction authorizes, resolves the grant (revoked or narrowed grants are read
 afresh, so a change takes effect on the next query), enforces the rate limit, compiles,
 reserves the rows the statement can return against the day's volume, opens the dataset
-version and audits the call (grant, purpose, items, format). The rows then stream with no
-transaction open; a second transaction settles the day's usage to the rows actually sent
-and audits rows and bytes. Any refusal is audited as denied and returns no data.
+version and audits the call (grant, purpose, items, format). The engine then runs the
+statement up to its first batch, within the query limits (``data/limits.py``), so an error
+there is a 4xx answer, not a cut-short 200. The rows then stream with no transaction open; a
+second transaction settles the day's usage to the rows actually sent and audits rows and
+bytes, or the failure (``data.delivered``, outcome failed, with what stopped it). Any refusal
+is audited as denied and returns no data.
 """
 
 from __future__ import annotations
@@ -16,18 +19,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hutong.audit.service import Category, record
+from hutong.audit.service import Category, Outcome, record
 from hutong.catalog.service import by_code
 from hutong.core import clock
 from hutong.core.clock import as_utc
 from hutong.core.db import Database
-from hutong.core.errors import NotFound
+from hutong.core.errors import HutongError, NotFound
 from hutong.data.access import StoredFiles, open_version
-from hutong.data.engine import DuckDBEngine, Engine
+from hutong.data.engine import DuckDBEngine, Engine, QueryStream
 from hutong.data.ingest import current
+from hutong.data.limits import ClientGone, Stop
 from hutong.exchange import basis, delivery, grants
 from hutong.exchange.errors import OnlineOnly, RateLimited
 from hutong.exchange.models import Delivery, Grant, GrantUsage
@@ -62,11 +67,17 @@ class Prepared:
 
 @dataclass
 class Result:
-    """A response to stream: its chunks (the usage is settled when they are exhausted)."""
+    """A response to stream: its chunks (the usage is settled when they end or are closed)."""
 
     chunks: Iterator[bytes]
     media_type: str
     headers: dict[str, str] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Stop streaming (the client left): the query ends and its usage is settled."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def usage_row(session: Session, grant: Grant, now: datetime) -> GrantUsage:
@@ -161,8 +172,15 @@ def prepare(
     return prepared
 
 
-def settle(db: Database, actor: Actor, prepared: Prepared, tally: delivery.Tally) -> None:
-    """Return the unused reservation, count bytes, record the delivery, audit rows/bytes."""
+def settle(
+    db: Database,
+    actor: Actor,
+    prepared: Prepared,
+    tally: delivery.Tally,
+    failure: HutongError | None = None,
+) -> None:
+    """Return the unused reservation, count bytes, record the delivery, audit rows/bytes, or
+    the failure that stopped the query (outcome failed, ``stopped`` naming it)."""
     with db.transaction() as session:
         grant = session.get(Grant, prepared.grant_id)
         assert grant is not None
@@ -179,6 +197,7 @@ def settle(db: Database, actor: Actor, prepared: Prepared, tally: delivery.Tally
             "data.delivered",
             category=Category.QUERY if prepared.fmt == "json" else Category.EXPORT,
             target=prepared.target,
+            outcome=Outcome.ALLOWED if failure is None else Outcome.FAILED,
             rows=tally.rows,
             purpose=prepared.request.grant.purpose[:256],
             details={
@@ -187,25 +206,55 @@ def settle(db: Database, actor: Actor, prepared: Prepared, tally: delivery.Tally
                 "format": prepared.fmt,
                 "bytes": tally.bytes,
                 **({"delivery": prepared.token} if prepared.token else {}),
+                **({"stopped": failure.code} if failure is not None else {}),
             },
         )
 
 
-def _stream(
-    db: Database, actor: Actor, prepared: Prepared, engine: Engine, head: dict[str, object]
-) -> Iterator[bytes]:
-    tally = delivery.Tally()
+def _started(
+    db: Database, actor: Actor, prepared: Prepared, engine: Engine, stop: Stop
+) -> QueryStream:
+    """The statement run up to its first batch. A failure or stop there is settled (audited
+    as failed, the reserved rows returned) and raised before any byte is sent."""
     compiled = prepared.compiled
+    stream = engine.stream(prepared.files, compiled.sql, compiled.params, stop)
     try:
-        batches = tally.count_rows(engine.stream(prepared.files, compiled.sql, compiled.params))
-        if prepared.fmt == "json":
-            chunks = delivery.encode_json(batches, list(compiled.columns), head)
-        else:
-            schema = delivery.empty_schema(compiled.columns)
-            chunks = delivery.encode_file(batches, prepared.fmt, prepared.token or "", schema)
-        yield from tally.count_bytes(chunks)
+        stream.start()
+    except HutongError as error:
+        settle(db, actor, prepared, delivery.Tally(), error)
+        raise
+    return stream
+
+
+def _encoded(
+    prepared: Prepared, batches: Iterator[pa.RecordBatch], head: dict[str, object]
+) -> Iterator[bytes]:
+    columns = prepared.compiled.columns
+    if prepared.fmt == "json":
+        return delivery.encode_json(batches, list(columns), head)
+    schema = delivery.empty_schema(columns)
+    return delivery.encode_file(batches, prepared.fmt, prepared.token or "", schema)
+
+
+def _stream(
+    db: Database, actor: Actor, prepared: Prepared, stream: QueryStream, head: dict[str, object]
+) -> Iterator[bytes]:
+    """The encoded rows, settled when they end, fail or are abandoned. An error once bytes
+    were sent ends the body with the format's error trailer, after it is audited."""
+    tally = delivery.Tally()
+    # What ends the stream early but a typed failure (the client leaving closes this
+    # generator) is settled as the client gone.
+    failure: HutongError | None = ClientGone()
+    try:
+        yield from tally.count_bytes(_encoded(prepared, tally.count_rows(stream), head))
+        failure = None
+    except HutongError as error:
+        failure = error
     finally:
-        settle(db, actor, prepared, tally)
+        stream.close()
+        settle(db, actor, prepared, tally, failure)
+    if failure is not None:
+        yield delivery.trailer(prepared.fmt, failure, len(prepared.compiled.columns))
 
 
 def _headers(prepared: Prepared, code: str) -> dict[str, str]:
@@ -217,9 +266,15 @@ def _headers(prepared: Prepared, code: str) -> dict[str, str]:
 
 
 def run_sql(
-    db: Database, actor: Actor, code: str, body: SqlIn, engine: Engine | None = None
+    db: Database,
+    actor: Actor,
+    code: str,
+    body: SqlIn,
+    engine: Engine | None = None,
+    stop: Stop | None = None,
 ) -> Result:
-    """Read-only SQL over ``dataset``, compiled under the grant and streamed."""
+    """Read-only SQL over ``dataset``, compiled under the grant, run up to its first batch,
+    then streamed; ``stop`` stops it from another thread."""
     with db.transaction() as session:
         prepared = prepare(
             session,
@@ -229,16 +284,23 @@ def run_sql(
             body.format,
             lambda request, key: compile_sql(body.sql, request, key),
         )
-    head = {"grant": prepared.grant_code}
-    chunks = _stream(db, actor, prepared, engine or DuckDBEngine(), head)
+    engine = engine or DuckDBEngine.for_queries(db.settings)
+    stream = _started(db, actor, prepared, engine, stop or Stop())
+    chunks = _stream(db, actor, prepared, stream, {"grant": prepared.grant_code})
     return Result(chunks, delivery.MEDIA_TYPES[body.format], _headers(prepared, code))
 
 
 def run_query(
-    db: Database, actor: Actor, code: str, body: QueryIn, engine: Engine | None = None
+    db: Database,
+    actor: Actor,
+    code: str,
+    body: QueryIn,
+    engine: Engine | None = None,
+    stop: Stop | None = None,
 ) -> Result:
     """A structured query (items, filters, sort, cursor page). JSON pages carry the next
-    page's cursor; the other formats stream the page as a file."""
+    page's cursor, so they are read whole before the answer; the other formats stream the
+    page as a file."""
     query = structured.StructuredQuery.model_validate(body.model_dump(exclude={"grant", "format"}))
     with db.transaction() as session:
         prepared = prepare(
@@ -249,26 +311,29 @@ def run_query(
             body.format,
             lambda request, key: structured.compile_query(query, request, key),
         )
-    engine = engine or DuckDBEngine()
+    engine = engine or DuckDBEngine.for_queries(db.settings)
+    stream = _started(db, actor, prepared, engine, stop or Stop())
     if body.format != "json":
         return Result(
-            _stream(db, actor, prepared, engine, {}),
+            _stream(db, actor, prepared, stream, {}),
             delivery.MEDIA_TYPES[body.format],
             _headers(prepared, code),
         )
     tally = delivery.Tally()
+    failure: HutongError | None = None
     try:
         compiled = prepared.compiled
-        batches = list(
-            tally.count_rows(engine.stream(prepared.files, compiled.sql, compiled.params))
-        )
+        batches = list(tally.count_rows(stream))
         rows = [tuple(r) for b in batches for r in delivery.rows_of(b)]
         cursor = structured.next_page(query, prepared.request, compiled, rows)  # type: ignore[arg-type]
         head = {"grant": prepared.grant_code, "next_cursor": cursor}
         payload = b"".join(delivery.encode_json(batches, list(compiled.columns), head))
         tally.bytes = len(payload)
+    except HutongError as error:
+        failure = error
+        raise
     finally:
-        settle(db, actor, prepared, tally)
+        settle(db, actor, prepared, tally, failure)
     return Result(iter([payload]), delivery.MEDIA_TYPES["json"], _headers(prepared, code))
 
 

@@ -33,7 +33,7 @@ from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.exchange import basis, deadlines, gates, grants
 from hutong.exchange.errors import GateOpen, NotShareable
 from hutong.exchange.models import Application, Step
-from hutong.exchange.notify import notify, users_of, users_with
+from hutong.exchange.notify import notify, overseers, users_of, users_with
 from hutong.exchange.refusals import audited_refusal
 from hutong.exchange.schemas import ApplicationIn, ApprovalIn, GrantedItemIn
 from hutong.exchange.vocab import OPEN_STATES, AppStatus
@@ -70,6 +70,10 @@ def reviewer_side(application: Application) -> Target:
         application.provider_unit_id,
         application.applicant_unit_id,
     )
+
+
+def parties(application: Application) -> tuple[int, int]:
+    return application.applicant_unit_id, application.provider_unit_id
 
 
 def link(application: Application) -> str:
@@ -299,7 +303,11 @@ def _approve(ctx: Context) -> AppStatus:
     """Approve as asked, or narrower: fewer items or masks, more row conditions, an
     earlier end, online only, lower limits; never wider than the application."""
     application, approval = ctx.application, ctx.approval or ApprovalIn()
-    chosen = approval.items or [GrantedItemIn(name=n) for n in application.items]
+    chosen = (
+        approval.items
+        if approval.items is not None
+        else [GrantedItemIn(name=n) for n in application.items]
+    )
     wider = [c.name for c in chosen if c.name not in application.items]
     if wider:
         raise InvalidInput(
@@ -326,7 +334,7 @@ def _approve(ctx: Context) -> AppStatus:
     application.require_agreement = approval.require_agreement
     application.decision = _decision(
         application,
-        grants.granted_items(application.resource, chosen),
+        grants.granted_items(application.resource, chosen, "approval.items"),
         [c.model_dump() for c in approval.row_filter],
         until,
         (AccessMode.ONLINE_ONLY if online else AccessMode.FILE_DELIVERY).value,
@@ -540,7 +548,7 @@ def _notify_step(session: Session, application: Application, status: AppStatus, 
         AppStatus.SECURITY_REVIEW: (
             [
                 u
-                for u in users_with(session, [Role.SECURITY_REVIEWER])
+                for u in overseers(session, Role.SECURITY_REVIEWER, parties(application))
                 if u.unit_id != application.applicant_unit_id
             ],
             f"「{name}」的共享申请待安全审核",
@@ -592,8 +600,8 @@ def flag_overdue(session: Session, actor: Actor) -> list[Application]:
             )
         )
     )
-    reviewers = users_with(session, [Role.CATALOG_REVIEWER])
     for application in due:
+        reviewers = overseers(session, Role.CATALOG_REVIEWER, parties(application))
         application.overdue_flagged_at = clock.utcnow()
         text = (
             f"共享申请逾期未答复：「{application.resource.name}」（{application.applicant_unit.name}），"

@@ -9,7 +9,9 @@ back to the SHA-256 of the whole file, recorded as the delivery streamed."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
+
+from hutong.core.errors import HutongError
 
 FINGERPRINT_KEY = b"hutong.delivery"
 FINGERPRINT_COLUMN = "_hutong_delivery"
@@ -122,6 +126,24 @@ def encode_json(
             yield ((", " if count else "") + text).encode()
         count += len(rows)
     yield f'], "row_count": {count}}}'.encode()
+
+
+def trailer(fmt: str, error: HutongError, columns: int) -> bytes:
+    """How a body that fails after its first bytes ends (docs/api.md), so that no reader takes
+    a cut-short answer for a whole one. JSON closes the rows and adds an ``error`` member but
+    not the closing brace, which leaves the document invalid. The files end with the line
+    ``#hutong-error,<code>,<message>``: in CSV it has one field more than the header (strict
+    readers refuse the file); a Parquet or Arrow file so ended has no footer or end-of-stream
+    mark, and its readers refuse it."""
+    if fmt == "json":
+        problem = {"title": error.code, "status": error.status, "detail": error.zh}
+        return ("], " + json.dumps({"error": {**problem, "detail_en": error.en}})[1:-1]).encode()
+    fields = ["#hutong-error", error.code, error.zh]
+    fields += [""] * (columns + 2 - len(fields))  # the header: columns + fingerprint
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(fields)
+    own_line = "" if fmt == "csv" else "\n"  # CSV rows end with a newline already
+    return (own_line + line.getvalue()).encode()
 
 
 @dataclass

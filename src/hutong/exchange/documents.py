@@ -1,6 +1,6 @@
 """Gate documents: the security and confidentiality agreement (M2018 §21: signatories of
 both sides, date, scanned file), the provincial education department's approval for the PI
-of more than a million persons (N2021 task 9) and the children's-data security assessment
+of one million persons or more (N2021 task 9) and the children's-data security assessment
 with its responsibility letter (N2021 task 10). The scanned file is kept by its SHA-256
 under ``<data dir>/exchange/documents``; recording the last missing one grants."""
 

@@ -4,8 +4,8 @@
   (N2021 task 7: the security function reviews sharing needs and forms);
 - a security and confidentiality agreement for PI, for important/core (secret-adjacent)
   data, and whenever the provider asks for one (commercial data) (M2018 §21, §39);
-- the provincial education department's approval, recorded, for the PI of more than one
-  million persons (N2021 task 9);
+- the provincial education department's approval, recorded, for the PI of one million
+  persons or more (N2021 task 9);
 - a recorded security assessment and responsibility letter before children's information
   goes to a third party (N2021 task 10) — every applicant is a third party to the provider.
 """
@@ -15,11 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hutong.catalog.models import Resource
-from hutong.catalog.vocab import Grade
+from hutong.catalog.vocab import Grade, reaches_million
 from hutong.exchange.models import Application
 from hutong.exchange.vocab import DocumentKind
-
-MILLION = 1_000_000  # N2021 task 9
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ def gates(resource: Resource, require_agreement: bool = False) -> Gates:
     documents: list[DocumentKind] = []
     if resource.has_pi or important or require_agreement:
         documents.append(DocumentKind.AGREEMENT)
-    if resource.has_pi and (resource.approx_persons or 0) > MILLION:
+    if resource.has_pi and reaches_million(resource.approx_persons or 0):
         documents.append(DocumentKind.PROVINCIAL_APPROVAL)
     if resource.has_child_pi:
         documents.append(DocumentKind.CHILD_ASSESSMENT)

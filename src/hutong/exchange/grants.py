@@ -63,8 +63,16 @@ def items_of(resource: Resource) -> dict[str, Item]:
     return {item.name: item for item in resource.items}
 
 
-def granted_items(resource: Resource, chosen: list[GrantedItemIn]) -> list[dict]:
-    """Items with their masks as stored on a grant; an item outside the entry is refused."""
+def granted_items(
+    resource: Resource, chosen: list[GrantedItemIn], field: str = "items"
+) -> list[dict]:
+    """Items with their masks as stored on a grant: at least one, each once, each of the
+    entry (the policy of a grant of none, or of one item twice, is invalid, so every query
+    under it would fail)."""
+    if not chosen:
+        raise InvalidInput("至少须授权一个信息项", "grant at least one item", field=field)
+    if len({c.name.casefold() for c in chosen}) != len(chosen):
+        raise InvalidInput("信息项重复", "an item is listed twice", field=field)
     entry = items_of(resource)
     result = []
     for choice in chosen:
@@ -73,7 +81,7 @@ def granted_items(resource: Resource, chosen: list[GrantedItemIn]) -> list[dict]
             raise InvalidInput(
                 f"信息项 {choice.name[:64]} 不属于该信息资源",
                 f"the item {choice.name[:64]} is not in the entry",
-                field="items",
+                field=field,
             )
         mask = choice.mask if choice.mask is not None else default_mask(item)
         result.append({"name": item.name, "mask": mask.model_dump()})
@@ -257,6 +265,22 @@ def _narrower_items(grant: Grant, chosen: list[GrantedItemIn]) -> list[dict]:
     return result
 
 
+def _earlier_end(grant: Grant, until: datetime) -> datetime:
+    """An end no later than the grant's and after its start (a validity that ends before it
+    starts cannot be turned into a policy; to stop a grant at once, revoke it)."""
+    if until > as_utc(grant.valid_until):
+        raise InvalidInput(
+            "收窄授权不能延长有效期", "narrowing cannot extend validity", field="valid_until"
+        )
+    if until <= as_utc(grant.valid_from):
+        raise InvalidInput(
+            "有效期的结束须晚于授权的开始",
+            "validity must end after the grant starts",
+            field="valid_until",
+        )
+    return until
+
+
 def narrow(session: Session, actor: Actor, code: str, change: NarrowIn) -> Grant:
     """Fewer items, masks added, rows filtered further, an earlier end, online only, lower
     limits; never wider. Takes effect on the next query."""
@@ -277,11 +301,7 @@ def narrow(session: Session, actor: Actor, code: str, change: NarrowIn) -> Grant
                 )
         grant.row_filter = [*grant.row_filter, *(c.model_dump() for c in change.add_row_filter)]
     if change.valid_until is not None:
-        if as_utc(change.valid_until) > as_utc(grant.valid_until):
-            raise InvalidInput(
-                "收窄授权不能延长有效期", "narrowing cannot extend validity", field="valid_until"
-            )
-        grant.valid_until = as_utc(change.valid_until)
+        grant.valid_until = _earlier_end(grant, as_utc(change.valid_until))
     if change.online_only:
         grant.access_mode = AccessMode.ONLINE_ONLY.value
     if change.rows_per_day is not None:

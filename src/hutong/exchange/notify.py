@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from hutong.core.clock import utcnow
 from hutong.core.settings import Settings
 from hutong.exchange.models import Notification
+from hutong.identity.auth import actor_for
 from hutong.identity.models import User, UserRole
-from hutong.identity.roles import Role
+from hutong.identity.roles import Action, Role
+from hutong.identity.scopes import reaches
 
 log = logging.getLogger("hutong.exchange")
 MAIL_KEY = "hutong.exchange.mail"
@@ -33,6 +35,17 @@ def users_with(session: Session, roles: Iterable[Role], unit_id: int | None = No
     if unit_id is not None:
         query = query.where(User.unit_id == unit_id)
     return list(session.scalars(query.distinct()))
+
+
+def overseers(session: Session, role: Role, units: Iterable[int]) -> list[User]:
+    """Enabled holders of ``role`` who oversee one of ``units`` from theirs or above
+    (``identity/scopes.py``): only they can open what they are told about."""
+    wanted = list(units)
+    return [
+        user
+        for user in users_with(session, [role])
+        if reaches(session, actor_for(user), Action.SHARE_READ, wanted, frozenset({role}))
+    ]
 
 
 def users_of(session: Session, unit_id: int) -> list[User]:

@@ -45,6 +45,11 @@ class GrantedItemIn(BaseModel):
     mask: MaskSpec | None = Field(None, description="None: the item's default mask")
 
 
+#: The items of a grant: at least one (a grant of none could not be turned into a policy, and
+#: every query under it would fail). Each once: ``grants.granted_items`` checks, for every path.
+GrantedItems = Annotated[list[GrantedItemIn], Field(min_length=1, max_length=500)]
+
+
 class ConsentBasisIn(BaseModel):
     """The grant's legal basis is consent (N2021 task 8): only rows of subjects who consented
     to ``purpose`` of ``system_id``'s collection notice (and to each sensitive ``categories``)
@@ -68,7 +73,7 @@ class ApprovalIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: list[GrantedItemIn] | None = Field(None, description="None: the items applied for")
+    items: GrantedItems | None = Field(None, description="None: the items applied for")
     row_filter: list[Condition] = Field(
         default_factory=list, max_length=20, description="ANDed with the applicant's scope"
     )
@@ -189,7 +194,7 @@ class NarrowIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: list[GrantedItemIn] | None = None
+    items: GrantedItems | None = None
     add_row_filter: list[Condition] = Field(default_factory=list, max_length=20)
     valid_until: datetime | None = None
     online_only: bool = False

@@ -22,9 +22,11 @@ from hutong.exchange.schemas import (
     UsageOut,
 )
 from hutong.exchange.vocab import OPEN_STATES, AppStatus
+from hutong.identity import scopes
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action, Role
 
+#: 网信办 and 发展规划司 oversee the applications of the units below theirs
 OVERSIGHT = frozenset({Role.SECURITY_REVIEWER, Role.CATALOG_REVIEWER})
 VIEWS = ("mine", "review", "overdue", "all")
 
@@ -79,17 +81,25 @@ def out(session: Session, application: Application, today: date | None = None) -
     )
 
 
-def party(actor: Actor, application: Application) -> bool:
-    return actor.unit_id in (application.applicant_unit_id, application.provider_unit_id) or bool(
-        actor.roles & OVERSIGHT
-    )
+def _unknown() -> NotFound:
+    return NotFound("共享申请不存在", "unknown share application", field="id")
 
 
 def read(session: Session, actor: Actor, application_id: int) -> Application:
-    authorize(session, actor, Action.SHARE_READ)
+    """One application with its steps and document scans, for its two units and the
+    reviewers above either (``identity/scopes.py``); anyone else is told it does not exist."""
     application = session.get(Application, application_id)
-    if application is None or not party(actor, application):
-        raise NotFound("共享申请不存在", "unknown share application", field="id")
+    if application is None:
+        authorize(session, actor, Action.SHARE_READ)
+        raise _unknown()
+    scopes.guard(
+        session,
+        actor,
+        applications.provider_side(application),
+        _unknown(),
+        (Action.SHARE_READ, [application.applicant_unit_id, application.provider_unit_id]),
+        supervisors=OVERSIGHT,
+    )
     record(
         session,
         actor,
@@ -104,8 +114,8 @@ def read(session: Session, actor: Actor, application_id: int) -> Application:
 def listing(session: Session, actor: Actor, view: str = "mine") -> list[Application]:
     """``mine``: the unit's own applications; ``review``: what waits for the actor (the
     provider's open applications, the security reviewer's queue); ``overdue``: past their
-    due date (provider unit, or everything for the reviewers); ``all``: every application
-    the actor is party to."""
+    due date (provider unit, or everything the reviewers oversee); ``all``: every application
+    the actor is party to or oversees. Reviewers oversee the units below theirs."""
     if view not in VIEWS:
         raise InvalidInput("未知的视图", "unknown view", field="view")
     authorize(session, actor, Action.SHARE_READ)
@@ -129,6 +139,10 @@ def listing(session: Session, actor: Actor, view: str = "mine") -> list[Applicat
             query = query.where(provided)
     elif not oversight:
         query = query.where(mine | provided)
+    parties = (Application.applicant_unit_id, Application.provider_unit_id)
+    query = query.where(
+        scopes.where(session, actor, Action.SHARE_READ, *parties, supervisors=OVERSIGHT)
+    )
     rows = list(session.scalars(query.limit(500)))
     record(
         session,

@@ -1,7 +1,10 @@
 """Authentication: passwords with lockout, TOTP for the 三员, password change, actors.
 
 A failed or locked login raises; its audit event and the failure counter are written after
-the rollback (``HutongError.after_rollback``) so they survive the refusal.
+the rollback (``HutongError.after_rollback``) so they survive the refusal. A one-time code is
+accepted once (RFC 6238 §5.2): the account remembers the last time step it accepted and
+refuses that step and any earlier one, so a code seen over a shoulder or in a log cannot be
+replayed within its 90-second window.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import hashlib
 from datetime import timedelta
 
 import pyotp
-from sqlalchemy import select
+from pyotp.utils import strings_equal
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, Outcome, record
@@ -30,6 +34,10 @@ from hutong.identity.roles import THREE_OFFICERS, Role
 from hutong.identity.service import is_locked, passwords_for
 
 TOTP_ISSUER = "Hutong 互通"
+#: a code of the step before or after the current one is accepted (clock drift)
+TOTP_WINDOW = 1
+#: refusals that count towards the lockout
+COUNTED = frozenset({"bad_credentials", "totp_reused"})
 
 
 def actor_for(
@@ -77,12 +85,38 @@ def _totp(session: Session, user: User) -> pyotp.TOTP | None:
     return pyotp.TOTP(box.open(user.totp_secret, f"totp:{user.id}"))
 
 
+def _step_of(checker: pyotp.TOTP, code: str | None) -> int | None:
+    """The time step whose code ``code`` is, within the window around now, or None."""
+    if not code:
+        return None
+    now = checker.timecode(utcnow())
+    for step in range(now - TOTP_WINDOW, now + TOTP_WINDOW + 1):
+        if strings_equal(code.strip(), checker.generate_otp(step)):
+            return step
+    return None
+
+
+def _use_step(session: Session, user: User, step: int) -> bool:
+    """Record ``step`` as the account's last accepted one; False when it, or a later step,
+    was accepted before. One conditional UPDATE, so two logins racing with the same code
+    cannot both win (the second finds the row changed), on SQLite and PostgreSQL alike."""
+    done = session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
+    return done.rowcount == 1
+
+
 def _refuse(error: HutongError, user_id: int | None, actor: Actor, reason: str) -> HutongError:
     """Attach the failure bookkeeping that must outlive the rollback."""
 
     def bookkeeping(session: Session) -> None:
         settings = session.info["settings"]
-        if user_id is not None and reason == "bad_credentials":
+        if user_id is not None and reason in COUNTED:
             user = session.get(User, user_id)
             user.failed_logins += 1
             if user.failed_logins >= settings.lockout_threshold:
@@ -162,15 +196,8 @@ def authenticate(
                 actor,
                 "totp_not_enrolled",
             )
-        if checker is not None and not (totp and checker.verify(totp, valid_window=1)):
-            raise _refuse(
-                SecondFactorRequired(
-                    "动态验证码错误或缺失", "one-time code missing or wrong", field="totp"
-                ),
-                user.id,
-                actor,
-                "bad_credentials",
-            )
+        if checker is not None:
+            _second_factor(session, checker, user, actor, totp)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = utcnow()
@@ -178,6 +205,33 @@ def authenticate(
         session, actor, "auth.login", category=Category.LOGIN, target=Target("user", user.username)
     )
     return user
+
+
+def _second_factor(
+    session: Session, checker: pyotp.TOTP, user: User, actor: Actor, code: str | None
+) -> None:
+    """Accept a code of the window once; a wrong code and a reused one are refused."""
+    step = _step_of(checker, code)
+    if step is None:
+        raise _refuse(
+            SecondFactorRequired(
+                "动态验证码错误或缺失", "one-time code missing or wrong", field="totp"
+            ),
+            user.id,
+            actor,
+            "bad_credentials",
+        )
+    if not _use_step(session, user, step):
+        raise _refuse(
+            SecondFactorRequired(
+                "该动态验证码已使用过，请等待下一个验证码",
+                "this one-time code was already used; wait for the next one",
+                field="totp",
+            ),
+            user.id,
+            actor,
+            "totp_reused",
+        )
 
 
 def begin_totp_enrolment(session: Session, user: User) -> str:
@@ -199,7 +253,8 @@ def begin_totp_enrolment(session: Session, user: User) -> str:
 
 def confirm_totp_enrolment(session: Session, user: User, code: str) -> None:
     checker = _totp(session, user)
-    if checker is None or not checker.verify(code, valid_window=1):
+    step = _step_of(checker, code) if checker is not None else None
+    if step is None or not _use_step(session, user, step):
         raise InvalidInput("动态验证码错误", "one-time code is wrong", field="totp")
     user.totp_enabled = True
     record(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from hutong.core.errors import PermissionDenied
+from hutong.core.errors import HutongError, PermissionDenied
 from hutong.identity.roles import MATRIX, Action, Role, Scope
 
 
@@ -65,10 +66,12 @@ class Target:
 
 
 NO_TARGET = Target(type="none")
+E = TypeVar("E", bound=HutongError)
 
 
-def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool:
-    """Pure check against the matrix and the target's scope."""
+def holds(actor: Actor, action: Action) -> bool:
+    """Whether the actor may ever take ``action``, whatever its target: the matrix row's
+    roles (or its system or public flag) and the token's scopes."""
     rule = MATRIX.get(action)
     if rule is None:
         return False
@@ -78,8 +81,16 @@ def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool
         return rule.public
     if actor.scopes is not None and action.value not in actor.scopes:
         return False
-    if not (actor.roles & rule.roles):
+    return bool(actor.roles & rule.roles)
+
+
+def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool:
+    """Pure check against the matrix and the target's scope."""
+    if not holds(actor, action):
         return False
+    rule = MATRIX[action]
+    if actor.is_system or actor.is_public:
+        return True
     if rule.scope is Scope.OWN_UNIT:
         return target.unit_id is not None and target.unit_id == actor.unit_id
     if rule.scope is Scope.PROVIDER:
@@ -95,20 +106,31 @@ def is_allowed(actor: Actor, action: Action, target: Target = NO_TARGET) -> bool
     return True
 
 
-def authorize(session: Session, actor: Actor, action: Action, target: Target = NO_TARGET) -> None:
-    """Raise PermissionDenied unless allowed; a denial is audited after the rollback."""
-    if is_allowed(actor, action, target):
-        return
+def refusal(error: E, actor: Actor, event: str, target: Target = NO_TARGET, **details: object) -> E:
+    """Attach to ``error`` the denied audit event that must outlive the refusal: it is written
+    after the rollback (or, for a refusal raised outside a transaction, by the web layer's
+    error handler). ``details`` name the rule, never a value someone typed."""
+
+    def _audit_denial(follow_up: Session) -> None:
+        from hutong.audit.service import Outcome, record
+
+        record(follow_up, actor, event, target=target, outcome=Outcome.DENIED, details=details)
+
+    error.after_rollback.append(_audit_denial)
+    return error
+
+
+def denial(actor: Actor, action: Action, target: Target = NO_TARGET) -> PermissionDenied:
+    """The audited 403 of an action the actor may not take."""
     error = PermissionDenied(
         f"无权执行此操作：{action.value}",
         f"not permitted: {action.value}",
         action=action.value,
     )
+    return refusal(error, actor, action.value, target)
 
-    def _audit_denial(follow_up: Session) -> None:
-        from hutong.audit.service import Outcome, record
 
-        record(follow_up, actor, action.value, target=target, outcome=Outcome.DENIED)
-
-    error.after_rollback.append(_audit_denial)
-    raise error
+def authorize(session: Session, actor: Actor, action: Action, target: Target = NO_TARGET) -> None:
+    """Raise PermissionDenied unless allowed; a denial is audited after the rollback."""
+    if not is_allowed(actor, action, target):
+        raise denial(actor, action, target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hutong.core.clock import utcnow
@@ -55,6 +55,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     totp_secret: Mapped[str | None] = mapped_column(String(256))  # sealed by core.keys.SecretBox
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the last TOTP time step accepted: a code is accepted once (RFC 6238 §5.2)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

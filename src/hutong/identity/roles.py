@@ -118,6 +118,19 @@ class Action(StrEnum):
     RELEASE_WITHDRAW = "release.withdraw"
     DISCLOSURE_SUBMIT = "disclosure.submit"  # 依申请公开: anyone may apply (M2018 §24)
     DISCLOSURE_HANDLE = "disclosure.handle"
+    # Monitoring and early warning (issue 16; N2021 task 14)
+    MONITOR_RUN = "monitor.run"
+    ALERT_READ = "alert.read"
+    ALERT_HANDLE = "alert.handle"  # acknowledge, assign, resolve
+    ALERT_SILENCE = "alert.silence"
+    ALERT_ESCALATE = "alert.escalate"
+    # Lifecycle: backups, restores and drills (M2018 §13, N2021 task 5)
+    BACKUP_CREATE = "backup.create"
+    BACKUP_READ = "backup.read"
+    BACKUP_VERIFY = "backup.verify"
+    BACKUP_RESTORE = "backup.restore"
+    BACKUP_DRILL = "backup.drill"
+    KEY_ESCROW = "key.escrow"  # export or install the master keys' escrow file
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,8 @@ BUSINESS_READERS = (
 SUPERVISORS = (R.CATALOG_REVIEWER, R.SECURITY_REVIEWER)
 #: Who decides what the open portal shows: the publisher and 网信办's security reviewer.
 RELEASERS = (R.PUBLISHER, R.SECURITY_REVIEWER)
+#: Who watches the alerts of the audit stream: the security administrator and 网信办.
+WATCHERS = (R.SECURITY_ADMIN, R.SECURITY_REVIEWER)
 
 #: The permission matrix. Rows are actions; a role absent from a row is denied.
 MATRIX: dict[Action, Rule] = {
@@ -244,6 +259,23 @@ MATRIX: dict[Action, Rule] = {
     Action.DISCLOSURE_SUBMIT: _rule(Scope.ANY, public=True),
     # The applicant's personal information is seen by the handling staff only.
     Action.DISCLOSURE_HANDLE: _rule(Scope.ANY, R.PUBLISHER),
+    # 监测预警 (N2021 task 14): the security administrator and 网信办's security reviewer
+    # watch and handle alerts; silencing one is the security administrator's call alone.
+    # Hutong's own detector runs the rules, and the security administrator may on demand.
+    # The system administrator and the auditor see none of it (DESIGN rule 2).
+    Action.MONITOR_RUN: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.ALERT_READ: _rule(Scope.ANY, *WATCHERS),
+    Action.ALERT_HANDLE: _rule(Scope.ANY, *WATCHERS),
+    Action.ALERT_SILENCE: _rule(Scope.ANY, R.SECURITY_ADMIN),
+    Action.ALERT_ESCALATE: _rule(Scope.ANY, *WATCHERS),
+    # Backups hold every unit's data and keys: the security administrator runs them; Hutong's
+    # own actor runs scheduled ones and restores a lost server from the host (decision 0015).
+    Action.BACKUP_CREATE: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_READ: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_VERIFY: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_RESTORE: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.BACKUP_DRILL: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
+    Action.KEY_ESCROW: _rule(Scope.ANY, R.SECURITY_ADMIN, system=True),
 }
 
 

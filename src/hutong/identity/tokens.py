@@ -236,18 +236,44 @@ def open_console_session(session: Session, user: User) -> tuple[str, ConsoleSess
     return raw, row
 
 
-def console_session(session: Session, raw: str) -> ConsoleSession | None:
-    """The live session for a cookie, touched; None when unknown or idle too long."""
+def console_session(
+    session: Session, raw: str, client_address: str | None = None, request_id: str | None = None
+) -> ConsoleSession | None:
+    """The live session for a cookie, touched; None when the cookie is unknown. A session idle
+    too long, or of a disabled account, is refused (``AuthenticationFailed``): it is ended
+    and the refusal audited as the person's, after the rollback."""
     row = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == digest(raw)))
     if row is None:
         return None
+    user = session.get(User, row.user_id)
     idle = timedelta(minutes=session.info["settings"].session_idle_minutes)
     now = utcnow()
     if as_utc(row.last_seen_at) + idle < now:
-        session.delete(row)
-        return None
+        raise _session_refused(row.id, actor_for(user, client_address, request_id), "expired")
+    if not user.enabled:
+        raise _session_refused(row.id, actor_for(user, client_address, request_id), "disabled")
     row.last_seen_at = now
     return row
+
+
+def _session_refused(row_id: int, actor: Actor, reason: str) -> AuthenticationFailed:
+    error = AuthenticationFailed("登录已失效，请重新登录", "the session has ended; sign in again")
+
+    def end(follow_up: Session) -> None:
+        stale = follow_up.get(ConsoleSession, row_id)
+        if stale is not None:
+            follow_up.delete(stale)
+        record(
+            follow_up,
+            actor,
+            "auth.refused",
+            target=Target("user", actor.name, actor.unit_id),
+            outcome=Outcome.DENIED,
+            details={"reason": f"session_{reason}"},
+        )
+
+    error.after_rollback.append(end)
+    return error
 
 
 def close_console_session(session: Session, row: ConsoleSession, actor: Actor) -> None:

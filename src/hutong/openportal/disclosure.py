@@ -8,9 +8,12 @@ approval of the office's head and a reason the applicant sees. Decisions follow 
 disclose, partly disclose, not disclose (a legal reason is required), does not exist, not
 ours (naming the office that holds it).
 
-The applicant's name, ID and contact are sealed with AES-256-GCM and shown only to handling
-staff, each read audited; the ID number is also kept as a keyed pseudonym (same applicant,
-no clear value). Neither ever appears in a URL, a log line or an error message.
+A request is addressed to an office (行政机关, a unit; the platform's operator unless the
+applicant names another) and handled by that office's staff only (``identity/scopes.py``):
+another unit's staff are told no such request exists. The applicant's name, ID and contact
+are sealed with AES-256-GCM and shown only to the handling staff, each read audited; the
+ID number is also kept as a keyed pseudonym (same applicant, no clear value). Neither ever
+appears in a URL, a log line or an error message.
 
 States and transitions::
 
@@ -36,7 +39,9 @@ from hutong.core.clock import local, today_local, utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.core.identifiers import is_citizen_id
 from hutong.core.keys import SecretBox
+from hutong.identity import scopes
 from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.models import Unit
 from hutong.identity.roles import Action
 from hutong.openportal.models import DisclosureEvent, DisclosureRequest
 from hutong.openportal.schemas import DisclosureStepIn
@@ -81,6 +86,8 @@ class Application:
     description: str
     purpose: str
     preferred_format: str
+    #: the code of the unit applied to; empty: the platform's operator
+    office_code: str = ""
 
     def validated(self) -> Application:
         fields = {
@@ -107,6 +114,7 @@ class Application:
         return Application(
             self.name.strip(), self.id_type, number, self.contact.strip(),
             self.description.strip(), self.purpose.strip(), self.preferred_format,
+            self.office_code.strip(),
         )  # fmt: skip
 
 
@@ -136,6 +144,7 @@ def submit(session: Session, actor: Actor, application: Application) -> Disclosu
     """File a request; returns it with its tracking number and due date."""
     authorize(session, actor, Action.DISCLOSURE_SUBMIT)
     clean = application.validated()
+    office = _office(session, clean.office_code)
     now = utcnow()
     number = tracking_number(today_local())
     sealed = _box(session).seal(
@@ -151,6 +160,7 @@ def submit(session: Session, actor: Actor, application: Application) -> Disclosu
         state=RECEIVED,
         applicant_sealed=sealed,
         applicant_key=key.pseudonym(f"{clean.id_type}:{clean.id_number}"),
+        office_unit_id=office,
         id_type=clean.id_type,
         description=clean.description,
         purpose=clean.purpose,
@@ -170,15 +180,40 @@ def submit(session: Session, actor: Actor, application: Application) -> Disclosu
     return request
 
 
+def _office(session: Session, code: str) -> int | None:
+    """The unit applied to: the one named, else the platform's operator."""
+    if not code:
+        return scopes.platform_unit_id(session)
+    unit = session.scalar(select(Unit.id).where(Unit.code == code))
+    if unit is None:
+        raise InvalidInput("受理机关不存在", "unknown office", field="office_code")
+    return unit
+
+
 def _by_number(session: Session, number: str) -> DisclosureRequest:
     found = session.scalar(
         select(DisclosureRequest).where(DisclosureRequest.tracking_no == number.strip())
     )
     if found is None:
-        raise NotFound(
-            "未找到该申请编号", "no request with this tracking number", field="tracking_no"
-        )
+        raise _unknown()
     return found
+
+
+def _unknown() -> NotFound:
+    return NotFound("未找到该申请编号", "no request with this tracking number", field="tracking_no")
+
+
+def _handled(session: Session, actor: Actor, number: str) -> DisclosureRequest:
+    """A request the actor's office handles; another office's is refused as unknown."""
+    request = _by_number(session, number)
+    scopes.guard(
+        session,
+        actor,
+        target(request),
+        _unknown(),
+        (Action.DISCLOSURE_HANDLE, [request.office_unit_id]),
+    )
+    return request
 
 
 @dataclass(frozen=True)
@@ -258,8 +293,16 @@ def answer_correction(
 
 
 def listing(session: Session, actor: Actor, state: str | None = None) -> list[DisclosureRequest]:
+    """The requests addressed to the actor's office, earliest due first."""
     authorize(session, actor, Action.DISCLOSURE_HANDLE)
-    stmt = select(DisclosureRequest).order_by(DisclosureRequest.due_date, DisclosureRequest.id)
+    handled = scopes.where(
+        session, actor, Action.DISCLOSURE_HANDLE, DisclosureRequest.office_unit_id
+    )
+    stmt = (
+        select(DisclosureRequest)
+        .where(handled)
+        .order_by(DisclosureRequest.due_date, DisclosureRequest.id)
+    )
     if state:
         stmt = stmt.where(DisclosureRequest.state == state)
     rows = list(session.scalars(stmt.limit(500)))
@@ -275,8 +318,7 @@ def listing(session: Session, actor: Actor, state: str | None = None) -> list[Di
 
 
 def get(session: Session, actor: Actor, number: str) -> DisclosureRequest:
-    authorize(session, actor, Action.DISCLOSURE_HANDLE)
-    request = _by_number(session, number)
+    request = _handled(session, actor, number)
     record(
         session, actor, "disclosure.read", category=Category.QUERY, target=target(request), rows=1
     )
@@ -285,8 +327,7 @@ def get(session: Session, actor: Actor, number: str) -> DisclosureRequest:
 
 def applicant(session: Session, actor: Actor, number: str) -> dict[str, str]:
     """The applicant's personal information, for the handling staff only; every read audited."""
-    authorize(session, actor, Action.DISCLOSURE_HANDLE)
-    request = _by_number(session, number)
+    request = _handled(session, actor, number)
     clear = json.loads(
         _box(session).open(request.applicant_sealed, f"disclosure:{request.tracking_no}")
     )
@@ -298,8 +339,7 @@ def applicant(session: Session, actor: Actor, number: str) -> dict[str, str]:
 
 
 def _open(session: Session, actor: Actor, number: str) -> DisclosureRequest:
-    authorize(session, actor, Action.DISCLOSURE_HANDLE)
-    request = _by_number(session, number)
+    request = _handled(session, actor, number)
     if request.state != RECEIVED:
         raise Conflict(
             f"申请当前状态为“{STATE_ZH[request.state]}”，不能办理此操作",

@@ -75,6 +75,8 @@ class DisclosureRequest(Base):
     state: Mapped[str] = mapped_column(String(16), index=True)
     applicant_sealed: Mapped[str] = mapped_column(Text)
     applicant_key: Mapped[str] = mapped_column(String(64), index=True)
+    #: the office (行政机关) applied to, whose staff handle the request (第二十九条)
+    office_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     id_type: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
     purpose: Mapped[str] = mapped_column(Text, default="")

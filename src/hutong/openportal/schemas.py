@@ -59,6 +59,9 @@ class ApplicationIn(BaseModel):
     description: str = Field(max_length=4000)
     purpose: str = Field("", max_length=1000)
     preferred_format: str = Field("electronic", description="electronic, paper or onsite")
+    office_code: str = Field(
+        "", max_length=32, description="code of the unit applied to; empty: the platform's"
+    )
 
 
 class FiledOut(BaseModel):

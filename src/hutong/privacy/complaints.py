@@ -1,7 +1,9 @@
 """PI complaints (N2021 task 14: 及时受理投诉): filed on the public form, due within
 ``complaint_working_days`` working days, answered by the PI officer or the security
-administrator, the only roles that see them. The complainant's contact and text are sealed
-at rest (AES-256-GCM under the local secret) and opened only for those roles, audited."""
+administrator, the only roles that see them — the PI officers of the unit that runs the
+system complained about and the security administrators above it (``identity/scopes.py``).
+The complainant's contact and text are sealed at rest (AES-256-GCM under the local secret)
+and opened only for them, audited."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ import secrets
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from hutong.audit.service import Category, record
+from hutong.catalog.models import InformationSystem
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import local, today_local, utcnow
 from hutong.core.errors import Conflict, NotFound
 from hutong.core.keys import SecretBox
+from hutong.identity import scopes
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.privacy import notices
@@ -77,13 +82,40 @@ def out(session: Session, row: Complaint, reveal: bool = False) -> ComplaintOut:
 def by_number(session: Session, number: str) -> Complaint:
     row = session.scalar(select(Complaint).where(Complaint.number == number))
     if row is None:
-        raise NotFound("投诉不存在", "unknown complaint", field="number")
+        raise _missing()
+    return row
+
+
+def _missing() -> NotFound:
+    return NotFound("投诉不存在", "unknown complaint", field="number")
+
+
+def _unit(session: Session) -> ColumnElement[int]:
+    """The unit a complaint belongs to: its system's owner, else the platform's operator."""
+    owner = (
+        select(InformationSystem.owner_unit_id)
+        .where(InformationSystem.id == Complaint.system_id)
+        .scalar_subquery()
+    )
+    return func.coalesce(owner, scopes.platform_unit_id(session))
+
+
+def handled(session: Session, actor: Actor, number: str) -> Complaint:
+    """A complaint the actor handles; one outside their units is refused as unknown."""
+    row = by_number(session, number)
+    unit = session.scalar(select(_unit(session)).where(Complaint.id == row.id))
+    scopes.guard(session, actor, target(row), _missing(), (Action.COMPLAINT_HANDLE, [unit]))
     return row
 
 
 def list_all(session: Session, actor: Actor, state: str | None = None) -> list[ComplaintOut]:
+    """The complaints of the units the actor handles, earliest due first."""
     authorize(session, actor, Action.COMPLAINT_HANDLE, Target("complaint"))
-    query = select(Complaint).order_by(Complaint.due_date, Complaint.id)
+    query = (
+        select(Complaint)
+        .where(scopes.where(session, actor, Action.COMPLAINT_HANDLE, _unit(session)))
+        .order_by(Complaint.due_date, Complaint.id)
+    )
     if state:
         query = query.where(Complaint.state == state)
     rows = list(session.scalars(query))
@@ -99,15 +131,13 @@ def list_all(session: Session, actor: Actor, state: str | None = None) -> list[C
 
 
 def read(session: Session, actor: Actor, number: str) -> ComplaintOut:
-    row = by_number(session, number)
-    authorize(session, actor, Action.COMPLAINT_HANDLE, target(row))
+    row = handled(session, actor, number)
     record(session, actor, "complaint.read", category=Category.QUERY, target=target(row), rows=1)
     return out(session, row, reveal=True)
 
 
 def answer(session: Session, actor: Actor, number: str, data: AnswerIn) -> Complaint:
-    row = by_number(session, number)
-    authorize(session, actor, Action.COMPLAINT_HANDLE, target(row))
+    row = handled(session, actor, number)
     if row.state == "answered":
         raise Conflict("该投诉已答复", "the complaint is already answered", field="number")
     row.state, row.answer, row.answered_by, row.answered_at = (

@@ -25,6 +25,7 @@ from hutong.audit.service import Category, record
 from hutong.catalog.vocab import PiCategory
 from hutong.core.clock import today_local, utcnow
 from hutong.core.errors import ImportRejected, InvalidInput, NotFound
+from hutong.identity import scopes
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.privacy import ledger, notices, subjects
@@ -314,8 +315,7 @@ def list_for_system(
     session: Session, actor: Actor, system_id: int, limit: int = 200
 ) -> list[ConsentOut]:
     """A system's consents, newest first (subjects appear as pseudonyms only)."""
-    system = notices.system_by_id(session, system_id)
-    authorize(session, actor, Action.CONSENT_READ, notices.system_target(system))
+    system = notices.scoped_system(session, actor, Action.CONSENT_READ, system_id)
     rows = list(
         session.scalars(
             select(Consent)
@@ -351,13 +351,23 @@ def _withdraw(session: Session, rows: Sequence[Consent]) -> int:
     return len(changed)
 
 
+def _unknown_consent() -> NotFound:
+    return NotFound("同意记录不存在", "unknown consent", field="consent_id")
+
+
 def withdraw(session: Session, actor: Actor, consent_id: int) -> Consent:
     """Withdraw one consent on the subject's word (staff of the owner unit)."""
     row = session.get(Consent, consent_id)
     if row is None:
-        raise NotFound("同意记录不存在", "unknown consent", field="consent_id")
+        raise _unknown_consent()
     target = notices.system_target(row.system)
-    authorize(session, actor, Action.CONSENT_RECORD, target)
+    scopes.guard(
+        session,
+        actor,
+        target,
+        _unknown_consent(),
+        (Action.CONSENT_RECORD, [row.system.owner_unit_id]),
+    )
     _withdraw(session, [row])
     record(session, actor, "consent.withdraw", category=Category.UPDATE, target=target, rows=1)
     return row
@@ -413,7 +423,7 @@ def withdraw_own(session: Session, actor: Actor, subject: str, consent_ids: Sequ
     """Withdraw consents of a verified subject (or their guardian); others' ids are refused."""
     rows = list(session.scalars(select(Consent).where(Consent.id.in_(list(consent_ids)))))
     if len(rows) != len(set(consent_ids)) or any(row.subject != subject for row in rows):
-        raise NotFound("同意记录不存在", "unknown consent", field="consent_id")
+        raise _unknown_consent()
     count = _withdraw(session, rows)
     record(
         session,
@@ -431,8 +441,7 @@ def withdraw_own(session: Session, actor: Actor, subject: str, consent_ids: Sequ
 def search(session: Session, actor: Actor, system_id: int, subject_id: str) -> list[ConsentOut]:
     """A subject's consents in one system, found by ID number or student number: the ID is
     turned into its pseudonym here and goes no further (not stored, logged or shown)."""
-    system = notices.system_by_id(session, system_id)
-    authorize(session, actor, Action.CONSENT_READ, notices.system_target(system))
+    system = notices.scoped_system(session, actor, Action.CONSENT_READ, system_id)
     if len(subject_id.strip()) < 6:
         raise InvalidInput("请输入身份证件号或学籍号", "enter an ID number", field="subject_id")
     subject = subjects.pseudonym(session, subject_id)

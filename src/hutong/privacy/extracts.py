@@ -3,7 +3,8 @@
 
 A unit requests an extract of an entry's newest dataset version, naming the purpose, the
 items and the quasi-identifiers; the entry's provider (the 主管单位) approves or refuses —
-never its own unit's request; on approval the extract is produced de-identified in DuckDB:
+never its own unit's request. Only those two units see an extract: anyone else is told it
+does not exist (``identity/scopes.py``); on approval the extract is produced de-identified in DuckDB:
 identity items become pseudonyms under a domain of this extract alone (so two extracts cannot
 be joined on them), contact, financial, biometric, whereabouts and family items are
 suppressed, the quasi-identifiers are generalized to k-anonymity (``anonymity.py``), and the
@@ -14,14 +15,15 @@ States: ``requested → approved → produced`` or ``requested → rejected``.""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from hutong.audit.service import Category, record
-from hutong.catalog.models import Item
+from hutong.catalog.models import Item, Resource
 from hutong.catalog.service import by_code
 from hutong.core.clock import local, utcnow
 from hutong.core.db import Database
@@ -30,7 +32,8 @@ from hutong.data.access import open_version
 from hutong.data.engine import DuckDBEngine
 from hutong.data.models import DatasetVersion
 from hutong.data.sql import ident, literal
-from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity import scopes
+from hutong.identity.authz import Actor, Target, authorize, denial, is_allowed
 from hutong.identity.roles import Action
 from hutong.identity.service import unit_by_code
 from hutong.privacy import anonymity, masks
@@ -121,20 +124,61 @@ def request(session: Session, actor: Actor, data: ExtractIn) -> Extract:
 def by_number(session: Session, number: str) -> Extract:
     row = session.scalar(select(Extract).where(Extract.number == number))
     if row is None:
-        raise NotFound("数据提取申请不存在", "unknown extract", field="number")
+        raise _unknown()
+    return row
+
+
+def _unknown() -> NotFound:
+    return NotFound("数据提取申请不存在", "unknown extract", field="number")
+
+
+def _reading(row: Extract) -> scopes.Claim:
+    """The requesting unit reads its extract."""
+    return (Action.EXTRACT_READ, [row.requester_unit_id])
+
+
+def _deciding(row: Extract) -> scopes.Claim:
+    """The owner (provider) unit decides on it and produces it."""
+    return (Action.EXTRACT_APPROVE, [row.resource.provider_unit_id])
+
+
+def may_decide(session: Session, actor: Actor, row: Extract) -> bool:
+    """Whether the actor decides on the extract (the console offers the buttons)."""
+    return scopes.reaches(session, actor, *_deciding(row)) and is_allowed(
+        actor, Action.EXTRACT_APPROVE, target(row)
+    )
+
+
+def may_download(session: Session, actor: Actor, row: Extract) -> bool:
+    """Whether the actor's unit asked for the extract (the console offers the file)."""
+    return scopes.reaches(session, actor, *_reading(row))
+
+
+def _held(
+    session: Session,
+    actor: Actor,
+    number: str,
+    side: Callable[[Extract], scopes.Claim] | None = None,
+) -> Extract:
+    """An extract of the actor's unit, either side (another unit's is refused as unknown);
+    with ``side``, the actor must stand on that side (else 403: they know it exists)."""
+    row = by_number(session, number)
+    scopes.guard(session, actor, target(row), _unknown(), _reading(row), _deciding(row))
+    if side is not None and not scopes.reaches(session, actor, *side(row)):
+        raise denial(actor, side(row)[0], target(row))
+    return row
+
+
+def _decided_by_owner(session: Session, actor: Actor, number: str) -> Extract:
+    """The owner unit's extract, never on its own unit's request (DESIGN rule 2)."""
+    row = _held(session, actor, number, _deciding)
+    authorize(session, actor, Action.EXTRACT_APPROVE, target(row))
     return row
 
 
 def decide(session: Session, actor: Actor, number: str, data: ExtractDecisionIn) -> Extract:
     """The owner unit's decision (never on its own unit's request, DESIGN rule 2)."""
-    row = by_number(session, number)
-    authorize(session, actor, Action.EXTRACT_APPROVE, target(row))
-    if row.resource.provider_unit_id != actor.unit_id:
-        from hutong.core.errors import PermissionDenied
-
-        raise PermissionDenied(
-            "只有数据主管单位可以审批", "only the owner unit decides", field="number"
-        )
+    row = _decided_by_owner(session, actor, number)
     if row.state != "requested":
         raise Conflict("该申请已处理", "the request is already decided", field="number")
     if not data.approve and not data.note.strip():
@@ -161,8 +205,7 @@ def produce(db: Database, actor: Actor, number: str) -> ExtractOut:
     """Produce an approved extract: read the newest version (authorized and audited in one
     transaction), de-identify in DuckDB, write Parquet and attach the risk report."""
     with db.transaction() as session:
-        row = by_number(session, number)
-        authorize(session, actor, Action.EXTRACT_APPROVE, target(row))
+        row = _decided_by_owner(session, actor, number)
         if row.state != "approved":
             raise Conflict(
                 "申请尚未获批或已生成",
@@ -258,34 +301,15 @@ def _spec(data: dict[str, object]) -> masks.MaskSpec:
 
 
 def read(session: Session, actor: Actor, number: str) -> Extract:
-    row = by_number(session, number)
-    if not (
-        _allowed(actor, Action.EXTRACT_READ, row) or _allowed(actor, Action.EXTRACT_APPROVE, row)
-    ):
-        authorize(
-            session,
-            actor,
-            Action.EXTRACT_READ,
-            Target("extract", row.number, row.requester_unit_id),
-        )
+    """One extract, for the requesting unit and the owner unit."""
+    row = _held(session, actor, number)
     record(session, actor, "extract.read", category=Category.QUERY, target=target(row), rows=1)
     return row
 
 
-def _allowed(actor: Actor, action: Action, row: Extract) -> bool:
-    from hutong.identity.authz import is_allowed
-
-    if action is Action.EXTRACT_READ:
-        return is_allowed(actor, action, Target("extract", row.number, row.requester_unit_id))
-    return is_allowed(actor, action, target(row)) and row.resource.provider_unit_id == actor.unit_id
-
-
 def download(session: Session, actor: Actor, number: str) -> Path:
     """The produced file, for the requesting unit only (audited as an export)."""
-    row = by_number(session, number)
-    authorize(
-        session, actor, Action.EXTRACT_READ, Target("extract", row.number, row.requester_unit_id)
-    )
+    row = _held(session, actor, number, _reading)
     if row.state != "produced":
         raise Conflict("提取结果尚未生成", "the extract is not produced yet", field="number")
     record(
@@ -325,37 +349,26 @@ def out(row: Extract) -> ExtractOut:
 
 def listing(session: Session, actor: Actor) -> list[Extract]:
     """Extracts the actor's unit requested or must decide on (its own data), newest first."""
-    from sqlalchemy import or_
-
-    from hutong.catalog.models import Resource
-
-    if actor.unit_id is None:
-        return []
     rows = list(
         session.scalars(
             select(Extract)
             .join(Resource, Resource.id == Extract.resource_id)
             .where(
                 or_(
-                    Extract.requester_unit_id == actor.unit_id,
-                    Resource.provider_unit_id == actor.unit_id,
+                    scopes.where(session, actor, Action.EXTRACT_READ, Extract.requester_unit_id),
+                    scopes.where(session, actor, Action.EXTRACT_APPROVE, Resource.provider_unit_id),
                 )
             )
             .order_by(Extract.id.desc())
             .limit(200)
         )
     )
-    visible = [
-        r
-        for r in rows
-        if _allowed(actor, Action.EXTRACT_READ, r) or _allowed(actor, Action.EXTRACT_APPROVE, r)
-    ]
     record(
         session,
         actor,
         "extract.read",
         category=Category.QUERY,
         target=Target("extract"),
-        rows=len(visible),
+        rows=len(rows),
     )
-    return visible
+    return rows

@@ -145,10 +145,7 @@ def open_check(
 ) -> ConsentSet:
     """Authorize and audit the bulk question for one system and purpose; the caller then runs
     it in DuckDB (``count`` or its own query with ``ConsentSet.allowed``)."""
-    system = notices.system_by_id(session, system_id)
-    authorize(
-        session, actor, Action.CONSENT_CHECK, Target("system", str(system.id), system.owner_unit_id)
-    )
+    system = notices.scoped_system(session, actor, Action.CONSENT_CHECK, system_id)
     record(
         session,
         actor,

@@ -15,6 +15,7 @@ from hutong.audit.service import Category, record
 from hutong.catalog.models import InformationSystem
 from hutong.catalog.vocab import SENSITIVE_PI
 from hutong.core.errors import InvalidInput, NotFound
+from hutong.identity import scopes
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.privacy.models import CollectionNotice
@@ -26,7 +27,27 @@ SENSITIVE = {c.value for c in SENSITIVE_PI}
 def system_by_id(session: Session, system_id: int) -> InformationSystem:
     system = session.get(InformationSystem, system_id)
     if system is None:
-        raise NotFound("信息系统不存在", "unknown information system", field="system_id")
+        raise _unknown_system()
+    return system
+
+
+def _unknown_system() -> NotFound:
+    return NotFound("信息系统不存在", "unknown information system", field="system_id")
+
+
+def scoped_system(
+    session: Session, actor: Actor, action: Action, system_id: int
+) -> InformationSystem:
+    """A system whose personal records (consents) the actor reads with ``action``; another
+    unit's system is refused as unknown (``identity/scopes.py``)."""
+    system = system_by_id(session, system_id)
+    scopes.guard(
+        session,
+        actor,
+        system_target(system),
+        _unknown_system(),
+        (action, [system.owner_unit_id]),
+    )
     return system
 
 

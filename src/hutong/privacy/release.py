@@ -7,10 +7,19 @@ Aggregation is one ``GROUP BY`` in DuckDB; the rest works on cells, not rows.
 **Primary suppression**: a count below ``threshold`` (but not zero) is withheld.
 **Complementary suppression**: the table also publishes every marginal total (each *line* —
 all cells that agree on every dimension but one — has a total), so a line with exactly one
-withheld cell would give it away by subtraction; the smallest other published cell of such a
-line is withheld too, repeated until every line has none or at least two withheld cells.
-Marginal totals below the threshold, or over a line that still has one withheld cell, are
-withheld as well, and then the grand total too.
+withheld cell would give it away by subtraction; the smallest other published non-zero cell
+of such a line is withheld too (a zero cell only when nothing else is left), repeated until
+every line of two cells or more has none or at least two withheld cells. Marginal totals
+below the threshold, or over a line that still has one withheld cell, are withheld as well,
+and then the grand total too.
+
+This is the classic "at least two per line" heuristic, not an optimal (linear-programming)
+pattern such as Tau-Argus computes: it is small, deterministic and fast on the tables the
+platform releases, and it never publishes a cell that one line total gives away
+(decision 0013 says why no library was taken). ``protect_table`` applies the same suppression
+to a table that is already aggregated (one row per cell), such as a file submitted for
+public release, where a count the provider already withheld (NULL or not a number) counts
+as withheld.
 
 **Differential privacy** (optional, ``epsilon`` > 0): counts get discrete Laplace noise of
 scale 1/ε₁ (one person changes one cell by one), sums Laplace noise of scale
@@ -22,7 +31,7 @@ cells is taken as public (the items' code lists), as is usual for released table
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 import duckdb
@@ -31,6 +40,8 @@ from hutong.core.errors import InvalidInput
 from hutong.data.sql import ident
 
 SUPPRESSED = None
+#: The row-number column ``withheld_sql`` adds and drops again (no dataset column starts so).
+ROW = "__hutong_row"
 
 
 @dataclass
@@ -40,6 +51,8 @@ class Cell:
     sum: float | None = None
     primary: bool = False
     complementary: bool = False
+    #: row number in file order, for cells read from an aggregated table
+    row: int | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -189,23 +202,82 @@ def _lines(cells: list[Cell], width: int) -> dict[tuple[int, tuple[object, ...]]
     return lines
 
 
+def _partner_cost(cell: Cell) -> tuple[bool, int, str]:
+    """The cheapest cell to withhold beside another: the smallest non-zero one (a zero is
+    often known to be zero, so it hides little), then a zero; ties by key, so the pattern
+    is the same on every run."""
+    return (not cell.count, cell.count or 0, str(cell.key))
+
+
+def suppress_cells(cells: list[Cell], width: int, threshold: int) -> None:
+    """Mark primary suppression (a count below ``threshold`` but not zero, or one already
+    withheld: None) and complementary suppression (see the module docstring) on ``cells``,
+    whose keys have ``width`` dimensions. Each line keeps its cells sorted by cost, a cursor
+    to its cheapest published one and a count of withheld ones, so the whole pass costs a
+    sort of every line, not a scan of a line per withheld cell."""
+    for cell in cells:
+        cell.primary = cell.primary or cell.count is None or 0 < cell.count < threshold
+    lines = {
+        key: sorted(members, key=_partner_cost)
+        for key, members in _lines(cells, width).items()
+        if len(members) > 1
+    }
+    through: dict[int, list[tuple[int, tuple[object, ...]]]] = defaultdict(list)
+    for key, members in lines.items():
+        for cell in members:
+            through[id(cell)].append(key)
+    withheld = {key: sum(c.suppressed for c in members) for key, members in lines.items()}
+    cursor = dict.fromkeys(lines, 0)
+    pending = deque(key for key, n in withheld.items() if n == 1)
+    while pending:
+        key = pending.popleft()
+        if withheld[key] != 1:
+            continue
+        members = lines[key]
+        while members[cursor[key]].suppressed:
+            cursor[key] += 1
+        partner = members[cursor[key]]
+        partner.complementary = True
+        for line in through[id(partner)]:
+            withheld[line] += 1
+            if withheld[line] == 1:
+                pending.append(line)
+
+
+def protect_table(
+    connection: duckdb.DuckDBPyConnection,
+    relation: str,
+    dims: list[str],
+    column: str,
+    threshold: int,
+) -> list[Cell]:
+    """The cells of an aggregated table (one row per cell: ``dims`` and the count ``column``),
+    read in file order, with the suppression it needs marked (``suppress_cells``)."""
+    keys = "".join(f"{ident(d)}, " for d in dims)
+    rows = connection.execute(
+        f"SELECT row_number() OVER () AS n, {keys}TRY_CAST({ident(column)} AS BIGINT) "
+        f"FROM {relation}"
+    ).fetchall()
+    cells = [Cell(tuple(r[1:-1]), r[-1], row=int(r[0])) for r in rows]
+    suppress_cells(cells, len(dims), threshold)
+    return cells
+
+
+def withheld_sql(relation: str, column: str, cells: list[Cell]) -> str:
+    """A SELECT over ``relation`` (rows in the order ``protect_table`` read them) with
+    ``column`` withheld (NULL) in every suppressed cell."""
+    rows = [c.row for c in cells if c.suppressed and c.row is not None]
+    hidden = f"{ROW} IN ({', '.join(map(str, rows))})" if rows else "FALSE"
+    return (
+        f"SELECT * EXCLUDE ({ROW}) REPLACE (CASE WHEN {hidden} THEN NULL ELSE {ident(column)} "
+        f"END AS {ident(column)}) FROM (SELECT row_number() OVER () AS {ROW}, * FROM {relation})"
+    )
+
+
 def _suppress(table: ReleaseTable) -> None:
     k = table.threshold
-    for cell in table.cells:
-        cell.primary = cell.count is not None and 0 < cell.count < k
+    suppress_cells(table.cells, len(table.by), k)
     lines = _lines(table.cells, len(table.by))
-    changed = True
-    while changed:  # complementary suppression to a fixpoint (each step withholds one more)
-        changed = False
-        for members in lines.values():
-            withheld = [c for c in members if c.suppressed]
-            if len(withheld) != 1:
-                continue
-            candidates = [c for c in members if not c.suppressed and c.count]
-            if not candidates:
-                continue  # the line's total is withheld below instead
-            min(candidates, key=lambda c: (c.count, str(c.key))).complementary = True
-            changed = True
     for key, members in lines.items():
         total = sum(c.count or 0 for c in members)
         withheld = [c for c in members if c.suppressed]

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+from types import FrameType
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from hutong import __version__
+from hutong.audit.tally import FLUSH_SECONDS, RefusalTally
 from hutong.core.db import Database
 from hutong.core.settings import Settings
+from hutong.data.engine import DuckDBEngine
 from hutong.openportal.ratelimit import RateLimiter
 from hutong.web import openapi, problems
 from hutong.web.metrics import Metrics
@@ -40,6 +49,7 @@ from hutong.web.routers import (
 )
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("hutong.web")
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -48,6 +58,26 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 }
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Write the anonymous refusals' audit windows as they close, and the rest at shutdown."""
+    flushing = asyncio.create_task(_flush_refusals(app))
+    try:
+        yield
+    finally:
+        flushing.cancel()
+        await run_in_threadpool(app.state.refusals.flush, app.state.db, True)
+
+
+async def _flush_refusals(app: FastAPI) -> None:
+    while True:
+        await asyncio.sleep(FLUSH_SECONDS)
+        try:
+            await run_in_threadpool(app.state.refusals.flush, app.state.db)
+        except Exception:  # the windows are kept; the next flush retries
+            log.exception("audit of refused requests could not be written yet")
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -60,11 +90,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.db = db or Database(settings)
     app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter()
+    app.state.refusals = RefusalTally()
+    #: Runs consumers' queries within the limits; ``serve`` stops them all on SIGTERM.
+    app.state.engine = DuckDBEngine.for_queries(settings)
     problems.install(app)
     openapi.install(app)
     console.install_exception_handlers(app)
@@ -111,3 +145,23 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+class QueryStoppingServer(uvicorn.Server):
+    """Uvicorn that stops every running query when told to exit (SIGTERM, Ctrl-C): its
+    graceful shutdown waits for open responses, which then end at once instead of when their
+    queries would have (issue 12)."""
+
+    def __init__(self, config: uvicorn.Config, engine: DuckDBEngine) -> None:
+        super().__init__(config)
+        self.engine = engine
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.engine.stop_all()
+        super().handle_exit(sig, frame)
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Serve ``app`` until SIGTERM or Ctrl-C."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="info")
+    QueryStoppingServer(config, app.state.engine).run()

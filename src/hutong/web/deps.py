@@ -1,5 +1,10 @@
 """Request plumbing shared by routers: the database, the request id, the acting identity, and
-the bounded shapes of path and query input."""
+the bounded shapes of path and query input.
+
+Refusals on the way in are audited like every other refusal: a known person's (a failed
+CSRF check, a session that must finish signing in, an expired session, a disabled account)
+as one denied event each; an anonymous caller's (no credentials, an unknown token or session
+cookie) counted per client address, operation and minute (``audit/tally.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hutong.core.db import MAX_INTEGER, Database
 from hutong.core.errors import AuthenticationFailed, PermissionDenied
 from hutong.identity.auth import actor_for
-from hutong.identity.authz import Actor
+from hutong.identity.authz import Actor, Target, refusal
 from hutong.identity.models import SessionStage, User
 from hutong.identity.tokens import actor_from_token, console_session
 
@@ -39,6 +44,25 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def operation(request: Request) -> str:
+    """The operation a request is for: its method and route template (no values)."""
+    route = request.scope.get("route")
+    return f"{request.method} {getattr(route, 'path', 'unmatched')}"
+
+
+def refused_anonymously(request: Request, reason: str) -> None:
+    """Count an anonymous refusal towards its window's audit event."""
+    request.app.state.refusals.count(client_address(request), operation(request), reason)
+
+
+def refused(
+    error: PermissionDenied, actor: Actor, request: Request, reason: str
+) -> PermissionDenied:
+    """A known person's refusal, audited as denied by the error handler."""
+    target = Target("operation", operation(request))
+    return refusal(error, actor, "auth.refused", target, reason=reason)
+
+
 @dataclass
 class ConsoleIdentity:
     actor: Actor
@@ -46,22 +70,31 @@ class ConsoleIdentity:
     csrf_token: str
     stage: SessionStage
     session_id: int
+    #: method and route template of the request (audit target of a refused form)
+    operation: str = ""
 
 
 def console_identity(request: Request, db: Database) -> ConsoleIdentity | None:
-    """The signed-in console user from the session cookie, or None."""
+    """The signed-in console user from the session cookie, or None. A refused cookie is
+    audited: an unknown one counted anonymously; an expired session or a disabled account
+    as the person's denied event (``console_session``)."""
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
-    with db.transaction() as session:
-        row = console_session(session, raw)
-        if row is None:
-            return None
-        user = session.get(User, row.user_id)
-        if user is None or not user.enabled:
-            return None
-        actor = actor_for(user, client_address(request), request.state.request_id)
-        return ConsoleIdentity(actor, user, row.csrf_token, SessionStage(row.stage), row.id)
+    address = client_address(request)
+    try:
+        with db.transaction() as session:
+            row = console_session(session, raw, address, request.state.request_id)
+            if row is None:
+                refused_anonymously(request, "unknown_session")
+                return None
+            user = session.get(User, row.user_id)
+            actor = actor_for(user, address, request.state.request_id)
+            return ConsoleIdentity(
+                actor, user, row.csrf_token, SessionStage(row.stage), row.id, operation(request)
+            )
+    except AuthenticationFailed:
+        return None
 
 
 def current_actor(
@@ -71,21 +104,40 @@ def current_actor(
 ) -> Actor:
     """Bearer token first; a console cookie also works, with the CSRF header on writes."""
     if credentials is not None:
-        with db.transaction() as session:
-            return actor_from_token(
-                session, credentials.credentials, client_address(request), request.state.request_id
-            )
+        try:
+            with db.transaction() as session:
+                return actor_from_token(
+                    session,
+                    credentials.credentials,
+                    client_address(request),
+                    request.state.request_id,
+                )
+        except AuthenticationFailed:
+            refused_anonymously(request, "invalid_token")
+            raise
     identity = console_identity(request, db)
     if identity is None:
+        if SESSION_COOKIE not in request.cookies:
+            refused_anonymously(request, "no_credentials")
         raise AuthenticationFailed("需要登录", "authentication required")
     if identity.stage is not SessionStage.FULL:
-        raise PermissionDenied(
-            "请先完成登录步骤（修改密码或绑定动态验证码）",
-            "finish signing in first (change password or enrol TOTP)",
+        raise refused(
+            PermissionDenied(
+                "请先完成登录步骤（修改密码或绑定动态验证码）",
+                "finish signing in first (change password or enrol TOTP)",
+            ),
+            identity.actor,
+            request,
+            "sign_in_unfinished",
         )
     if (
         request.method not in SAFE_METHODS
         and request.headers.get("x-csrf-token") != identity.csrf_token
     ):
-        raise PermissionDenied("CSRF 校验失败", "CSRF check failed", field="X-CSRF-Token")
+        raise refused(
+            PermissionDenied("CSRF 校验失败", "CSRF check failed", field="X-CSRF-Token"),
+            identity.actor,
+            request,
+            "csrf",
+        )
     return identity.actor

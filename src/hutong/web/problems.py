@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hutong.core.errors import HutongError, TooManyRequests
@@ -121,6 +122,8 @@ def rule_zh(error: dict[str, Any]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
     async def _domain(request: Request, error: HutongError) -> Response:
+        if error.after_rollback:  # a refusal raised outside a transaction: audit it now
+            await run_in_threadpool(request.app.state.db.follow_up, error)
         response = problem(
             request, error.status, error.code, error.zh, error.en, error.field, **error.extra
         )

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hutong.core.clock import local
+from hutong.data.rules import plain
 from hutong.web.i18n import negotiate, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -27,7 +28,15 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["local"] = local_time
+    env.filters["bound"] = bound
     return env
+
+
+def bound(value: float | str | None) -> str:
+    """A declared bound of an item as people write it (0, not 0.0); a form's text as typed."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return plain(value)
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -10,14 +10,21 @@ from sqlalchemy import case, exists, func, not_, or_, select
 
 from hutong.catalog.models import Item, MaintenanceTask, Resource
 from hutong.catalog.overlaps import unjustified
-from hutong.catalog.vocab import SENSITIVE_PI, Grade, OpenType, PiCategory, ShareType, Status
+from hutong.catalog.vocab import (
+    SENSITIVE_PI,
+    Grade,
+    OpenType,
+    PiCategory,
+    ShareType,
+    Status,
+    reaches_million,
+)
 from hutong.compliance.rules import Context, Severity, Subject, failing, rule
 from hutong.compliance.sql import age_days
 from hutong.data.models import DatasetVersion
 from hutong.data.quality import CYCLE_DAYS
 from hutong.identity.models import Unit
 
-MILLION = 1_000_000
 R = Resource
 H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
 #: Entries that count: accepted by review or published (drafts are work in progress).
@@ -142,14 +149,14 @@ def sensitive_flag(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "resource.million.grade",
     "涉及百万人以上个人信息的资源定为一般数据",
-    "an entry with PI of over one million persons is graded general",
+    "an entry with PI of one million persons or more is graded general",
     "N2021 task 3",
     M,
     Subject.RESOURCE,
 )
 def million_grade(ctx: Context):  # type: ignore[no-untyped-def]
     return _live("百万级个人信息定级偏低").where(
-        R.approx_persons >= MILLION, R.grade == Grade.GENERAL.value
+        reaches_million(R.approx_persons), R.grade == Grade.GENERAL.value
     )
 
 
@@ -233,7 +240,7 @@ def items_empty(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "resource.pi.source_system",
     "涉及百万人以上个人信息的资源未登记来源系统",
-    "an entry with PI of over one million persons names no source system",
+    "an entry with PI of one million persons or more names no source system",
     "N2021 task 2",
     L,
     Subject.RESOURCE,
@@ -241,7 +248,7 @@ def items_empty(ctx: Context):  # type: ignore[no-untyped-def]
 def pi_source_system(ctx: Context):  # type: ignore[no-untyped-def]
     """The system that stores it is where N2021 task 9's duties (officer, filing) attach."""
     return _live("未登记来源系统").where(
-        R.has_pi.is_(True), R.approx_persons >= MILLION, R.source_system_id.is_(None)
+        R.has_pi.is_(True), reaches_million(R.approx_persons), R.source_system_id.is_(None)
     )
 
 

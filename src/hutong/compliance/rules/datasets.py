@@ -11,13 +11,19 @@ from sqlalchemy import String, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from hutong.catalog.models import Resource
+from hutong.catalog.vocab import Grade, reaches_million
 from hutong.compliance.rules import Context, Severity, Subject, failing, rule
 from hutong.compliance.sql import age_days, json_array_length
 from hutong.data.models import DatasetVersion
 
-MILLION = 1_000_000
 V, R = DatasetVersion, Resource
 H, M = Severity.HIGH, Severity.MEDIUM
+
+
+def must_be_sealed():  # type: ignore[no-untyped-def]
+    """Versions of entries holding PI or graded important/core are sealed at rest (N2021
+    tasks 5, 8), as ingest decides (``data.ingest.must_seal``)."""
+    return or_(R.has_pi.is_(True), R.grade.in_((Grade.CORE.value, Grade.IMPORTANT.value)))
 
 
 def version_id(version=V):  # type: ignore[no-untyped-def]
@@ -77,15 +83,15 @@ def quality_low_twice(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "dataset.persons.undeclared",
     "数据中检出百万人以上个人信息但目录登记不足百万",
-    "the data holds PI of over one million persons but the entry declares fewer",
+    "the data holds PI of one million persons or more but the entry declares fewer",
     "N2021 task 9",
     H,
     Subject.DATASET,
 )
 def persons_undeclared(ctx: Context):  # type: ignore[no-untyped-def]
     return _newest("百万级个人信息未登记").where(
-        V.detection["persons"].as_integer() >= MILLION,
-        or_(R.approx_persons.is_(None), R.approx_persons < MILLION),
+        reaches_million(V.detection["persons"].as_integer()),
+        or_(R.approx_persons.is_(None), ~reaches_million(R.approx_persons)),
     )
 
 
@@ -133,8 +139,5 @@ def pi_unencrypted(ctx: Context):  # type: ignore[no-untyped-def]
         failing(version_id(), R.provider_unit_id, "未加密存储")
         .select_from(V)
         .join(R, R.id == V.resource_id)
-        .where(
-            V.data_key_id.is_(None),
-            or_(R.has_pi.is_(True), R.grade.in_(("core", "important"))),
-        )
+        .where(V.data_key_id.is_(None), must_be_sealed())
     )

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import String, cast, exists, func, literal, or_
 
 from hutong.catalog.models import Resource
+from hutong.catalog.vocab import reaches_million
 from hutong.compliance.rules import Context, Severity, Subject, failing, rule
 from hutong.exchange.models import (
     Application,
@@ -23,7 +24,6 @@ from hutong.exchange.vocab import AppStatus, DocumentKind, GrantStatus, RequestS
 
 A, G, R = Application, Grant, Resource
 H, M = Severity.HIGH, Severity.MEDIUM
-MILLION = 1_000_000
 #: Answers are due within 10 working days; two calendar weeks never count fewer.
 ANSWER_WITHIN = timedelta(days=14)
 
@@ -92,7 +92,7 @@ def grant_agreement(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "grant.million_pi_provincial",
     "共享百万人以上个人信息未经省级教育行政部门批准",
-    "personal information of over one million persons is shared without provincial approval",
+    "personal information of one million persons or more is shared without provincial approval",
     "N2021 task 9",
     H,
     Subject.GRANT,
@@ -100,7 +100,7 @@ def grant_agreement(ctx: Context):  # type: ignore[no-untyped-def]
 def million_pi_provincial(ctx: Context):  # type: ignore[no-untyped-def]
     return _live_grants(ctx, "缺少省级批准").where(
         R.has_pi.is_(True),
-        R.approx_persons >= MILLION,
+        reaches_million(R.approx_persons),
         _without(DocumentKind.PROVINCIAL_APPROVAL),
     )
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlalchemy import and_, exists, func, or_, select
 
 from hutong.catalog.models import InformationSystem, Item, Resource
-from hutong.catalog.vocab import Grade, Status
+from hutong.catalog.vocab import Grade, Status, reaches_million
 from hutong.compliance.models import Assessment, SecurityAudit, SystemProfile
 from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.data.models import DatasetVersion
 from hutong.identity.models import User, UserRole
 from hutong.identity.roles import Role
 
-MILLION = 1_000_000  # N2021 task 9
 S, P = InformationSystem, SystemProfile
 H, M, L = Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
@@ -25,7 +25,7 @@ def _profiled(detail: str):  # type: ignore[no-untyped-def]
 
 
 def _million(detail: str):  # type: ignore[no-untyped-def]
-    return _profiled(detail).where(P.persons_pi >= MILLION)
+    return _profiled(detail).where(reaches_million(P.persons_pi))
 
 
 @rule(
@@ -43,7 +43,7 @@ def registry_missing(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "system.million.pi_officer",
     "存储百万人以上个人信息的系统未明确个人信息保护负责人",
-    "system storing PI of over one million persons has no PI protection officer",
+    "system storing PI of one million persons or more has no PI protection officer",
     "N2021 task 9",
     H,
     Subject.SYSTEM,
@@ -73,7 +73,7 @@ def pi_officer_valid(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "system.million.filing",
     "存储百万人以上个人信息的系统未向省级教育行政部门备案",
-    "system storing PI of over one million persons is not filed with the provincial department",
+    "system storing PI of one million persons or more is not filed with the provincial department",
     "N2021 task 9",
     H,
     Subject.SYSTEM,
@@ -87,7 +87,7 @@ def million_filing(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "system.million.mlps",
     "收集存储百万人以上个人信息的系统等级保护低于三级",
-    "system with PI of over one million persons is below MLPS level 3",
+    "system with PI of one million persons or more is below MLPS level 3",
     "N2021 task 9",
     H,
     Subject.SYSTEM,
@@ -99,7 +99,7 @@ def million_mlps(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "system.million.yearly_audit",
     "存储百万人以上个人信息的系统近 12 个月未开展个人信息处理安全审计",
-    "system with PI of over one million persons had no security audit in the last 12 months",
+    "system with PI of one million persons or more had no security audit in the last 12 months",
     "N2021 task 9",
     H,
     Subject.SYSTEM,
@@ -251,7 +251,7 @@ def responsible_person(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "system.persons.understated",
     "目录登记的个人信息规模达百万人，系统档案登记不足百万",
-    "catalog entries declare over one million persons but the registry says fewer",
+    "catalog entries declare one million persons or more but the registry says fewer",
     "N2021 task 9",
     M,
     Subject.SYSTEM,
@@ -266,7 +266,7 @@ def persons_understated(ctx: Context):  # type: ignore[no-untyped-def]
     return (
         _profiled("档案人数低于目录登记")
         .join(declared, declared.c.sid == S.id)
-        .where(declared.c.n >= MILLION, P.persons_pi < MILLION)
+        .where(reaches_million(declared.c.n), ~reaches_million(P.persons_pi))
     )
 
 
@@ -299,21 +299,34 @@ def assessment_periodic(ctx: Context):  # type: ignore[no-untyped-def]
 @rule(
     "system.assessment.sensitive",
     "处理敏感个人信息或儿童信息的系统未事前开展风险评估",
-    "system processing sensitive or children's PI has no risk assessment",
+    "system processing sensitive or children's PI had no risk assessment before processing began",
     "N2021 task 13",
     H,
     Subject.SYSTEM,
 )
 def assessment_sensitive(ctx: Context):  # type: ignore[no-untyped-def]
-    special = exists().where(
+    """事前: an assessment counts only if it was made before processing began, i.e. before the
+    first dataset version of any of the system's sensitive or children's entries; until data
+    arrives, any assessment counts."""
+    special = and_(
         Resource.source_system_id == S.id,
         or_(
             Resource.has_child_pi.is_(True),
             exists().where(Item.resource_id == Resource.id, Item.sensitive.is_(True)),
         ),
     )
-    assessed = exists().where(Assessment.system_id == S.id)
-    return failing(S.id, S.owner_unit_id, "无事前风险评估").where(special, ~assessed)
+    began = (
+        select(func.min(DatasetVersion.ingested_at))
+        .join(Resource, Resource.id == DatasetVersion.resource_id)
+        .where(special)
+        .scalar_subquery()
+    )
+    beforehand = exists().where(
+        Assessment.system_id == S.id, or_(began.is_(None), Assessment.assessed_at <= began)
+    )
+    return failing(S.id, S.owner_unit_id, "无事前风险评估").where(
+        exists().where(special), ~beforehand
+    )
 
 
 @rule(

@@ -1,6 +1,7 @@
 """Refuse every source but the dataset: other tables, schema-qualified names, system catalogs
 (``duckdb_*``, ``information_schema``, ``pg_catalog``), file paths, table functions, and CTEs
-that take the name ``dataset`` so a later reference would mean something else."""
+that take the name ``dataset`` so a later reference would mean something else; and a PIVOT or
+UNPIVOT, which rides on the dataset's table node that the policy view replaces."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
-from hutong.policy.errors import ForbiddenSource, QuerySyntax
+from hutong.policy.errors import ForbiddenConstruct, ForbiddenSource, QuerySyntax
 from hutong.policy.request import Request
 from hutong.policy.view import DATASET
 
@@ -33,6 +34,11 @@ def _refuse_shadowing(tree: exp.Expression) -> None:
             raise ForbiddenSource(f"WITH {cte.alias_or_name}")
 
 
+def _refuse_pivots(tree: exp.Expression) -> None:
+    if tree.find(exp.Pivot) is not None:
+        raise ForbiddenConstruct("PIVOT/UNPIVOT")
+
+
 def _table_reads(tree: exp.Expression) -> tuple[list[exp.Table], set[int]]:
     """The reads of real tables (refused unless the dataset) and every Table node a scope
     resolved, CTE references included."""
@@ -52,6 +58,7 @@ def _table_reads(tree: exp.Expression) -> tuple[list[exp.Table], set[int]]:
 
 def refuse_other_sources(tree: exp.Expression, request: Request) -> exp.Expression:
     _refuse_shadowing(tree)
+    _refuse_pivots(tree)
     reads, resolved = _table_reads(tree)
     # A table that no scope resolved (e.g. in an unusual clause) is refused too.
     for table in tree.find_all(exp.Table):

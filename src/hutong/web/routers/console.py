@@ -23,7 +23,7 @@ from hutong.core.clock import from_us, local
 from hutong.core.db import Database
 from hutong.core.errors import HutongError, PermissionDenied
 from hutong.identity import auth, service
-from hutong.identity.authz import Target, is_allowed
+from hutong.identity.authz import Target, is_allowed, refusal
 from hutong.identity.models import UNIT_KIND_ZH, SessionStage, UnitKind, User
 from hutong.identity.roles import ROLE_NAMES_ZH, Action, Role
 from hutong.identity.schemas import UnitCreate, UserCreate
@@ -34,6 +34,7 @@ from hutong.web.deps import (
     client_address,
     console_identity,
     database,
+    refused_anonymously,
 )
 from hutong.web.flash import error_from, with_error
 from hutong.web.routers.audit import audit_filter
@@ -136,10 +137,13 @@ def page(
 
 
 def check_csrf(identity: ConsoleIdentity, token: str) -> None:
+    """A form must carry its session's token; a refusal is audited as the person's."""
     if not secrets.compare_digest(identity.csrf_token, token):
-        raise PermissionDenied(
+        error = PermissionDenied(
             "表单已过期，请刷新后重试", "form expired (CSRF check failed); reload and retry"
         )
+        target = Target("operation", identity.operation)
+        raise refusal(error, identity.actor, "auth.refused", target, reason="csrf")
 
 
 async def checked_form(request: Request, identity: ConsoleIdentity) -> FormData:
@@ -220,6 +224,7 @@ def login(
 ) -> Response:
     cookie = request.cookies.get(PRE_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, csrf_token):
+        refused_anonymously(request, "csrf")
         return render(
             request,
             "login.html",

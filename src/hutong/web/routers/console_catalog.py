@@ -232,17 +232,28 @@ def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "name",
             "data_type",
             "length",
+            "precision",
+            "min_value",
+            "max_value",
             "element_ref",
             "description",
             "pi_category",
             "default_mask",
         )
     }
+
+    def declared(field: str, i: int) -> str | None:
+        """An optional number of row ``i`` (a form from before the field existed has none)."""
+        return (columns[field][i : i + 1] or [""])[0].strip() or None
+
     values["items"] = [
         {
             "name": name.strip(),
             "data_type": columns["data_type"][i].strip() or "字符型",
             "length": columns["length"][i] or None,
+            "precision": declared("precision", i),
+            "min_value": declared("min_value", i),
+            "max_value": declared("max_value", i),
             "element_ref": columns["element_ref"][i],
             "description": columns["description"][i],
             "pi_category": columns["pi_category"][i] or "none",
@@ -669,6 +680,7 @@ def entry_page(
             "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,
+            "ingest_summary": data_service.summary(datasets[0]) if datasets else None,
             "open_corrections": open_corrections,
             "can_ingest": can_ingest,
             "can_apply": can_apply,

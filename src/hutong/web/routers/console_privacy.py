@@ -573,10 +573,8 @@ def extracts_page(
         rows = [
             {
                 **extracts.out(r).model_dump(),
-                "can_decide": r.state == "requested"
-                and extracts._allowed(actor, Action.EXTRACT_APPROVE, r),
-                "can_download": r.state == "produced"
-                and extracts._allowed(actor, Action.EXTRACT_READ, r),
+                "can_decide": r.state == "requested" and extracts.may_decide(session, actor, r),
+                "can_download": r.state == "produced" and extracts.may_download(session, actor, r),
             }
             for r in extracts.listing(session, actor)
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -22,6 +23,23 @@ from hutong.web.uploads import spooled
 router = APIRouter(prefix="/api/v1", tags=["data"], responses=ERRORS)
 
 
+class ReasonOut(BaseModel):
+    item: str
+    check: str = Field(description="the failed check's stable id, e.g. decimal, digits, minimum")
+    zh: str = Field(description="what the failing values are, in Chinese")
+    rows: int
+
+
+class SummaryOut(BaseModel):
+    """What the steward reads after an ingest."""
+
+    imported: int
+    set_aside: int
+    reasons: list[ReasonOut] = Field(description="every failed check, the most frequent first")
+    zh: str = Field(description="the summary as one Chinese sentence")
+    rejects_url: str | None = Field(None, description="the set-aside rows with their reasons")
+
+
 class VersionOut(BaseModel):
     version: int
     rows: int
@@ -40,15 +58,19 @@ class VersionOut(BaseModel):
         description="consumer correction reports on the entry still unanswered (M2018 §23); "
         "quality_score measures the version's own checks and does not include them",
     )
+    summary: SummaryOut
 
 
-def version_out(row, open_corrections: int = 0) -> VersionOut:  # type: ignore[no-untyped-def]
-    computed = ("encrypted", "open_corrections")
+def version_out(row, code: str, open_corrections: int = 0) -> VersionOut:  # type: ignore[no-untyped-def]
+    computed = ("encrypted", "open_corrections", "summary")
+    told = service.summary(row)
+    rejects = f"/api/v1/resources/{code}/datasets/{row.version}/rejects" if row.rejected else None
     return VersionOut.model_validate(
         {
             **{f: getattr(row, f) for f in VersionOut.model_fields if f not in computed},
             "encrypted": row.data_key_id is not None,
             "open_corrections": open_corrections,
+            "summary": {**asdict(told), "zh": told.zh, "rejects_url": rejects},
         }
     )
 
@@ -76,7 +98,7 @@ def upload(
         version = ingest_file(
             db, actor, code, path, mapping, on_invalid, key, fmt=file.filename or "csv"
         )
-    return version_out(version)
+    return version_out(version, code)
 
 
 @router.get(
@@ -111,4 +133,4 @@ def list_versions(
     with db.transaction() as session:
         rows = service.versions(session, actor, code)
         reports = feedback.open_count(session, rows[0].resource_id) if rows else 0
-        return [version_out(v, reports) for v in rows]
+        return [version_out(v, code, reports) for v in rows]

@@ -4,10 +4,10 @@ corrections and notifications: the sharing exchange over HTTP (thin: parse, call
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import ValidationError
 
 from hutong.core.db import Database, RowId
@@ -34,6 +34,7 @@ from hutong.exchange.schemas import (
 from hutong.identity.authz import Actor
 from hutong.web.deps import Code, current_actor, database
 from hutong.web.openapi import ERRORS, downloads
+from hutong.web.queries import watched
 from hutong.web.uploads import spooled
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"], responses=ERRORS)
@@ -158,29 +159,27 @@ def all_usage(actor: Who, db: Db) -> list[UsageOut]:
         return service.usage(session, actor)
 
 
-def _streamed(result: access.Result) -> StreamingResponse:
-    return StreamingResponse(result.chunks, media_type=result.media_type, headers=result.headers)
-
-
 @router.post(
     "/data/{code:path}/query",
-    response_class=StreamingResponse,
+    response_class=Response,
     responses=DELIVERY,
     summary="Structured query under a grant: items, filters, sort, cursor page; "
     "format json | csv | parquet | arrow",
 )
-def query(code: Code, body: QueryIn, actor: Who, db: Db) -> StreamingResponse:
-    return _streamed(access.run_query(db, actor, code, body))
+async def query(code: Code, body: QueryIn, actor: Who, db: Db, request: Request) -> Response:
+    engine = request.app.state.engine
+    return await watched(request, partial(access.run_query, db, actor, code, body, engine))
 
 
 @router.post(
     "/data/{code:path}/sql",
-    response_class=StreamingResponse,
+    response_class=Response,
     responses=DELIVERY,
     summary="One read-only SELECT over `dataset`, compiled under the grant, streamed",
 )
-def sql(code: Code, body: SqlIn, actor: Who, db: Db) -> StreamingResponse:
-    return _streamed(access.run_sql(db, actor, code, body))
+async def sql(code: Code, body: SqlIn, actor: Who, db: Db, request: Request) -> Response:
+    engine = request.app.state.engine
+    return await watched(request, partial(access.run_sql, db, actor, code, body, engine))
 
 
 @router.post(

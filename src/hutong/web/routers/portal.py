@@ -27,7 +27,7 @@ from hutong.data.sql import ident
 from hutong.identity.authz import Actor, public_actor
 from hutong.openportal import disclosure, public, service
 from hutong.openportal.public import PublicDataset
-from hutong.web.deps import Natural, SearchText, client_address
+from hutong.web.deps import Natural, SearchText, client_address, refused_anonymously
 from hutong.web.templating import render, request_language
 
 
@@ -354,6 +354,7 @@ def _with_csrf(request: Request, response: Response, token: str) -> Response:
 def _check_csrf(request: Request, token: str) -> None:
     cookie = request.cookies.get(PORTAL_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, token):
+        refused_anonymously(request, "csrf")
         raise PermissionDenied(
             "表单已过期，请刷新后重试", "form expired; reload and retry", field="csrf_token"
         )
