@@ -111,6 +111,23 @@ def test_annual_review_over_http(client, db, org):
     assert client.post("/api/v1/catalog/annual-review", headers=consumer).status_code == 403
 
 
+def test_open_tasks_are_listed_with_their_entry_and_due_date(client, db, org, classes):
+    steward = bearer(client, db, "data.steward", org.password)
+    code = client.post("/api/v1/resources", headers=steward, json=body(org)).json()["code"]
+    change = client.post(
+        f"/api/v1/resources/{code}/changes", headers=steward, json={"description": "新增任教学段"}
+    )
+    assert change.status_code == 201, change.text
+    client.post("/api/v1/catalog/annual-review", headers=steward)
+    listed = client.get("/api/v1/catalog/tasks", headers=steward)
+    assert listed.status_code == 200, listed.text
+    assert [(t["kind"], t["resource_code"]) for t in listed.json()] == [
+        ("change", code),
+        ("annual_review", None),
+    ]
+    assert listed.json()[0]["due_date"] == change.json()["due_date"]
+
+
 def test_overlapping_items_need_a_justification_and_reviewers_list_them(
     client, db, org, classes, province_steward
 ):

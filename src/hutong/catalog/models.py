@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 from hutong.identity.models import Unit
 
 
@@ -53,7 +52,7 @@ class InformationSystem(Base):
     operator_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     #: M2018 §31: a new project is approved only with a pre-compiled catalog draft attached.
     approval_status: Mapped[str] = mapped_column(String(16), default="operating")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     owner_unit: Mapped[Unit] = relationship(foreign_keys=[owner_unit_id])
     operator_unit: Mapped[Unit] = relationship(foreign_keys=[operator_unit_id])
@@ -102,8 +101,8 @@ class Resource(Base):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     provider_unit: Mapped[Unit] = relationship()
     classification: Mapped[Classification] = relationship()
@@ -186,7 +185,7 @@ class OverlapJustification(Base):
     source_resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"))
     justification: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("resource_id", "item_name"),)
 
@@ -203,7 +202,7 @@ class ResourceVersion(Base):
     snapshot: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     changed_by: Mapped[str] = mapped_column(String(64))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("resource_id", "version"),)
 
@@ -228,9 +227,9 @@ class ResourceRevision(Base):
     loosenings: Mapped[list[str]] = mapped_column(JSON)  # why it needs review, in Chinese
     note: Mapped[str] = mapped_column(Text, default="")
     proposed_by: Mapped[str] = mapped_column(String(64))
-    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     decided_by: Mapped[str] = mapped_column(String(64), default="")
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reason: Mapped[str] = mapped_column(Text, default="")
 
     resource: Mapped[Resource] = relationship()
@@ -248,9 +247,9 @@ class MaintenanceTask(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_date: Mapped[date] = mapped_column(Date, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
 
 

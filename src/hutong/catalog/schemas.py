@@ -22,6 +22,7 @@ from hutong.catalog.vocab import (
     Status,
     UpdateCycle,
 )
+from hutong.core.db import MAX_INTEGER, RowId
 
 
 class ItemIn(BaseModel):
@@ -78,15 +79,15 @@ class ResourceIn(BaseModel):
     usage_requirements: str = Field("", max_length=2000)
     responsible_person: str = Field("", max_length=64)
     data_kind: DataKind
-    source_system_id: int | None = None
+    source_system_id: RowId | None = None
     grade: Grade = Grade.GENERAL
     general_level: int | None = Field(None, ge=1, le=4, description="一般数据子级 1–4")
     has_pi: bool = False
     sensitive_categories: list[PiCategory] = Field(default_factory=list)
     has_child_pi: bool = False
-    approx_persons: int | None = Field(None, ge=0)
+    approx_persons: int | None = Field(None, ge=0, le=MAX_INTEGER)
     deidentified: bool = Field(False, description="已声明去标识化处理")
-    retention_days: int | None = Field(None, ge=1)
+    retention_days: int | None = Field(None, ge=1, le=MAX_INTEGER)
     secret: bool = Field(False, description="涉密：涉密数据不得进入平台")
     overlap_justification: str = Field(
         "",

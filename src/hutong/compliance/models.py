@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hutong.catalog.models import InformationSystem
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 from hutong.identity.models import Unit
 
 
@@ -56,7 +55,7 @@ class SystemProfile(Base):
     export_assessment_ref: Mapped[str] = mapped_column(String(200), default="")
     encrypts_at_rest: Mapped[bool] = mapped_column(Boolean, default=False)
     encrypts_in_transit: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     system: Mapped[InformationSystem] = relationship()
 
@@ -73,7 +72,7 @@ class SecurityAudit(Base):
     conclusion: Mapped[str] = mapped_column(String(16))  # passed | issues
     report_ref: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(String(128))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ComplianceRun(Base):
@@ -89,7 +88,7 @@ class ComplianceRun(Base):
     opened: Mapped[int] = mapped_column(Integer, default=0)
     reopened: Mapped[int] = mapped_column(Integer, default=0)
     closed: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
@@ -121,9 +120,9 @@ class Finding(Base):
     status: Mapped[str] = mapped_column(String(8), default="open")  # open | closed
     detail: Mapped[str] = mapped_column(String(500), default="")
     times_opened: Mapped[int] = mapped_column(Integer, default=1)
-    first_opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_opened_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     changed_run_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     __table_args__ = (
@@ -141,7 +140,7 @@ class FindingEvent(Base):
     finding_id: Mapped[int] = mapped_column(ForeignKey("compliance_findings.id"), index=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("compliance_runs.id"), index=True)
     change: Mapped[str] = mapped_column(String(8))  # opened | closed | reopened
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Notice(Base):
@@ -156,11 +155,11 @@ class Notice(Base):
     issued_by: Mapped[str] = mapped_column(String(128))
     requirements: Mapped[str] = mapped_column(Text, default="")
     working_days: Mapped[int] = mapped_column(Integer)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     deadline: Mapped[date] = mapped_column(Date, index=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     findings: Mapped[list[Finding]] = relationship(
@@ -189,7 +188,7 @@ class NoticeEvent(Base):
     to_state: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(128))
     note: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class NoticeEvidence(Base):
@@ -202,7 +201,7 @@ class NoticeEvidence(Base):
     finding_id: Mapped[int] = mapped_column(ForeignKey("compliance_findings.id"))
     text: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(128))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class NoticeAttachment(Base):
@@ -222,7 +221,7 @@ class NoticeAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(128))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Assessment(Base):
@@ -241,6 +240,6 @@ class Assessment(Base):
     level: Mapped[str] = mapped_column(String(8))  # low | medium | high
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | reported
     assessed_by: Mapped[str] = mapped_column(String(128))
-    assessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     reported_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -8,12 +8,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from hutong.catalog.vocab import SystemKind
+from hutong.core.db import MAX_INTEGER, RowId
 
 
 class ProfileIn(BaseModel):
     """The registry record of a system (N2021 tasks 2, 9, 15; M2018 §5, §6, §13, §37)."""
 
-    persons_pi: int = Field(0, ge=0, description="存储个人信息的人数")
+    persons_pi: int = Field(0, ge=0, le=MAX_INTEGER, description="存储个人信息的人数")
     pi_officer_username: str | None = Field(None, description="个人信息保护负责人（账号）")
     responsible_person: str = Field("", max_length=64, description="数据安全责任人")
     mlps_level: int | None = Field(None, ge=1, le=5, description="网络安全等级保护级别")
@@ -134,13 +135,13 @@ class FindingDetail(FindingOut):
 
 
 class NoticeIn(BaseModel):
-    finding_ids: list[int] = Field(min_length=1, description="本通知单所列问题")
+    finding_ids: list[RowId] = Field(min_length=1, description="本通知单所列问题")
     working_days: int | None = Field(None, description="整改期限（工作日），必填")
     requirements: str = Field("", max_length=4000, description="整改要求")
 
 
 class EvidenceIn(BaseModel):
-    finding_id: int
+    finding_id: RowId
     text: str = Field(min_length=2, max_length=4000, description="整改情况与佐证材料")
 
 
@@ -165,7 +166,7 @@ class NoticeOut(BaseModel):
 
 
 class AssessmentIn(BaseModel):
-    system_id: int
+    system_id: RowId
     activity: str = Field("", max_length=200, description="个人信息处理活动（空则评估整个系统）")
     answers: dict[str, int]
 

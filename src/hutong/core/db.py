@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from annotated_types import Interval
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
+from hutong.core.clock import as_utc
 from hutong.core.errors import HutongError, UnauditedChange
 from hutong.core.settings import Settings
 
@@ -32,6 +37,34 @@ CHANGED = "hutong.changed"
 AUDIT_TABLES = frozenset({"audit_events", "audit_checkpoints", "audit_anchors"})
 #: tables of pure session bookkeeping (idle-timeout touches) that are not business changes.
 BOOKKEEPING_TABLES = frozenset({"console_sessions"})
+
+
+#: The largest value an ``Integer`` column holds on every supported database (PostgreSQL's
+#: INTEGER is 32-bit). Row ids are such columns, so no row has a larger id.
+MAX_INTEGER = 2**31 - 1
+#: The largest value of a ``BigInteger`` column, and of any SQLite integer.
+MAX_BIGINT = 2**63 - 1
+#: A row id as input (path, query, form or body): a larger number names no row, so it is
+#: refused as invalid input (422) before it can overflow the database driver (a 500).
+RowId = Annotated[int, Interval(ge=1, le=MAX_INTEGER)]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and always read back timezone-aware (DESIGN rule 5).
+
+    SQLite keeps no offset and hands back naive datetimes, PostgreSQL answers in the
+    session's time zone; both become aware UTC here, so every API answer carries its offset
+    and domain code never compares a naive with an aware datetime. A naive input is taken
+    as UTC, an aware one is converted."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
 class Base(DeclarativeBase):

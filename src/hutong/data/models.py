@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 
 
 class DatasetVersion(Base):
@@ -40,7 +39,7 @@ class DatasetVersion(Base):
     quality_score: Mapped[float] = mapped_column(Float)
     detection: Mapped[dict[str, object]] = mapped_column(JSON)  # data/detect.py Detection
     ingested_by: Mapped[str] = mapped_column(String(64))
-    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ingested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     #: The data key its files are sealed with (N2021 tasks 5, 8); None for clear files.
     data_key_id: Mapped[int | None] = mapped_column(ForeignKey("data_keys.id"), index=True)
 
@@ -54,8 +53,8 @@ class MasterKey(Base):
     __tablename__ = "master_keys"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class DataKey(Base):
@@ -70,8 +69,8 @@ class DataKey(Base):
     cipher: Mapped[str] = mapped_column(String(16))
     wrapped: Mapped[str] = mapped_column(Text, default="")
     master_key_id: Mapped[str | None] = mapped_column(ForeignKey("master_keys.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    destroyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     destroy_reason: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -85,6 +84,6 @@ class ColumnMapping(Base):
     source_column: Mapped[str] = mapped_column(String(256))
     item: Mapped[str] = mapped_column(String(128))
     updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     __table_args__ = (UniqueConstraint("resource_id", "source_column"),)

@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hutong.catalog.models import Resource
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 from hutong.identity.models import Unit
 
 
@@ -54,13 +53,13 @@ class Application(Base):
     #: the provider asked for an agreement although the data is not PI (commercial data)
     require_agreement: Mapped[bool] = mapped_column(Boolean, default=False)
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
-    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     paused_workdays: Mapped[int] = mapped_column(Integer, default=0)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    overdue_flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    overdue_flagged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     resource: Mapped[Resource] = relationship()
     applicant_unit: Mapped[Unit] = relationship(foreign_keys=[applicant_unit_id])
@@ -81,7 +80,7 @@ class Step(Base):
     to_status: Mapped[str] = mapped_column(String(24))
     actor_name: Mapped[str] = mapped_column(String(128))
     note: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Document(Base):
@@ -102,7 +101,7 @@ class Document(Base):
     file_sha256: Mapped[str] = mapped_column(String(64))
     file_size: Mapped[int] = mapped_column(BigInteger)
     recorded_by: Mapped[str] = mapped_column(String(128))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Grant(Base):
@@ -131,16 +130,16 @@ class Grant(Base):
     max_rows_per_query: Mapped[int] = mapped_column(Integer)
     rows_per_day: Mapped[int | None] = mapped_column(Integer)
     requests_per_minute: Mapped[int | None] = mapped_column(Integer)
-    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     #: a catalog change that the grant no longer fits suspends it (``grants.suspend_unfit``)
-    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     suspend_reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     #: legal basis consent (N2021 task 8): the system whose notice and consent ledger
     #: count, the purpose code of that notice, sensitive categories also needing consent,
     #: and the item holding the subject's ID; rows of subjects without consent are left out
@@ -169,7 +168,7 @@ class GrantUsage(Base):
     denied: Mapped[int] = mapped_column(Integer, default=0)
     rows: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-    window_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_start: Mapped[datetime | None] = mapped_column(UtcDateTime())
     window_calls: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -186,7 +185,7 @@ class Delivery(Base):
     rows: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     grant: Mapped[Grant] = relationship()
 
@@ -201,8 +200,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(256), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ExternalProvision(Base):
@@ -222,8 +221,8 @@ class ExternalProvision(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str] = mapped_column(String(128), default="")
     filed_by: Mapped[str] = mapped_column(String(128))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     grant: Mapped[Grant] = relationship()
 
@@ -245,8 +244,8 @@ class Correction(Base):
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str] = mapped_column(String(128), default="")
     filed_by: Mapped[str] = mapped_column(String(128))
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     resource: Mapped[Resource] = relationship()
     reporter_unit: Mapped[Unit] = relationship(foreign_keys=[reporter_unit_id])

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hutong.core.db import MAX_INTEGER, RowId
 from hutong.exchange.vocab import AppStatus, DocumentKind, PurposeCategory
 from hutong.policy.conditions import Condition, ItemName
 from hutong.policy.grant import AccessMode
@@ -34,7 +35,7 @@ class ApplicationIn(BaseModel):
     period_until: date | None = None
     access_mode: AccessMode = AccessMode.ONLINE_ONLY
     security_measures: Text = Field(description="使用方采取的安全保护措施")
-    rows_per_day: int | None = Field(None, ge=1)
+    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER)
 
 
 class GrantedItemIn(BaseModel):
@@ -56,7 +57,7 @@ class ConsentBasisIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    system_id: int = Field(ge=1)
+    system_id: RowId
     purpose: Annotated[str, Field(min_length=1, max_length=64)]
     categories: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
         default_factory=list, max_length=10
@@ -78,9 +79,9 @@ class ApprovalIn(BaseModel):
     )
     period_until: date | None = None
     online_only: bool = False
-    rows_per_day: int | None = Field(None, ge=1)
+    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER)
     max_rows_per_query: int = Field(100_000, ge=1, le=10_000_000)
-    requests_per_minute: int | None = Field(60, ge=1)
+    requests_per_minute: int | None = Field(60, ge=1, le=MAX_INTEGER)
     require_agreement: bool = Field(False, description="commercial data: an agreement first")
     users: list[Name] = Field(
         default_factory=list, max_length=50, description="only these users of the consumer unit"
@@ -198,8 +199,8 @@ class NarrowIn(BaseModel):
     add_row_filter: list[Condition] = Field(default_factory=list, max_length=20)
     valid_until: datetime | None = None
     online_only: bool = False
-    rows_per_day: int | None = Field(None, ge=1)
-    max_rows_per_query: int | None = Field(None, ge=1)
+    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER)
+    max_rows_per_query: int | None = Field(None, ge=1, le=MAX_INTEGER)
     reason: Text
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 
 STATUS_ZH = {"complete": "全部成功", "partial": "部分成功", "failed": "失败"}
 
@@ -31,9 +30,9 @@ class Backup(Base):
     __tablename__ = "backups"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     #: the consistent moment the backup restores to (its database snapshot)
-    moment: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    moment: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     created_by: Mapped[str] = mapped_column(String(128))
     dialect: Mapped[str] = mapped_column(String(16))
     objects: Mapped[int] = mapped_column(Integer)
@@ -63,7 +62,7 @@ class BackupCopy(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str] = mapped_column(Text, default="")
     bytes_written: Mapped[int] = mapped_column(BigInteger, default=0)
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     verified_ok: Mapped[bool | None] = mapped_column(Boolean)
 
     backup: Mapped[Backup] = relationship(back_populates="copies")
@@ -91,7 +90,7 @@ class BackupDrill(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     backup_id: Mapped[str] = mapped_column(ForeignKey("backups.id"), index=True)
     target: Mapped[str] = mapped_column(String(64))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     rto_seconds: Mapped[float] = mapped_column(Float)
     rpo_seconds: Mapped[float] = mapped_column(Float)
     ok: Mapped[bool] = mapped_column(Boolean, index=True)

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 
 
 class MonitorCursor(Base):
@@ -37,7 +36,7 @@ class MonitorCursor(Base):
     #: raise no alert: the first start learns the last 30 days instead of alarming on them
     learn_until_seq: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(Text, default="{}")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Alert(Base):
@@ -61,12 +60,12 @@ class Alert(Base):
     evidence: Mapped[list[int]] = mapped_column(JSON, default=list)
     first_seq: Mapped[int] = mapped_column(BigInteger)
     last_seq: Mapped[int] = mapped_column(BigInteger)
-    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime())
     assignee: Mapped[str] = mapped_column(String(128), default="")
     resolution: Mapped[str] = mapped_column(Text, default="")
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    silenced_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    silenced_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     silence_reason: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
@@ -90,7 +89,7 @@ class AlertAction(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("monitor_alerts.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(128))
     step: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 
 
 class Release(Base):
@@ -38,16 +37,16 @@ class Release(Base):
     check_report: Mapped[dict[str, object]] = mapped_column(JSON)
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     approved_by: Mapped[str] = mapped_column(String(64), default="")
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     approval_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[str] = mapped_column(String(64), default="")
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     risk_note: Mapped[str] = mapped_column(Text, default="")
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_by: Mapped[str] = mapped_column(String(64), default="")
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     close_reason: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_portal_releases_state", "state", "resource_id"),)
@@ -82,7 +81,7 @@ class DisclosureRequest(Base):
     description: Mapped[str] = mapped_column(Text)
     purpose: Mapped[str] = mapped_column(Text, default="")
     preferred_format: Mapped[str] = mapped_column(String(16))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_date: Mapped[date] = mapped_column(Date, index=True)
     correction_asked_on: Mapped[date | None] = mapped_column(Date)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -92,7 +91,7 @@ class DisclosureRequest(Base):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[str] = mapped_column(Text, default="")
     other_office: Mapped[str] = mapped_column(String(200), default="")
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     handled_by: Mapped[str] = mapped_column(String(64), default="")
 
 
@@ -103,6 +102,6 @@ class DisclosureEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_requests.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(24))
     note: Mapped[str] = mapped_column(Text, default="")

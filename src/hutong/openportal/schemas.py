@@ -8,12 +8,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from hutong.catalog.models import Resource
+from hutong.core.db import RowId
 from hutong.openportal.models import DisclosureRequest, Release
 
 
 class ReleaseIn(BaseModel):
     code: str = Field(max_length=32, description="资源代码 of a published 主动公开 entry")
-    version: int | None = Field(None, ge=1, description="dataset version (default: the newest)")
+    version: RowId | None = Field(None, description="dataset version (default: the newest)")
 
 
 class NoteIn(BaseModel):

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hutong.catalog.models import InformationSystem, Resource
 from hutong.core.clock import utcnow
-from hutong.core.db import Base
+from hutong.core.db import Base, UtcDateTime
 from hutong.identity.models import Unit
 
 
@@ -48,7 +47,7 @@ class CollectionNotice(Base):
     contact: Mapped[str] = mapped_column(String(200), default="")
     material_change: Mapped[bool] = mapped_column(Boolean, default=False)
     published_by: Mapped[str] = mapped_column(String(128))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     system: Mapped[InformationSystem] = relationship()
 
@@ -75,8 +74,8 @@ class Consent(Base):
     #: the subject was under 14 when the consent was given (N2021 task 10)
     child: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(16))  # api | import | console | portal
-    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     recorded_by: Mapped[str] = mapped_column(String(128))
 
     notice: Mapped[CollectionNotice] = relationship()
@@ -99,7 +98,7 @@ class ConsentBatch(Base):
     system_id: Mapped[int] = mapped_column(ForeignKey("information_systems.id"), index=True)
     file: Mapped[str] = mapped_column(String(300))
     rows: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ConsentReceipt(Base):
@@ -111,7 +110,7 @@ class ConsentReceipt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject: Mapped[str] = mapped_column(String(64), index=True)
     digest: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class SensitiveDecision(Base):
@@ -132,7 +131,7 @@ class SensitiveDecision(Base):
     attendees: Mapped[list[str]] = mapped_column(JSON, default=list)
     outcome: Mapped[str] = mapped_column(String(16))  # approved | rejected
     recorded_by: Mapped[str] = mapped_column(String(128))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     resource: Mapped[Resource] = relationship()
 
@@ -154,9 +153,9 @@ class AutomatedDecision(Base):
     human_review: Mapped[str] = mapped_column(Text, default="")
     fairness: Mapped[dict[str, object] | None] = mapped_column(JSON)
     fairness_passed: Mapped[bool | None] = mapped_column(Boolean)
-    fairness_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fairness_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     recorded_by: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
 
@@ -180,14 +179,14 @@ class Extract(Base):
     k: Mapped[int] = mapped_column(Integer, default=5)
     state: Mapped[str] = mapped_column(String(16), default="requested")
     decided_by: Mapped[str] = mapped_column(String(128), default="")
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decision_note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int | None] = mapped_column(Integer)
     location: Mapped[str] = mapped_column(String(300), default="")
     rows: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[dict[str, object] | None] = mapped_column(JSON)
-    produced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    produced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     resource: Mapped[Resource] = relationship()
     requester_unit: Mapped[Unit] = relationship()
@@ -206,10 +205,10 @@ class Complaint(Base):
     contact_sealed: Mapped[str] = mapped_column(Text)
     text_sealed: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="received")  # received | answered
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     due_date: Mapped[date] = mapped_column(Date, index=True)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str] = mapped_column(String(128), default="")
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     system: Mapped[InformationSystem | None] = relationship()

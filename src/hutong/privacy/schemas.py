@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from hutong.catalog.vocab import SENSITIVE_PI, PiCategory
+from hutong.core.db import RowId
 
 CODE = r"^[a-z][a-z0-9_]{1,63}$"
 SENSITIVE_CODES = sorted(c.value for c in SENSITIVE_PI)
@@ -25,7 +26,7 @@ class Purpose(BaseModel):
 class NoticeIn(BaseModel):
     """收集使用规则 of one information system (N2021 task 8): shown publicly in plain Chinese."""
 
-    system_id: int
+    system_id: RowId
     title: str = Field(min_length=2, max_length=200)
     purposes: list[Purpose] = Field(min_length=1)
     method: str = Field(min_length=2, max_length=2000, description="收集方式")
@@ -68,8 +69,8 @@ class ConsentIn(BaseModel):
     """ONE consent: one purpose or one sensitive category, never both and never several
     (no bundling, N2021 task 8). The subject's ID is pseudonymized on arrival."""
 
-    system_id: int
-    notice_version: int
+    system_id: RowId
+    notice_version: RowId
     subject_id: str = Field(min_length=6, max_length=40, description="身份证件号或学籍号")
     birth_date: date | None = Field(None, description="无法从证件号得出时必填")
     purpose: str | None = Field(None, pattern=CODE)
@@ -115,7 +116,7 @@ class ImportOut(BaseModel):
 
 
 class CheckIn(BaseModel):
-    system_id: int
+    system_id: RowId
     purpose: str = Field(pattern=CODE)
     sensitive_categories: list[str] = Field(default_factory=list)
     subject_ids: list[str] = Field(min_length=1, max_length=100_000)
@@ -152,7 +153,7 @@ class SensitiveDecisionOut(SensitiveDecisionIn):
 
 class AutomatedDecisionIn(BaseModel):
     unit_code: str
-    system_id: int | None = None
+    system_id: RowId | None = None
     name: str = Field(min_length=2, max_length=200)
     purpose: str = Field(min_length=4, max_length=2000)
     logic: str = Field(min_length=10, max_length=4000, description="决策逻辑（通俗说明）")
@@ -193,7 +194,7 @@ class ReleaseIn(BaseModel):
     suppressed, optionally differentially private (OpenDP) with the accuracy of each figure."""
 
     resource_code: str
-    version: int | None = None
+    version: RowId | None = None
     by: list[str] = Field(min_length=1, max_length=4)
     sum: str | None = None
     threshold: int = Field(5, ge=2, le=100, description="小于此值的单元格隐匿")
@@ -261,7 +262,7 @@ COMPLAINT_CATEGORY_ZH = {
 
 
 class ComplaintIn(BaseModel):
-    system_id: int | None = None
+    system_id: RowId | None = None
     category: ComplaintCategory
     contact: str = Field(min_length=5, max_length=200, description="联系方式（加密保存）")
     text: str = Field(min_length=10, max_length=4000, description="投诉内容（加密保存）")

@@ -22,7 +22,7 @@ from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.data.engine import DuckDBEngine
 from hutong.openportal.ratelimit import RateLimiter
-from hutong.web import problems
+from hutong.web import openapi, problems
 from hutong.web.metrics import Metrics
 from hutong.web.routers import (
     audit,
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     #: Runs consumers' queries within the limits; ``serve`` stops them all on SIGTERM.
     app.state.engine = DuckDBEngine.for_queries(settings)
     problems.install(app)
+    openapi.install(app)
     console.install_exception_handlers(app)
 
     @app.middleware("http")

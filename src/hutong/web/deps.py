@@ -1,4 +1,5 @@
-"""Request plumbing shared by routers: the database, the request id, the acting identity.
+"""Request plumbing shared by routers: the database, the request id, the acting identity, and
+the bounded shapes of path and query input.
 
 Refusals on the way in are audited like every other refusal: a known person's (a failed
 CSRF check, a session that must finish signing in, an expired session, a disabled account)
@@ -8,16 +9,27 @@ cookie) counted per client address, operation and minute (``audit/tally.py``).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
+from annotated_types import Interval, MaxLen
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hutong.core.db import Database
+from hutong.core.db import MAX_INTEGER, Database
 from hutong.core.errors import AuthenticationFailed, PermissionDenied
 from hutong.identity.auth import actor_for
 from hutong.identity.authz import Actor, Target, refusal
 from hutong.identity.models import SessionStage, User
 from hutong.identity.tokens import actor_from_token, console_session
+
+#: A code, number or step name in a path or a filter: longer ones name nothing (row ids are
+#: ``core.db.RowId``).
+Code = Annotated[str, MaxLen(100)]
+#: Words typed into a search box.
+SearchText = Annotated[str, MaxLen(200)]
+#: An offset, a page number or an optional id (0: none): beyond the largest row id there is
+#: nothing to page to or to name.
+Natural = Annotated[int, Interval(ge=0, le=MAX_INTEGER)]
 
 SESSION_COOKIE = "hutong_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -79,6 +80,45 @@ def _wants_page(request: Request) -> bool:
     )
 
 
+#: pydantic's error types in Chinese; ``{...}`` is filled from the error's context (the limit,
+#: the choices), which never holds the rejected value.
+RULES_ZH = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此字段",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "须小于 {lt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "须大于 {gt}",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "bool_parsing": "须为 true 或 false",
+    "literal_error": "须为以下之一：{expected}",
+    "enum": "须为以下之一：{expected}",
+    "string_pattern_mismatch": "格式不符",
+    "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
+    "datetime_parsing": "须为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "须为日期时间（ISO 8601）",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def rule_zh(error: dict[str, Any]) -> str:
+    """The broken rule of one pydantic error, in Chinese."""
+    template = RULES_ZH.get(str(error.get("type", "")), "格式不正确")
+    try:
+        return template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):  # a context without the limit: name no limit
+        return "格式不正确"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
     async def _domain(request: Request, error: HutongError) -> Response:
@@ -101,7 +141,7 @@ def install(app: FastAPI) -> None:
             request,
             422,
             "invalid-input",
-            f"字段 {field} 无效：{first.get('type', '')}",
+            f"字段 {field} 无效：{rule_zh(first)}",
             f"invalid field {field}: {first.get('msg', '')}",
             field,
         )

@@ -11,23 +11,25 @@ from fastapi.responses import StreamingResponse
 
 from hutong.audit import query
 from hutong.audit.schemas import AuditEventOut, AuditPage
-from hutong.core.db import Database
+from hutong.core.db import MAX_BIGINT, Database
 from hutong.identity.authz import Actor
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, current_actor, database
+from hutong.web.openapi import ERRORS, downloads
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=ERRORS)
 
 
 def audit_filter(
-    since: str | None = None,
-    until: str | None = None,
-    actor: str | None = None,
-    unit: str | None = None,
-    event: str | None = None,
-    category: str | None = None,
-    target: str | None = None,
-    outcome: str | None = None,
-    before_seq: Annotated[int | None, Query(ge=1)] = None,
+    since: Code | None = None,
+    until: Code | None = None,
+    actor: Code | None = None,
+    unit: Code | None = None,
+    event: Code | None = None,
+    category: Code | None = None,
+    target: Code | None = None,
+    outcome: Code | None = None,
+    before_seq: Annotated[int | None, Query(ge=1, le=MAX_BIGINT)] = None,
 ) -> query.AuditFilter:
     """Filters from the query string; empty form fields mean "any" (the console sends them)."""
     return query.AuditFilter.parse(
@@ -56,7 +58,12 @@ def search(
     return AuditPage(events=[AuditEventOut.of(e) for e in events], next_before_seq=next_seq)
 
 
-@router.get("/events/export", summary="Export matching audit events (CSV or JSON Lines)")
+@router.get(
+    "/events/export",
+    summary="Export matching audit events (CSV or JSON Lines)",
+    response_class=StreamingResponse,
+    responses=downloads(*EXPORT_MEDIA.values()),
+)
 def export(
     flt: query.AuditFilter = Depends(audit_filter),
     format: Literal["csv", "jsonl"] = "csv",
@@ -70,7 +77,7 @@ def export(
         for chunk in query.export(session, who, flt, format):
             spool.write(chunk.encode())
     spool.seek(0)
-    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+    media = EXPORT_MEDIA[format]
     name = f"hutong-audit.{format}"
 
     def stream():  # type: ignore[no-untyped-def]

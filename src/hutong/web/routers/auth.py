@@ -12,8 +12,9 @@ from hutong.identity.auth import authenticate, change_password
 from hutong.identity.schemas import PasswordChange, TokenOut
 from hutong.identity.tokens import client_credentials_grant, password_grant
 from hutong.web.deps import client_address, database
+from hutong.web.openapi import ERRORS, problem_answers
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERRORS | problem_answers(423))
 
 
 @router.post("/token", response_model=TokenOut, summary="Issue a bearer token")

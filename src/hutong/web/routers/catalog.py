@@ -27,12 +27,13 @@ from hutong.catalog.schemas import (
     VersionOut,
 )
 from hutong.catalog.vocab import Status
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import InvalidInput
 from hutong.identity.authz import Actor
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, Natural, SearchText, current_actor, database
+from hutong.web.openapi import ERRORS, downloads
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"])
+router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=ERRORS)
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -131,9 +132,9 @@ FACET_PARAMS = tuple(name for name in search.FACETS if name != "status")
 )
 def list_resources(
     request: Request,
-    q: str = "",
+    q: SearchText = "",
     status: Annotated[list[Status] | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Natural = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -166,7 +167,7 @@ def create_resource(
     "/resources/{code:path}/versions", response_model=list[VersionOut], summary="Version history"
 )
 def versions(
-    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    code: Code, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[VersionOut]:
     with db.transaction() as session:
         return service.history(session, actor, code)
@@ -178,9 +179,9 @@ def versions(
     summary="Changes between two versions",
 )
 def version_diff(
-    code: str,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    code: Code,
+    from_: Annotated[RowId, Query(alias="from")],
+    to: RowId,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> list[FieldChange]:
@@ -239,8 +240,8 @@ def decide_revision(
     summary="Workflow step: submit, approve, return, publish, retire",
 )
 def transition(
-    code: str,
-    name: str,
+    code: Code,
+    name: Code,
     body: TransitionIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -282,7 +283,7 @@ def _in_force(session, actor: Actor, resource, response: Response) -> ResourceOu
     summary="Record a change to reflect within 7 working days (M2018 §30)",
 )
 def record_change(
-    code: str,
+    code: Code,
     body: ChangeIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -293,7 +294,7 @@ def record_change(
 
 @router.get("/resources/{code:path}", response_model=ResourceOut, summary="One catalog entry")
 def get_resource(
-    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    code: Code, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> ResourceOut:
     with db.transaction() as session:
         resource = service.read(session, actor, code)
@@ -307,7 +308,7 @@ def get_resource(
     "protection is filed as a revision for review: 202)",
 )
 def update_resource(
-    code: str,
+    code: Code,
     body: ResourceIn,
     response: Response,
     actor: Actor = Depends(current_actor),
@@ -337,10 +338,7 @@ def list_tasks(
     actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[TaskOut]:
     with db.transaction() as session:
-        codes = dict(
-            session.execute(service.select(service.Resource.id, service.Resource.code)).all()
-        )
-        return [task_out(t, codes.get(t.resource_id)) for t in tasks.open_tasks(session, actor)]
+        return [task_out(task, code) for task, code in tasks.open_tasks(session, actor)]
 
 
 @router.get(
@@ -397,7 +395,7 @@ def catalog_tree(
 )
 def list_overlaps(
     missing: bool = Query(False, description="only overlaps without a recorded justification"),
-    offset: int = Query(0, ge=0),
+    offset: Natural = 0,
     limit: int = Query(100, ge=1, le=1000),
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -414,10 +412,15 @@ EXPORT_MEDIA = {
 }
 
 
-@router.get("/catalog/export", summary="Export published entries (xlsx workbook, JSON or CSV)")
+@router.get(
+    "/catalog/export",
+    summary="Export published entries (xlsx workbook, JSON or CSV)",
+    response_class=Response,
+    responses=downloads(*EXPORT_MEDIA.values()),
+)
 def export(
     format: Literal["xlsx", "json", "csv"] = "xlsx",
-    q: str = "",
+    q: SearchText = "",
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> Response:

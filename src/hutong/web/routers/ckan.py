@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from hutong.core.errors import HutongError, NotFound, PermissionDenied, TooManyRequests
@@ -20,8 +21,29 @@ from hutong.identity.authz import public_actor
 from hutong.openportal.ckan import ACTIONS, Call, Deferred
 from hutong.openportal.datastore import SearchQueryError
 from hutong.web.deps import client_address
+from hutong.web.openapi import problem_answers
 
-router = APIRouter(tags=["ckan"])
+
+class CkanError(BaseModel):
+    """CKAN's error envelope: ``success`` false and the error's ``__type`` and message."""
+
+    help: str
+    success: bool
+    error: dict[str, Any]
+
+
+#: The statuses ERROR_TYPES and the unknown-action answer use, in CKAN's envelope.
+CKAN_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": CkanError, "description": name}
+    for status, name in (
+        (400, "Bad Request"),
+        (403, "Authorization Error"),
+        (404, "Not Found Error"),
+        (409, "Validation Error / Search Query Error"),
+        (429, "Rate Limit Error"),
+    )
+}
+router = APIRouter(tags=["ckan"], responses=CKAN_ERRORS | problem_answers(422))
 
 #: Hutong error → (CKAN ``__type``, HTTP status), first match wins (CKAN's own codes).
 ERROR_TYPES: list[tuple[type[HutongError], str, int]] = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
+from annotated_types import Interval
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
@@ -38,14 +39,18 @@ from hutong.compliance.schemas import (
     SystemOut,
     TransitionIn,
 )
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import NotFound
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, Natural, current_actor, database
+from hutong.web.openapi import ERRORS, downloads
 
-router = APIRouter(prefix="/api/v1", tags=["compliance"])
+router = APIRouter(prefix="/api/v1", tags=["compliance"], responses=ERRORS)
+REPORT = downloads(*documents.MEDIA.values(), description="report.html or report.pdf")
+#: A calendar year a compliance report can cover.
+Year = Annotated[int, Interval(ge=2000, le=2100)]
 
 
 def notice_out(notice: Notice) -> NoticeOut:
@@ -126,7 +131,7 @@ def register_system(
 
 @router.get("/systems/{system_id}", response_model=SystemOut, summary="One system")
 def get_system(
-    system_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    system_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> SystemOut:
     with db.transaction() as session:
         return registry.read(session, actor, system_id)
@@ -134,7 +139,7 @@ def get_system(
 
 @router.put("/systems/{system_id}/profile", response_model=SystemOut, summary="Registry record")
 def put_profile(
-    system_id: int,
+    system_id: RowId,
     body: ProfileIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -151,7 +156,7 @@ def put_profile(
     summary="Record a yearly security audit (N2021 task 9)",
 )
 def add_audit(
-    system_id: int,
+    system_id: RowId,
     body: SecurityAuditIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -167,7 +172,7 @@ def add_audit(
     summary="Approve a proposed project (M2018 §7, §31, §41)",
 )
 def approve_system(
-    system_id: int,
+    system_id: RowId,
     body: TransitionIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -201,10 +206,10 @@ def run_rules(
 @router.get("/findings", response_model=list[FindingOut], summary="Findings")
 def list_findings(
     status: Literal["open", "closed", "all"] = "open",
-    unit: str | None = None,
-    rule: str | None = None,
+    unit: Code | None = None,
+    rule: Code | None = None,
     severity: Literal["high", "medium", "low"] | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Natural = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -224,7 +229,7 @@ def list_findings(
 
 @router.get("/findings/{finding_id}", response_model=FindingDetail, summary="A finding")
 def get_finding(
-    finding_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    finding_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> FindingDetail:
     with db.transaction() as session:
         return findings.detail(session, actor, finding_id)
@@ -232,8 +237,8 @@ def get_finding(
 
 @router.get("/units/{code}/compliance", summary="A unit's compliance summary")
 def unit_summary(
-    code: str,
-    year: int | None = None,
+    code: Code,
+    year: Year | None = None,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> dict[str, object]:
@@ -243,12 +248,14 @@ def unit_summary(
 
 @router.get(
     "/units/{code}/compliance/report.{fmt}",
+    response_class=Response,
+    responses=REPORT,
     summary="A unit's yearly compliance report: report.pdf or report.html",
 )
 def unit_report(
-    code: str,
+    code: Code,
     fmt: documents.Format,
-    year: int | None = None,
+    year: Year | None = None,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> Response:
@@ -284,7 +291,7 @@ def issue_notice(
 
 @router.get("/notices/{notice_id}", summary="The notice document: findings, answers, history")
 def get_notice(
-    notice_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    notice_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> dict[str, object]:
     with db.transaction() as session:
         return reports.notice_document_data(session, actor, notice_id)
@@ -292,10 +299,12 @@ def get_notice(
 
 @router.get(
     "/notices/{notice_id}/report.{fmt}",
+    response_class=Response,
+    responses=REPORT,
     summary="The 整改通知单 as a document: report.pdf or report.html",
 )
 def notice_document(
-    notice_id: int,
+    notice_id: RowId,
     fmt: documents.Format,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -306,11 +315,13 @@ def notice_document(
 
 @router.get(
     "/notices/{notice_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses=downloads(*sorted(set(attachments.KINDS.values()))),
     summary="A file the unit attached to its answer",
 )
 def notice_attachment(
-    notice_id: int,
-    attachment_id: int,
+    notice_id: RowId,
+    attachment_id: RowId,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> Response:
@@ -329,8 +340,8 @@ def notice_attachment(
     summary="answer (evidence), accept, return (reason), escalate",
 )
 def notice_transition(
-    notice_id: int,
-    name: str,
+    notice_id: RowId,
+    name: Code,
     body: TransitionIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -376,7 +387,7 @@ def create_assessment(
 
 @router.get("/assessments/{assessment_id}", summary="The assessment report data")
 def get_assessment(
-    assessment_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    assessment_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> dict[str, object]:
     with db.transaction() as session:
         return reports.assessment_report_data(session, actor, assessment_id)
@@ -384,10 +395,12 @@ def get_assessment(
 
 @router.get(
     "/assessments/{assessment_id}/report.{fmt}",
+    response_class=Response,
+    responses=REPORT,
     summary="The risk assessment report: report.pdf or report.html",
 )
 def assessment_document(
-    assessment_id: int,
+    assessment_id: RowId,
     fmt: documents.Format,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -402,7 +415,7 @@ def assessment_document(
     summary="Report to the superior department (N2021 task 13)",
 )
 def report_assessment(
-    assessment_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    assessment_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> AssessmentOut:
     with db.transaction() as session:
         return assessment_out(session, assessment.report(session, actor, assessment_id))

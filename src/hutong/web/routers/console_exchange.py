@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from hutong.catalog import service as catalog_service
 from hutong.catalog.vocab import Mask
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError, InvalidInput
 from hutong.exchange import access, applications, feedback, grants, service
 from hutong.exchange.schemas import (
@@ -138,7 +138,7 @@ async def apply_submit(
 @router.get("/console/exchange/a/{application_id}")
 def application_page(
     request: Request,
-    application_id: int,
+    application_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -180,7 +180,7 @@ def application_page(
 @router.post("/console/exchange/a/{application_id}/step")
 async def application_step(
     request: Request,
-    application_id: int,
+    application_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -233,7 +233,7 @@ async def application_step(
 @router.post("/console/exchange/a/{application_id}/documents")
 async def application_document(
     request: Request,
-    application_id: int,
+    application_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:

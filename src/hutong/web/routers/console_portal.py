@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
@@ -100,7 +100,7 @@ async def release_submit(
 
 @router.post("/console/releases/{release_id}/{name}")
 async def release_step(
-    request: Request, release_id: int, name: str, identity: ConsoleIdentity = Depends(staff),
+    request: Request, release_id: RowId, name: str, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
     form = await checked_form(request, identity)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from hutong.catalog.models import InformationSystem
 from hutong.catalog.vocab import SENSITIVE_PI, PiCategory
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError, ImportRejected, InvalidInput
 from hutong.identity.roles import Action
 from hutong.privacy import complaints, consent, decisions, extracts, ledger, notices, sensitive
@@ -41,7 +41,7 @@ from hutong.privacy.schemas import (
     ReleaseIn,
     SensitiveDecisionIn,
 )
-from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.deps import ConsoleIdentity, Natural, database
 from hutong.web.flash import error_from, with_error
 from hutong.web.routers.console import checked_form, page, shown, staff
 
@@ -176,7 +176,7 @@ def _done(url: str, what: str) -> RedirectResponse:
 # --- collection notices ----------------------------------------------------------------------
 @router.get(BASE)
 def notices_page(
-    request: Request, system: int = 0, identity: ConsoleIdentity = Depends(staff),
+    request: Request, system: Natural = 0, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
     systems = _systems(db, identity)
@@ -273,7 +273,7 @@ def _consents(
 
 @router.get(f"{BASE}/consents")
 def consents_page(
-    request: Request, system: int = 0, identity: ConsoleIdentity = Depends(staff),
+    request: Request, system: Natural = 0, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
     return _consents(request, identity, db, system)
@@ -497,7 +497,7 @@ def parse_groups(text: str) -> dict[str, tuple[int, int]]:
 
 @router.post(f"{BASE}/automated/{{decision_id}}/fairness")
 async def automated_fairness(
-    request: Request, decision_id: int, identity: ConsoleIdentity = Depends(staff),
+    request: Request, decision_id: RowId, identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
     form = await checked_form(request, identity)

@@ -24,7 +24,7 @@ from hutong.compliance import (
 from hutong.compliance.documents import cite
 from hutong.compliance.models import Finding, Notice, NoticeFinding
 from hutong.compliance.rules import load
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.models import Unit
@@ -219,7 +219,7 @@ def findings_page(
 @router.get(f"{BASE}/findings/{{finding_id}}")
 def finding_page(
     request: Request,
-    finding_id: int,
+    finding_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -322,7 +322,7 @@ async def issue_notice(
 @router.get(f"{BASE}/notices/{{notice_id}}")
 def notice_page(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -354,7 +354,7 @@ def notice_page(
 @router.post(f"{BASE}/notices/{{notice_id}}/answer")
 async def answer_notice(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -384,7 +384,7 @@ async def answer_notice(
 @router.post(f"{BASE}/notices/{{notice_id}}/step")
 async def notice_step(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -445,7 +445,7 @@ def _questionnaire(
     request: Request,
     identity: ConsoleIdentity,
     db: Database,
-    system_id: int,
+    system_id: RowId,
     values: dict[str, Any],
     error: HutongError | None = None,
 ) -> Response:
@@ -471,7 +471,7 @@ def _questionnaire(
 @router.get(f"{BASE}/assessments/new")
 def assessment_form(
     request: Request,
-    system_id: int,
+    system_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -510,7 +510,7 @@ async def assessment_create(
 @router.get(f"{BASE}/assessments/{{assessment_id}}")
 def assessment_page(
     request: Request,
-    assessment_id: int,
+    assessment_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -531,7 +531,7 @@ def assessment_page(
 @router.post(f"{BASE}/assessments/{{assessment_id}}/report")
 async def assessment_report(
     request: Request,
-    assessment_id: int,
+    assessment_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from hutong.catalog.vocab import SystemKind
 from hutong.compliance import registry
 from hutong.compliance.schemas import ProfileIn, SecurityAuditIn, SystemIn
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.roles import Action
@@ -171,7 +171,7 @@ async def register(
 @router.get(f"{BASE}/{{system_id}}")
 def system_page(
     request: Request,
-    system_id: int,
+    system_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -198,7 +198,7 @@ def system_page(
 @router.get(f"{BASE}/{{system_id}}/edit")
 def edit_form(
     request: Request,
-    system_id: int,
+    system_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -214,7 +214,7 @@ def edit_form(
 @router.post(f"{BASE}/{{system_id}}/edit")
 async def edit(
     request: Request,
-    system_id: int,
+    system_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -237,7 +237,7 @@ async def edit(
 @router.post(f"{BASE}/{{system_id}}/audits")
 async def add_audit(
     request: Request,
-    system_id: int,
+    system_id: RowId,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:

@@ -10,16 +10,17 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.data import service
 from hutong.data.ingest import ingest_file
 from hutong.data.mapping import from_pairs
 from hutong.exchange import feedback
 from hutong.identity.authz import Actor
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, current_actor, database
+from hutong.web.openapi import ERRORS, downloads
 from hutong.web.uploads import spooled
 
-router = APIRouter(prefix="/api/v1", tags=["data"])
+router = APIRouter(prefix="/api/v1", tags=["data"], responses=ERRORS)
 
 
 class ReasonOut(BaseModel):
@@ -81,7 +82,7 @@ def version_out(row, code: str, open_corrections: int = 0) -> VersionOut:  # typ
     summary="Upload a CSV (UTF-8 or GBK) as a new dataset version",
 )
 def upload(
-    code: str,
+    code: Code,
     file: Annotated[UploadFile, File()],
     on_invalid: Literal["reject", "quarantine"] = "reject",
     key: Annotated[list[str] | None, Query()] = None,
@@ -102,10 +103,15 @@ def upload(
 
 @router.get(
     "/resources/{code:path}/datasets/{version}/rejects",
+    response_class=StreamingResponse,
+    responses=downloads("text/csv; charset=utf-8"),
     summary="Download a version's rejected rows",
 )
 def rejects(
-    code: str, version: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    code: Code,
+    version: RowId,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
 ) -> StreamingResponse:
     with db.transaction() as session:
         chunks = service.rejects_file(session, actor, code, version)
@@ -122,7 +128,7 @@ def rejects(
     summary="Dataset versions of an entry, newest first, with quality and PI detection",
 )
 def list_versions(
-    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    code: Code, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[VersionOut]:
     with db.transaction() as session:
         rows = service.versions(session, actor, code)

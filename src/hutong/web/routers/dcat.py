@@ -3,15 +3,19 @@ JSON-LD and RDF/XML: ``/catalog.{ttl,jsonld,rdf}``, ``/dataset/{name}.{ttl,jsonl
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hutong.core.errors import InvalidInput, NotFound
 from hutong.identity.authz import Actor, public_actor
 from hutong.openportal import dcat, service
-from hutong.web.deps import client_address
+from hutong.web.deps import Code, Natural, client_address
+from hutong.web.openapi import PUBLIC_ERRORS, downloads
 
-router = APIRouter(tags=["dcat"])
+router = APIRouter(tags=["dcat"], responses=PUBLIC_ERRORS)
+RDF = downloads(*(media for _format, media in dcat.SERIALIZATIONS.values()))
 
 
 def _suffix(suffix: str) -> str:
@@ -33,8 +37,13 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-@router.get("/catalog.{suffix}", summary="DCAT-AP 3 catalog (Hydra-paged): ttl, jsonld or rdf")
-def catalog(request: Request, suffix: str, page: int = Query(1, ge=1)) -> Response:
+@router.get(
+    "/catalog.{suffix}",
+    summary="DCAT-AP 3 catalog (Hydra-paged): ttl, jsonld or rdf",
+    response_class=Response,
+    responses=RDF,
+)
+def catalog(request: Request, suffix: Code, page: Annotated[Natural, Query(ge=1)] = 1) -> Response:
     suffix = _suffix(suffix)
     actor = visitor(request)
     with request.app.state.db.transaction() as session:
@@ -47,9 +56,12 @@ def catalog(request: Request, suffix: str, page: int = Query(1, ge=1)) -> Respon
 
 
 @router.get(
-    "/dataset/{name}.{suffix}", summary="DCAT-AP 3 of one public dataset: ttl, jsonld or rdf"
+    "/dataset/{name}.{suffix}",
+    summary="DCAT-AP 3 of one public dataset: ttl, jsonld or rdf",
+    response_class=Response,
+    responses=RDF,
 )
-def dataset(request: Request, name: str, suffix: str) -> Response:
+def dataset(request: Request, name: Code, suffix: Code) -> Response:
     suffix = _suffix(suffix)
     actor = visitor(request)
     with request.app.state.db.transaction() as session:

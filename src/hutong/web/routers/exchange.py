@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import ValidationError
 
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import InvalidInput
-from hutong.exchange import access, applications, documents, feedback, grants, service
+from hutong.exchange import access, applications, delivery, documents, feedback, grants, service
 from hutong.exchange.schemas import (
     AnswerIn,
     ApplicationIn,
@@ -32,11 +32,15 @@ from hutong.exchange.schemas import (
     UsageOut,
 )
 from hutong.identity.authz import Actor
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, current_actor, database
+from hutong.web.openapi import ERRORS, downloads
 from hutong.web.queries import watched
 from hutong.web.uploads import spooled
 
-router = APIRouter(prefix="/api/v1", tags=["exchange"])
+router = APIRouter(prefix="/api/v1", tags=["exchange"], responses=ERRORS)
+DELIVERY = downloads(
+    *delivery.MEDIA_TYPES.values(), description="rows, streamed in the format asked for"
+)
 Who = Annotated[Actor, Depends(current_actor)]
 Db = Annotated[Database, Depends(database)]
 
@@ -57,13 +61,13 @@ def apply(body: ApplicationIn, actor: Who, db: Db) -> ApplicationOut:
     response_model=list[ApplicationOut],
     summary="Applications: view=mine | review | overdue | all",
 )
-def list_applications(actor: Who, db: Db, view: str = "mine") -> list[ApplicationOut]:
+def list_applications(actor: Who, db: Db, view: Code = "mine") -> list[ApplicationOut]:
     with db.transaction() as session:
         return [service.out(session, a) for a in service.listing(session, actor, view)]
 
 
 @router.get("/share-applications/{application_id}", response_model=ApplicationOut)
-def read_application(application_id: int, actor: Who, db: Db) -> ApplicationOut:
+def read_application(application_id: RowId, actor: Who, db: Db) -> ApplicationOut:
     with db.transaction() as session:
         return service.out(session, service.read(session, actor, application_id))
 
@@ -75,7 +79,7 @@ def read_application(application_id: int, actor: Who, db: Db) -> ApplicationOut:
     "security_approve, security_refuse, withdraw",
 )
 def transition(
-    application_id: int, name: str, body: TransitionIn, actor: Who, db: Db
+    application_id: RowId, name: Code, body: TransitionIn, actor: Who, db: Db
 ) -> ApplicationOut:
     with db.transaction() as session:
         application = applications.transition(
@@ -91,7 +95,7 @@ def transition(
     summary="Record an agreement, provincial approval or children's assessment with its scan",
 )
 def record_document(
-    application_id: int,
+    application_id: RowId,
     actor: Who,
     db: Db,
     file: Annotated[UploadFile, File()],
@@ -126,19 +130,19 @@ def list_grants(actor: Who, db: Db) -> list[GrantOut]:
 
 
 @router.get("/grants/{code}", response_model=GrantOut)
-def read_grant(code: str, actor: Who, db: Db) -> GrantOut:
+def read_grant(code: Code, actor: Who, db: Db) -> GrantOut:
     with db.transaction() as session:
         return service.grant_out(grants.read(session, actor, code))
 
 
 @router.post("/grants/{code}/revoke", response_model=GrantOut, summary="Revoke (next query)")
-def revoke_grant(code: str, body: RevokeIn, actor: Who, db: Db) -> GrantOut:
+def revoke_grant(code: Code, body: RevokeIn, actor: Who, db: Db) -> GrantOut:
     with db.transaction() as session:
         return service.grant_out(grants.revoke(session, actor, code, body.reason))
 
 
 @router.post("/grants/{code}/narrow", response_model=GrantOut, summary="Narrow (next query)")
-def narrow_grant(code: str, body: NarrowIn, actor: Who, db: Db) -> GrantOut:
+def narrow_grant(code: Code, body: NarrowIn, actor: Who, db: Db) -> GrantOut:
     with db.transaction() as session:
         return service.grant_out(grants.narrow(session, actor, code, body))
 
@@ -154,7 +158,7 @@ def resume_grant(code: str, actor: Who, db: Db) -> GrantOut:
 
 
 @router.get("/grants/{code}/usage", response_model=list[UsageOut], summary="Daily usage")
-def grant_usage(code: str, actor: Who, db: Db) -> list[UsageOut]:
+def grant_usage(code: Code, actor: Who, db: Db) -> list[UsageOut]:
     with db.transaction() as session:
         return service.usage(session, actor, code)
 
@@ -167,19 +171,23 @@ def all_usage(actor: Who, db: Db) -> list[UsageOut]:
 
 @router.post(
     "/data/{code:path}/query",
+    response_class=Response,
+    responses=DELIVERY,
     summary="Structured query under a grant: items, filters, sort, cursor page; "
     "format json | csv | parquet | arrow",
 )
-async def query(code: str, body: QueryIn, actor: Who, db: Db, request: Request) -> Response:
+async def query(code: Code, body: QueryIn, actor: Who, db: Db, request: Request) -> Response:
     engine = request.app.state.engine
     return await watched(request, partial(access.run_query, db, actor, code, body, engine))
 
 
 @router.post(
     "/data/{code:path}/sql",
+    response_class=Response,
+    responses=DELIVERY,
     summary="One read-only SELECT over `dataset`, compiled under the grant, streamed",
 )
-async def sql(code: str, body: SqlIn, actor: Who, db: Db, request: Request) -> Response:
+async def sql(code: Code, body: SqlIn, actor: Who, db: Db, request: Request) -> Response:
     engine = request.app.state.engine
     return await watched(request, partial(access.run_sql, db, actor, code, body, engine))
 
@@ -202,7 +210,7 @@ def list_provisions(actor: Who, db: Db) -> list[ProvisionOut]:
 
 
 @router.post("/external-provisions/{provision_id}/answer", response_model=ProvisionOut)
-def answer_provision(provision_id: int, body: AnswerIn, actor: Who, db: Db) -> ProvisionOut:
+def answer_provision(provision_id: RowId, body: AnswerIn, actor: Who, db: Db) -> ProvisionOut:
     with db.transaction() as session:
         return provision_out(feedback.answer_provision(session, actor, provision_id, body))
 
@@ -213,14 +221,14 @@ def answer_provision(provision_id: int, body: AnswerIn, actor: Who, db: Db) -> P
     status_code=201,
     summary="Report an error in a resource's data (M2018 §23)",
 )
-def report_correction(code: str, body: CorrectionIn, actor: Who, db: Db) -> CorrectionOut:
+def report_correction(code: Code, body: CorrectionIn, actor: Who, db: Db) -> CorrectionOut:
     with db.transaction() as session:
         return correction_out(feedback.report_correction(session, actor, code, body))
 
 
 @router.get("/corrections", response_model=list[CorrectionOut])
 def list_corrections(
-    actor: Who, db: Db, resource: str | None = None, open_only: bool = False
+    actor: Who, db: Db, resource: Code | None = None, open_only: bool = False
 ) -> list[CorrectionOut]:
     with db.transaction() as session:
         return [
@@ -229,7 +237,7 @@ def list_corrections(
 
 
 @router.post("/corrections/{correction_id}/answer", response_model=CorrectionOut)
-def answer_correction(correction_id: int, body: AnswerIn, actor: Who, db: Db) -> CorrectionOut:
+def answer_correction(correction_id: RowId, body: AnswerIn, actor: Who, db: Db) -> CorrectionOut:
     with db.transaction() as session:
         return correction_out(feedback.answer_correction(session, actor, correction_id, body))
 

@@ -17,9 +17,10 @@ from hutong.identity.schemas import (
     UserCreated,
     UserOut,
 )
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, current_actor, database
+from hutong.web.openapi import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = APIRouter(prefix="/api/v1", tags=["identity"], responses=ERRORS)
 
 
 @router.get("/units", response_model=list[UnitOut], summary="List units (the org tree)")
@@ -56,7 +57,7 @@ def create_user(
 
 @router.put("/users/{username}/roles", response_model=UserOut, summary="Replace a user's roles")
 def set_roles(
-    username: str,
+    username: Code,
     body: RolesUpdate,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),

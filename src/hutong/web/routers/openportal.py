@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.identity.authz import Actor, public_actor
 from hutong.openportal import disclosure, release
 from hutong.openportal.schemas import (
@@ -21,14 +21,15 @@ from hutong.openportal.schemas import (
     ReleaseIn,
     ReleaseOut,
 )
-from hutong.web.deps import client_address, current_actor, database
+from hutong.web.deps import Code, client_address, current_actor, database
+from hutong.web.openapi import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["open portal"])
+router = APIRouter(prefix="/api/v1", tags=["open portal"], responses=ERRORS)
 
 
 @router.get("/releases", summary="Release queue: every release, newest first (state= narrows)")
 def releases(
-    state: str = "", actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    state: Code = "", actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[ReleaseOut]:
     with db.transaction() as session:
         rows = release.queue(session, actor, (state,) if state else ())
@@ -50,7 +51,7 @@ def submit(
 
 @router.get("/releases/{release_id}", summary="One release with its check report")
 def show(
-    release_id: int, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    release_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> ReleaseOut:
     with db.transaction() as session:
         return ReleaseOut.of(*release.get(session, actor, release_id))
@@ -61,8 +62,8 @@ def show(
     summary="approve, reject, clear, refuse or withdraw",
 )
 def transition(
-    release_id: int,
-    name: str,
+    release_id: RowId,
+    name: Code,
     body: NoteIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
@@ -94,7 +95,7 @@ def file_request(
     summary="A request's status by tracking number (public)",
 )
 def request_status(
-    request: Request, tracking_no: str, db: Database = Depends(database)
+    request: Request, tracking_no: Code, db: Database = Depends(database)
 ) -> dict[str, Any]:
     actor = public_actor(client_address(request), request.state.request_id)
     request.app.state.rate_limiter.hit(
@@ -108,7 +109,7 @@ def request_status(
     "/disclosure-requests", summary="Disclosure requests, earliest due first (state= narrows)"
 )
 def requests(
-    state: str = "", actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    state: Code = "", actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> list[DisclosureOut]:
     with db.transaction() as session:
         return [DisclosureOut.of(r) for r in disclosure.listing(session, actor, state or None)]
@@ -119,7 +120,7 @@ def requests(
     summary="One request, without the applicant's personal information",
 )
 def request_show(
-    tracking_no: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    tracking_no: Code, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> DisclosureOut:
     with db.transaction() as session:
         return DisclosureOut.of(disclosure.get(session, actor, tracking_no))
@@ -130,7 +131,7 @@ def request_show(
     summary="The applicant's personal information (handling staff; audited)",
 )
 def request_applicant(
-    tracking_no: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+    tracking_no: Code, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> dict[str, str]:
     with db.transaction() as session:
         return disclosure.applicant(session, actor, tracking_no)
@@ -141,8 +142,8 @@ def request_applicant(
     summary="ask_correction, extend or decide",
 )
 def request_step(
-    tracking_no: str,
-    name: str,
+    tracking_no: Code,
+    name: Code,
     body: DisclosureStepIn,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),

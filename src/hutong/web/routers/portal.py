@@ -27,7 +27,7 @@ from hutong.data.sql import ident
 from hutong.identity.authz import Actor, public_actor
 from hutong.openportal import disclosure, public, service
 from hutong.openportal.public import PublicDataset
-from hutong.web.deps import client_address, refused_anonymously
+from hutong.web.deps import Natural, SearchText, client_address, refused_anonymously
 from hutong.web.templating import render, request_language
 
 
@@ -136,7 +136,7 @@ def _link(request: Request, **changes: str | None) -> str:
 
 
 @router.get("/datasets")
-def datasets(request: Request, q: str = "", page: int = 1) -> Response:
+def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Response:
     actor = visitor(request)
     page = max(page, 1)
     with request.app.state.db.transaction() as session:

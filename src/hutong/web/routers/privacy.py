@@ -10,7 +10,7 @@ import duckdb
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.identity.authz import Actor
 from hutong.privacy import complaints, consent, decisions, extracts, ledger, notices, sensitive
 from hutong.privacy import statistics as stats
@@ -35,9 +35,11 @@ from hutong.privacy.schemas import (
     SensitiveDecisionIn,
     SensitiveDecisionOut,
 )
-from hutong.web.deps import current_actor, database
+from hutong.web.deps import Code, current_actor, database
+from hutong.web.openapi import ERRORS, downloads
 
-router = APIRouter(prefix="/api/v1", tags=["privacy"])
+PARQUET = "application/vnd.apache.parquet"
+router = APIRouter(prefix="/api/v1", tags=["privacy"], responses=ERRORS)
 Who = Annotated[Actor, Depends(current_actor)]
 Db = Annotated[Database, Depends(database)]
 
@@ -64,7 +66,7 @@ def publish_notice(body: NoticeIn, actor: Who, db: Db) -> NoticeOut:
     response_model=list[NoticeOut],
     summary="Every version of a system's notice",
 )
-def notice_versions(system_id: int, db: Db) -> list[NoticeOut]:
+def notice_versions(system_id: RowId, db: Db) -> list[NoticeOut]:
     with db.sessions() as session:
         return [notices.out(n) for n in notices.history(session, system_id)]
 
@@ -81,7 +83,7 @@ def give_consent(body: ConsentIn, actor: Who, db: Db) -> ConsentReceiptOut:
 
 @router.get("/consents", response_model=list[ConsentOut], summary="A system's consents")
 def list_consents(
-    actor: Who, db: Db, system_id: int, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+    actor: Who, db: Db, system_id: RowId, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> list[ConsentOut]:
     with db.transaction() as session:
         return consent.list_for_system(session, actor, system_id, limit)
@@ -93,8 +95,8 @@ def list_consents(
 def import_consents(
     actor: Who,
     db: Db,
-    system_id: Annotated[int, Form()],
-    notice_version: Annotated[int, Form()],
+    system_id: Annotated[RowId, Form()],
+    notice_version: Annotated[RowId, Form()],
     file: Annotated[UploadFile, File()],
 ) -> ImportOut:
     content = file.file.read()
@@ -106,7 +108,7 @@ def import_consents(
 @router.post(
     "/consents/{consent_id}/withdraw", response_model=ConsentOut, summary="Withdraw a consent"
 )
-def withdraw_consent(consent_id: int, actor: Who, db: Db) -> ConsentOut:
+def withdraw_consent(consent_id: RowId, actor: Who, db: Db) -> ConsentOut:
     with db.transaction() as session:
         return consent.out(session, consent.withdraw(session, actor, consent_id))
 
@@ -145,7 +147,7 @@ def decide_sensitive(body: SensitiveDecisionIn, actor: Who, db: Db) -> Sensitive
     response_model=list[SensitiveDecisionOut],
     summary="Decisions on an entry's sensitive items",
 )
-def list_sensitive(resource_code: str, actor: Who, db: Db) -> list[SensitiveDecisionOut]:
+def list_sensitive(resource_code: Code, actor: Who, db: Db) -> list[SensitiveDecisionOut]:
     with db.transaction() as session:
         return [sensitive.out(r) for r in sensitive.for_resource(session, actor, resource_code)]
 
@@ -176,7 +178,9 @@ def register_automated(body: AutomatedDecisionIn, actor: Who, db: Db) -> Automat
     response_model=AutomatedDecisionOut,
     summary="Record a fairness check",
 )
-def fairness_check(decision_id: int, body: FairnessIn, actor: Who, db: Db) -> AutomatedDecisionOut:
+def fairness_check(
+    decision_id: RowId, body: FairnessIn, actor: Who, db: Db
+) -> AutomatedDecisionOut:
     with db.transaction() as session:
         return decisions.out(decisions.check_fairness(session, actor, decision_id, body))
 
@@ -198,7 +202,7 @@ def request_extract(body: ExtractIn, actor: Who, db: Db) -> ExtractOut:
 
 
 @router.get("/extracts/{number}", response_model=ExtractOut, summary="One extract")
-def get_extract(number: str, actor: Who, db: Db) -> ExtractOut:
+def get_extract(number: Code, actor: Who, db: Db) -> ExtractOut:
     with db.transaction() as session:
         return extracts.out(extracts.read(session, actor, number))
 
@@ -208,30 +212,33 @@ def get_extract(number: str, actor: Who, db: Db) -> ExtractOut:
     response_model=ExtractOut,
     summary="The owner unit approves (and the extract is produced) or refuses",
 )
-def decide_extract(number: str, body: ExtractDecisionIn, actor: Who, db: Db) -> ExtractOut:
+def decide_extract(number: Code, body: ExtractDecisionIn, actor: Who, db: Db) -> ExtractOut:
     with db.transaction() as session:
         row = extracts.out(extracts.decide(session, actor, number, body))
     return extracts.produce(db, actor, number) if body.approve else row
 
 
-@router.get("/extracts/{number}/file", summary="Download a produced extract (Parquet)")
-def download_extract(number: str, actor: Who, db: Db) -> FileResponse:
+@router.get(
+    "/extracts/{number}/file",
+    summary="Download a produced extract (Parquet)",
+    response_class=FileResponse,
+    responses=downloads(PARQUET),
+)
+def download_extract(number: Code, actor: Who, db: Db) -> FileResponse:
     with db.transaction() as session:
         path = extracts.download(session, actor, number)
-    return FileResponse(
-        path, media_type="application/vnd.apache.parquet", filename=f"{number}.parquet"
-    )
+    return FileResponse(path, media_type=PARQUET, filename=f"{number}.parquet")
 
 
 # --- complaints -------------------------------------------------------------------------------
 @router.get("/complaints", response_model=list[ComplaintOut], summary="PI complaints")
-def list_complaints(actor: Who, db: Db, state: str | None = None) -> list[ComplaintOut]:
+def list_complaints(actor: Who, db: Db, state: Code | None = None) -> list[ComplaintOut]:
     with db.transaction() as session:
         return complaints.list_all(session, actor, state)
 
 
 @router.get("/complaints/{number}", response_model=ComplaintOut, summary="One complaint, opened")
-def get_complaint(number: str, actor: Who, db: Db) -> ComplaintOut:
+def get_complaint(number: Code, actor: Who, db: Db) -> ComplaintOut:
     with db.transaction() as session:
         return complaints.read(session, actor, number)
 
@@ -239,7 +246,7 @@ def get_complaint(number: str, actor: Who, db: Db) -> ComplaintOut:
 @router.post(
     "/complaints/{number}/answer", response_model=ComplaintOut, summary="Answer a complaint"
 )
-def answer_complaint(number: str, body: AnswerIn, actor: Who, db: Db) -> ComplaintOut:
+def answer_complaint(number: Code, body: AnswerIn, actor: Who, db: Db) -> ComplaintOut:
     with db.transaction() as session:
         complaints.answer(session, actor, number, body)
         return complaints.read(session, actor, number)

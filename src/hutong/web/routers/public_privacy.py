@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from hutong.core.db import Database
+from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import Actor
 from hutong.privacy import complaints, consent, notices
@@ -86,7 +86,7 @@ def index(request: Request, db: Db) -> HTMLResponse:
 
 
 @router.get("/notices/{system_id}", response_class=HTMLResponse)
-def notice_page(system_id: int, request: Request, db: Db) -> HTMLResponse:
+def notice_page(system_id: RowId, request: Request, db: Db) -> HTMLResponse:
     with db.sessions() as session:
         history = [notices.out(n) for n in notices.history(session, system_id)]
     if not history:
@@ -140,7 +140,7 @@ def consents_withdraw(
     request: Request,
     db: Db,
     token: Annotated[str, Form(max_length=300)],
-    consent_id: Annotated[list[int] | None, Form()] = None,
+    consent_id: Annotated[list[RowId] | None, Form()] = None,
 ) -> HTMLResponse:
     subject = unsign(db, token)
     if subject is None:
