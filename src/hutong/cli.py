@@ -420,7 +420,7 @@ def catalog_show(code: str, user: ActingUser, data_dir: DataDir = None) -> None:
 @catalog_app.command("import")
 def catalog_import(file: Path, user: ActingUser, data_dir: DataDir = None) -> None:
     """导入目录（.xlsx 工作簿、.json 或 .csv）；有任何错误则全部不导入，并逐行列出错误。"""
-    from hutong.catalog import service, workbook
+    from hutong.catalog import revisions, service, workbook
     from hutong.core.errors import ImportRejected
 
     suffix = file.suffix.lower().lstrip(".")
@@ -429,13 +429,21 @@ def catalog_import(file: Path, user: ActingUser, data_dir: DataDir = None) -> No
             with out.status(f"校验 {file.name}…"):
                 parsed = workbook.parse(file.read_bytes(), suffix)
             with out.status(f"写入 {len(parsed.entries)} 条信息资源…"), db.transaction() as session:
-                saved = service.import_entries(session, acting(session, user), parsed, suffix)
+                actor = acting(session, user)
+                saved = service.import_entries(session, actor, parsed, suffix)
+                pending = revisions.awaiting_review(session, actor, saved)
     except typer.Exit as stop:
         if isinstance(stop.__cause__, ImportRejected):
             for problem in stop.__cause__.problems[:200]:
                 err.print(f"  {problem['message']}")
         raise
     out.print(f"[green]已导入 {len(saved)} 条信息资源[/green]")
+    if pending:
+        out.print(
+            f"其中 {len(pending)} 条已发布资源的修改放宽了保护，已提交目录审核员审核，"
+            f"审核通过前不生效：{'、'.join(pending)}",
+            soft_wrap=True,
+        )
 
 
 @catalog_app.command("export")

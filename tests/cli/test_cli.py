@@ -6,6 +6,7 @@ import gzip
 import json
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -213,6 +214,15 @@ def test_catalog_commands_act_as_a_named_user(settings, db, org, classes, actors
     )
     imported = hutong(settings, "catalog", "import", str(target), "--as", "data.steward")
     assert imported.exit_code == 0 and "已导入 1 条" in imported.output
+    assert "已提交目录审核员审核" not in imported.output
+    book = load_workbook(target)
+    headers = [c.value for c in book["信息资源"][1]]
+    book["信息资源"].cell(row=2, column=headers.index("公开类型") + 1, value="依申请公开")
+    book.save(target)
+    loosened = hutong(settings, "catalog", "import", str(target), "--as", "data.steward")
+    assert loosened.exit_code == 0 and f"已提交目录审核员审核，审核通过前不生效：{code}" in (
+        loosened.output
+    )
     refused = hutong(settings, "catalog", "import", str(target), "--as", "data.consumer")
     assert refused.exit_code == 2 and "第 1 条信息资源" in refused.output
     assert hutong(settings, "catalog", "show", code, "--as", "no.such.user").exit_code == 2

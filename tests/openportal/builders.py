@@ -45,7 +45,9 @@ def open_entry(org, name: str = "各校在校生人数", items: list[str] | None
         has_pi=False,
         approx_persons=None,
         items=[
-            ItemIn(name=n, data_type="数值型" if n.endswith("人数") else "字符型", length=50)
+            ItemIn(name=n, data_type="数值型", length=12)
+            if n.endswith("人数")
+            else ItemIn(name=n, data_type="字符型", length=50)
             for n in names
         ],
     )

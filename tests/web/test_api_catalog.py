@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
+
 from tests.support import bearer, entry
 
 
@@ -74,7 +78,21 @@ def test_export_then_import_workbook(client, db, org, classes):
         headers=steward,
         files={"file": ("目录.xlsx", exported.content, "application/octet-stream")},
     )
-    assert result.status_code == 200 and result.json() == {"imported": 1, "codes": [code]}
+    assert result.json() == {"imported": 1, "codes": [code], "pending_review": []}
+    book = load_workbook(io.BytesIO(exported.content))
+    headers = [c.value for c in book["信息资源"][1]]
+    book["信息资源"].cell(row=2, column=headers.index("公开类型") + 1, value="依申请公开")
+    loosened = io.BytesIO()
+    book.save(loosened)
+    again = client.post(
+        "/api/v1/catalog/import",
+        headers=steward,
+        files={"file": ("目录.xlsx", loosened.getvalue(), "application/octet-stream")},
+    )
+    assert again.json()["pending_review"] == [code]  # filed for review, not in force
+    assert (
+        client.get(f"/api/v1/resources/{code}", headers=steward).json()["open_type"] == "not_open"
+    )
     wrong = client.post(
         "/api/v1/catalog/import", headers=steward, files={"file": ("目录.txt", b"x", "text/plain")}
     )
@@ -136,3 +154,62 @@ def test_overlapping_items_need_a_justification_and_reviewers_list_them(
     missing = client.get("/api/v1/catalog/overlaps", headers=reviewer, params={"missing": True})
     assert missing.json() == {"total": 0, "overlaps": []}
     assert client.get("/api/v1/catalog/overlaps", headers=province).status_code == 403
+
+
+def test_an_item_that_cannot_hold_data_is_a_named_problem(client, db, org, classes):
+    steward = bearer(client, db, "data.steward", org.password)
+    data = body(org)
+    data["items"][2]["length"] = 4  # 出生日期, 日期型
+    refused = client.post("/api/v1/resources", headers=steward, json=data)
+    assert refused.status_code == 422 and refused.json()["field"] == "items.2.length"
+    assert "信息项「出生日期」" in refused.json()["detail_zh"]
+    data["items"][2].update(length=8, data_type="日期")  # not a type of the vocabulary
+    free_text = client.post("/api/v1/resources", headers=steward, json=data)
+    assert free_text.status_code == 422 and free_text.json()["field"] == "items.2.data_type"
+    data["items"][2]["data_type"] = "日期型"
+    assert client.post("/api/v1/resources", headers=steward, json=data).status_code == 201
+
+
+def test_published_changes_over_http_grade_and_revisions(client, db, org, classes):
+    steward = bearer(client, db, "data.steward", org.password)
+    reviewer = bearer(client, db, "catalog.reviewer", org.password)
+    consumer = bearer(client, db, "data.consumer", org.password)
+    admin = bearer(client, db, "security.admin", org.password)
+    code = client.post("/api/v1/resources", headers=steward, json=body(org)).json()["code"]
+    for who, step in ((steward, "submit"), (reviewer, "approve"), (steward, "publish")):
+        client.post(f"/api/v1/resources/{code}/transitions/{step}", headers=who, json={})
+    url = f"/api/v1/resources/{code}"
+
+    regraded = client.put(url, headers=steward, json=body(org, grade="general"))
+    assert regraded.status_code == 403 and regraded.json()["detail_en"].endswith("grade.manage")
+
+    filed = client.put(url, headers=steward, json=body(org, open_type="on_request"))
+    assert filed.status_code == 202
+    assert filed.json()["pending_revision"] == 1 and filed.json()["open_type"] == "not_open"
+    assert client.get(f"{url}/revisions", headers=consumer).status_code == 404
+    (listed,) = client.get(f"{url}/revisions", headers=reviewer).json()
+    assert listed["loosenings"] == ["公开类型由「不予公开」放宽为「依申请公开」"]
+    queue = client.get("/api/v1/catalog/revisions", headers=reviewer).json()
+    assert [(q["code"], q["revision"]["number"]) for q in queue] == [(code, 1)]
+
+    decide = f"{url}/revisions/1/transitions"
+    assert client.post(f"{decide}/return", headers=reviewer, json={}).status_code == 422
+    returned = client.post(f"{decide}/return", headers=reviewer, json={"reason": "须说明依据"})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    client.put(url, headers=steward, json=body(org, open_type="on_request"))
+    assert (
+        client.post(f"{url}/revisions/2/transitions/approve", headers=steward, json={}).status_code
+        == 403
+    )
+    approved = client.post(f"{url}/revisions/2/transitions/approve", headers=reviewer, json={})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    now = client.get(url, headers=steward).json()
+    assert (now["version"], now["open_type"], now["pending_revision"]) == (5, "on_request", None)
+
+    grade = {"grade": "general", "general_level": 3, "reason": "去除身份证件号后复核"}
+    assert client.post(f"{url}/grade", headers=steward, json=grade).status_code == 403
+    lowered = client.post(f"{url}/grade", headers=admin, json=grade)
+    assert lowered.status_code == 202 and lowered.json()["grade"] == "important"
+    assert client.get(f"{url}/revisions/3", headers=admin).json()["loosenings"] == [
+        "数据级别由「重要数据」降为「一般数据（3 级）」"
+    ]

@@ -412,3 +412,123 @@ def test_a_missing_console_page_is_a_chinese_page_and_the_api_stays_json(client,
     api = client.get("/api/v1/resources/9/999999", headers={"accept": "text/html"})
     assert api.status_code in (401, 404)
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_the_entry_form_offers_data_types_and_refuses_items_that_cannot_hold_data(
+    client, db, org, classes
+):
+    from hutong.catalog.vocab import ItemType
+
+    sign_in(client, "data.steward", org.password)
+    form = client.get("/console/catalog/new")
+    choice = re.search(r'<select name="item_data_type".*?</select>', form.text).group(0)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", choice) == [t.zh for t in ItemType]
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "全国教师入职信息",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "table",
+        "provider_unit_code": org.dept_a,
+        "summary": "教师入职日期与岗位。",
+        "share_type": "conditional",
+        "open_type": "not_open",
+        "update_cycle": "monthly",
+        "data_kind": "administrative",
+        "grade": "general",
+        "item_name": ["岗位", "入职日期"],
+        "item_data_type": ["字符型", "日期型"],
+        "item_length": ["20", "4"],
+        "item_precision": ["", ""],
+        "item_pi_category": ["none", "none"],
+        "item_default_mask": ["none", "none"],
+    }
+    refused = client.post("/console/catalog/new", data=fields)
+    assert refused.status_code == 422
+    assert "信息项「入职日期」：日期型的长度至少为 8" in refused.text
+    fields["item_data_type"] = ["字符型", "日期"]
+    fields["item_length"] = ["20", "8"]
+    free_text = client.post("/console/catalog/new", data=fields)
+    assert (
+        free_text.status_code == 422 and "第 2 个信息项的数据类型”须从列表中选择" in free_text.text
+    )
+    fields["item_data_type"] = ["字符型", "日期型"]
+    saved = client.post("/console/catalog/new", data=fields, follow_redirects=True)
+    assert saved.status_code == 200 and "全国教师入职信息" in saved.text
+
+
+def test_revisions_are_filed_shown_and_decided_in_the_console(client, db, org, classes, actors):
+    from tests.support import enrol_totp, entry, published
+
+    items = [{"name": "学校标识码", "data_type": "字符型", "length": 10}]
+    plain = dict(grade="general", general_level=2, has_pi=False, approx_persons=None)
+    code = published(db, actors, entry(org, name="全国学校名录", items=items, **plain))
+    page = f"/console/catalog/r/{code}"
+    sign_in(client, "data.steward", org.password)
+    form = client.get(f"{page}/edit")
+    fields = {
+        "csrf_token": csrf(form.text),
+        "name": "全国学校名录",
+        "classification_code": "30101",
+        "attribute": "department",
+        "format": "database",
+        "provider_unit_code": org.dept_a,
+        "summary": entry(org).summary,
+        "share_type": "conditional",
+        "share_conditions": "用于教师队伍建设管理",
+        "share_method": "共享平台接口",
+        "open_type": "on_request",  # was 不予公开: this loosens
+        "update_cycle": "monthly",
+        "data_kind": "administrative",
+        "grade": "general",
+        "general_level": "2",
+        "item_name": ["学校标识码"],
+        "item_data_type": ["字符型"],
+        "item_length": ["10"],
+        "item_precision": [""],
+        "item_pi_category": ["none"],
+        "item_default_mask": ["none"],
+    }
+    shown = client.post(f"{page}/edit", data=fields, follow_redirects=True)
+    assert shown.status_code == 200 and "待审核的修订" in shown.text
+    assert "公开类型由「不予公开」放宽为「依申请公开」" in shown.text
+    assert "<del>不予公开</del>" in shown.text and "<ins>依申请公开</ins>" in shown.text
+    assert 'value="approve"' not in shown.text  # the steward cannot decide
+    client.post("/console/logout", data={"csrf_token": csrf(shown.text)})
+
+    sign_in(client, "catalog.reviewer", org.password)
+    queue = client.get("/console/catalog?view=review")
+    assert "待审核的已发布资源修订" in queue.text and "全国学校名录" in queue.text
+    entry_page = client.get(page)
+    token = csrf(entry_page.text)
+    assert 'value="approve"' in entry_page.text and 'value="return"' in entry_page.text
+    unexplained = client.post(
+        f"{page}/revisions/1",
+        data={"csrf_token": token, "transition": "return"},
+        follow_redirects=True,
+    )
+    assert "退回修订须说明理由" in unexplained.text
+    approved = client.post(
+        f"{page}/revisions/1",
+        data={"csrf_token": token, "transition": "approve"},
+        follow_redirects=True,
+    )
+    assert "待审核的修订" not in approved.text and "依申请公开" in approved.text
+    assert "修订第 1 号 · 已生效" in approved.text
+    client.post("/console/logout", data={"csrf_token": csrf(approved.text)})
+
+    totp = enrol_totp(db, "security.admin")
+    sign_in(client, "security.admin", org.password, totp.now())
+    admin_page = client.get(page)
+    assert "调整数据级别" in admin_page.text
+    lowered = client.post(
+        f"{page}/grade",
+        data={
+            "csrf_token": csrf(admin_page.text),
+            "grade": "general",
+            "general_level": "1",
+            "reason": "复核",
+        },
+        follow_redirects=True,
+    )
+    assert "数据级别由「一般数据（2 级）」降为「一般数据（1 级）」" in lowered.text

@@ -207,6 +207,36 @@ class ResourceVersion(Base):
     __table_args__ = (UniqueConstraint("resource_id", "version"),)
 
 
+class ResourceRevision(Base):
+    """A change to a published entry that loosens its protection (a lower grade, a wider
+    share or open type, a PI flag removed, items added or unmasked): filed, not applied,
+    until the catalog reviewer approves it (M2018 §11, §30; N2021 task 3). Until then the
+    published version stays in force everywhere, since nothing reads ``data`` but the
+    approval."""
+
+    __tablename__ = "catalog_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("catalog_resources.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … within the entry
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    #: the version in force when filed; the revision lapses when another one takes effect
+    base_version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)  # the proposed ResourceIn, applied on approval
+    snapshot: Mapped[dict] = mapped_column(JSON)  # the entry as it would read (for the diff)
+    loosenings: Mapped[list[str]] = mapped_column(JSON)  # why it needs review, in Chinese
+    note: Mapped[str] = mapped_column(Text, default="")
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    resource: Mapped[Resource] = relationship()
+
+    __table_args__ = (UniqueConstraint("resource_id", "number"),)
+
+
 class MaintenanceTask(Base):
     """M2018 §30 deadlines: reflect a change within 7 working days; review yearly."""
 

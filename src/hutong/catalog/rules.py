@@ -9,8 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hutong.catalog.schemas import ResourceIn
-from hutong.catalog.vocab import SENSITIVE_PI, Grade, OpenType, PiCategory, ShareType
+from hutong.catalog.schemas import ItemIn, ResourceIn
+from hutong.catalog.vocab import (
+    ITEM_TYPE_SHAPES,
+    SENSITIVE_PI,
+    Grade,
+    ItemType,
+    OpenType,
+    PiCategory,
+    ShareType,
+)
 from hutong.core.errors import InvalidInput
 
 #: A cited legal basis names a document: 《…》 (a law, regulation or central policy).
@@ -36,6 +44,51 @@ def normalise(data: ResourceIn) -> ResourceIn:
     return data.model_copy(
         update={"items": items, "has_pi": has_pi, "sensitive_categories": sensitive}
     )
+
+
+def item_shape(position: int, item: ItemIn) -> list[Violation]:
+    """A length or precision the item's data type cannot hold: every row would fail its
+    checks (a 日期型 of length 4 sets every date aside). ``position`` counts from 0, as
+    the ``items`` field of the API does."""
+    shape = ITEM_TYPE_SHAPES[item.data_type]
+    name = f"信息项「{item.name[:64]}」"
+    kind = ItemType(item.data_type).name.lower()
+    found = []
+    if item.length is not None and item.length < shape.min_length:
+        found.append(
+            Violation(
+                f"items.{position}.length",
+                f"{name}：{item.data_type}的长度至少为 {shape.min_length}"
+                f"（{shape.length_means}），不能为 {item.length}",
+                f"item {position}: a {kind} item needs a length of at least {shape.min_length}",
+            )
+        )
+    if item.length is not None and shape.max_length and item.length > shape.max_length:
+        found.append(
+            Violation(
+                f"items.{position}.length",
+                f"{name}：{item.data_type}至多 {shape.max_length} 位"
+                f"（{shape.length_means}），不能为 {item.length}",
+                f"item {position}: a {kind} item has at most {shape.max_length} digits",
+            )
+        )
+    if item.precision and not shape.has_precision:
+        found.append(
+            Violation(
+                f"items.{position}.precision",
+                f"{name}：{item.data_type}没有小数位，不能设精度",
+                f"item {position}: only a number has decimal places",
+            )
+        )
+    elif item.precision and item.length is not None and item.precision > item.length:
+        found.append(
+            Violation(
+                f"items.{position}.precision",
+                f"{name}：精度（小数位数 {item.precision}）不能大于长度（总位数 {item.length}）",
+                f"item {position}: more decimal places than digits",
+            )
+        )
+    return found
 
 
 def violations(data: ResourceIn) -> list[Violation]:
@@ -88,6 +141,8 @@ def violations(data: ResourceIn) -> list[Violation]:
         )
     if data.has_child_pi and not data.has_pi:
         found.append(Violation("has_child_pi", "含儿童个人信息即含个人信息", "children's PI is PI"))
+    for position, item in enumerate(data.items):
+        found += item_shape(position, item)
     return found
 
 

@@ -8,13 +8,16 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from hutong.catalog.vocab import (
+    MAX_DIGITS,
     DataKind,
     Grade,
+    ItemType,
     Mask,
     OpenType,
     PiCategory,
     ResourceAttribute,
     ResourceFormat,
+    RevisionStatus,
     ShareType,
     Status,
     UpdateCycle,
@@ -24,12 +27,10 @@ from hutong.core.db import MAX_INTEGER, RowId
 
 class ItemIn(BaseModel):
     name: str = Field(min_length=1, max_length=128, description="信息项名称")
-    data_type: str = Field(
-        min_length=1, max_length=32, description="数据类型，如 字符型 / 数值型 / 日期型"
-    )
-    length: int | None = Field(None, ge=1, le=1_000_000)
+    data_type: ItemType = Field(description="数据类型（从词表中选择）")
+    length: int | None = Field(None, ge=1, le=1_000_000, description="长度")
     precision: int | None = Field(
-        None, ge=0, le=38, description="精度：数值型的小数位数（长度为全部数字位数）"
+        None, ge=0, le=MAX_DIGITS, description="精度：数值型的小数位数（长度为全部数字位数）"
     )
     min_value: float | None = Field(None, allow_inf_nan=False, description="取值范围下限")
     max_value: float | None = Field(None, allow_inf_nan=False, description="取值范围上限")
@@ -41,15 +42,14 @@ class ItemIn(BaseModel):
 
     @model_validator(mode="after")
     def _declarations_can_hold_data(self) -> ItemIn:
-        """A range whose bounds cross, or more decimals than digits, admits no value at all."""
+        """A range whose bounds cross admits no value at all. (A length or precision the data
+        type cannot hold is a save rule, ``rules.item_shape``, which names the item.)"""
         if (
             self.min_value is not None
             and self.max_value is not None
             and self.min_value > self.max_value
         ):
             raise PydanticCustomError("range_crossed", "取值下限大于取值上限")
-        if self.precision is not None and self.length is not None and self.precision > self.length:
-            raise PydanticCustomError("precision_above_length", "精度（小数位数）大于长度")
         return self
 
 
@@ -120,11 +120,22 @@ class ResourceOut(ResourceIn):
     updated_at: datetime
     secret: bool = False
     overlap_justification: str = Field("", exclude=True)  # kept per item, not on the entry
+    pending_revision: int | None = Field(
+        None, description="待审核修订的编号：放宽保护的修改在审核通过前不生效"
+    )
 
 
 class ReviewDecision(BaseModel):
     approve: bool
     reason: str = Field("", max_length=2000, description="退回理由（退回时必填）")
+
+
+class GradeIn(BaseModel):
+    """The security administrator's change of a published entry's grade (N2021 task 3)."""
+
+    grade: Grade
+    general_level: int | None = Field(None, ge=1, le=4, description="一般数据子级 1–4")
+    reason: str = Field(min_length=2, max_length=2000, description="调整理由")
 
 
 class VersionOut(BaseModel):
@@ -140,6 +151,22 @@ class FieldChange(BaseModel):
     label: str
     before: str
     after: str
+
+
+class RevisionOut(BaseModel):
+    """A change to a published entry that waits for the catalog reviewer (or did)."""
+
+    number: int
+    status: RevisionStatus
+    base_version: int = Field(description="提出时生效的版本")
+    loosenings: list[str] = Field(description="需要审核的原因：放宽了哪些保护")
+    changes: list[FieldChange]
+    note: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str
+    decided_at: datetime | None
+    reason: str = Field(description="审核意见（退回时必填）")
 
 
 class OverlapOut(BaseModel):

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, Outcome, record
-from hutong.catalog import overlaps, rules
+from hutong.catalog import overlaps, protection, rules
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
-from hutong.catalog.schemas import FieldChange, ResourceIn, ResourceOut, VersionOut
+from hutong.catalog.schemas import FieldChange, GradeIn, ResourceIn, ResourceOut, VersionOut
 from hutong.catalog.search import reindex
 from hutong.catalog.versions import diff, snapshot
 from hutong.catalog.vocab import Status, SystemKind
@@ -126,8 +126,8 @@ def create(session: Session, actor: Actor, data: ResourceIn) -> Resource:
 
 
 def update(session: Session, actor: Actor, code: str, data: ResourceIn, note: str = "") -> Resource:
-    """Edit an entry; each saved change is a new version (published ones stay published and
-    the change is filed with the catalog reviewer, M2018 §30)."""
+    """Edit an entry; each saved change is a new version. A published entry stays published;
+    a change that loosens its protection waits for the catalog reviewer (``save``)."""
     resource = by_code(session, code)
     authorize(session, actor, Action.CATALOG_EDIT, target(resource))
     if Status(resource.status) not in EDITABLE:
@@ -140,37 +140,86 @@ def update(session: Session, actor: Actor, code: str, data: ResourceIn, note: st
         raise InvalidInput(
             "不能更改提供方单位", "the provider unit cannot change", field="provider_unit_code"
         )
-    data = rules.enforce(data)
-    if data.release_date is None and resource.release_date is not None:
-        data = data.model_copy(update={"release_date": resource.release_date})  # set at publication
-    before = snapshot(resource)
     if data.classification_code != resource.classification.code:
         raise InvalidInput(
             "已编码资源不能更改分类",
             "a coded entry cannot change classification",
             field="classification_code",
         )
+    return save(session, actor, resource, data, note or "修改")
+
+
+def change_grade(session: Session, actor: Actor, code: str, change: GradeIn) -> Resource:
+    """The security administrator grades a published entry (GRADE_MANAGE, N2021 task 3): a
+    higher grade applies at once, a lower one waits for the catalog reviewer (``save``)."""
+    resource = by_code(session, code)
+    authorize(session, actor, Action.GRADE_MANAGE, target(resource))
+    if resource.status != Status.PUBLISHED:
+        raise Conflict(
+            "只有已发布资源的数据级别由安全保密管理员调整；草稿的级别随目录审核",
+            "only a published entry's grade is changed here; a draft's is reviewed with it",
+            field="status",
+        )
+    current = ResourceIn.model_validate(
+        out(resource).model_dump(include=set(ResourceIn.model_fields))
+    )
+    data = current.model_copy(update={"grade": change.grade, "general_level": change.general_level})
+    return save(
+        session, actor, resource, data, f"调整数据级别：{change.reason.strip()}", "catalog.grade"
+    )
+
+
+def save(
+    session: Session,
+    actor: Actor,
+    resource: Resource,
+    data: ResourceIn,
+    note: str,
+    event: str = "catalog.update",
+    reviewed: bool = False,
+) -> Resource:
+    """Apply a change the caller may make, as a new version, unless the entry is published
+    and the change loosens its protection (``protection.py``): then it is filed as a revision
+    for the catalog reviewer and the version in force stays as it is (M2018 §11, §30).
+    Changing a published entry's grade needs GRADE_MANAGE whatever the direction.
+    ``reviewed``: the catalog reviewer approved this change as a revision (both checks were
+    made when it was filed)."""
+    from hutong.catalog import revisions  # revisions builds on this module
+
+    data = rules.enforce(data)
+    if data.release_date is None and resource.release_date is not None:
+        data = data.model_copy(update={"release_date": resource.release_date})  # set at publication
+    published = resource.status == Status.PUBLISHED
+    before = snapshot(resource)
+    regraded = (data.grade, data.general_level) != (resource.grade, resource.general_level)
+    if published and regraded and not reviewed:
+        authorize(session, actor, Action.GRADE_MANAGE, target(resource))
+    trial = session.begin_nested()  # kept with its audit event, or rolled back and filed
     _apply(session, resource, data)
     overlaps.require_justification(session, actor, resource, data)
-    session.flush()
-    if snapshot(resource) == before:
-        record(session, actor, "catalog.update", category=Category.UPDATE, target=target(resource))
+    after = snapshot(resource)
+    loosened = protection.loosenings(before, after) if published and not reviewed else []
+    if loosened:
+        trial.rollback()
+        revisions.file(session, actor, resource, data, after, loosened, note)
         return resource
-    resource.version += 1
-    _version(session, resource, actor, note or "修改")
-    if resource.status == Status.PUBLISHED:
-        from hutong.catalog.tasks import close_change_tasks
-
-        close_change_tasks(session, resource)
-    record(
-        session,
-        actor,
-        "catalog.update",
-        category=Category.UPDATE,
-        target=target(resource),
-        rows=1,
-        details={"version": resource.version},
-    )
+    if after == before:
+        record(session, actor, event, category=Category.UPDATE, target=target(resource))
+    else:
+        resource.version += 1
+        _version(session, resource, actor, note)
+        if published:
+            revisions.took_effect(session, actor, resource)
+        record(
+            session,
+            actor,
+            event,
+            category=Category.UPDATE,
+            target=target(resource),
+            rows=1,
+            details={"version": resource.version},
+        )
+    trial.commit()
     return resource
 
 
@@ -192,7 +241,7 @@ def read(session: Session, actor: Actor, code: str) -> Resource:
     return resource
 
 
-def out(resource: Resource) -> ResourceOut:
+def out(resource: Resource, pending_revision: int | None = None) -> ResourceOut:
     snap = snapshot(resource)
     return ResourceOut.model_validate(
         {
@@ -203,6 +252,7 @@ def out(resource: Resource) -> ResourceOut:
             "provider_unit_name": resource.provider_unit.name,
             "classification_name": resource.classification.name,
             "updated_at": resource.updated_at,
+            "pending_revision": pending_revision,
         }
     )
 

@@ -6,6 +6,19 @@ from typing import Any
 
 from hutong.catalog.models import Resource
 from hutong.catalog.schemas import FieldChange
+from hutong.catalog.vocab import (
+    DataKind,
+    Grade,
+    Labelled,
+    Mask,
+    OpenType,
+    PiCategory,
+    ResourceAttribute,
+    ResourceFormat,
+    ShareType,
+    Status,
+    UpdateCycle,
+)
 
 #: Chinese labels of the fields a diff may show, in reading order.
 FIELD_LABELS = {
@@ -112,3 +125,34 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
                     )
                 )
     return changes
+
+
+#: Fields (of the entry or of an item) whose values are codes of a vocabulary.
+VALUE_LABELS: dict[str, type[Labelled]] = {
+    "status": Status,
+    "attribute": ResourceAttribute,
+    "format": ResourceFormat,
+    "share_type": ShareType,
+    "open_type": OpenType,
+    "update_cycle": UpdateCycle,
+    "data_kind": DataKind,
+    "grade": Grade,
+    "sensitive_categories": PiCategory,
+    "pi_category": PiCategory,
+    "default_mask": Mask,
+}
+
+
+def in_chinese(change: FieldChange) -> FieldChange:
+    """A change as people read it: codes of a vocabulary replaced by their Chinese labels
+    (the API keeps the codes)."""
+    whole_item = change.field.startswith("items.") and change.field.count(".") == 1
+    kind = None if whole_item else VALUE_LABELS.get(change.field.rsplit(".", 1)[-1])
+    if kind is None:
+        return change
+    labels = {m.value: m.zh for m in kind}
+
+    def read(text: str) -> str:
+        return "、".join(labels.get(part, part) for part in text.split("、")) if text else text
+
+    return change.model_copy(update={"before": read(change.before), "after": read(change.after)})

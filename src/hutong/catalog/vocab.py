@@ -6,6 +6,7 @@ are what the console shows and what the Excel workbook carries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -94,6 +95,15 @@ class Status(Labelled):
     RETIRED = "retired"
 
 
+class RevisionStatus(Labelled):
+    """A filed revision of a published entry (``revisions.py``)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    LAPSED = "lapsed"  # another version took effect first; it must be filed again
+
+
 class SystemKind(Labelled):
     """The systems that collect data (N2021 task 2; M2018 §7)."""
 
@@ -139,6 +149,49 @@ def reaches_million(persons):  # type: ignore[no-untyped-def]
     """The one comparison of N2021 task 9's threshold (达到 100 万人, so ≥), for a Python count
     and for a SQL column alike, so that no rule, gate or proposal draws the line elsewhere."""
     return persons >= MILLION_PERSONS
+
+
+class ItemType(Labelled):
+    """数据类型 of an information item. Its values are the Chinese terms themselves: they are
+    what workbooks, API clients and every stored entry have always carried."""
+
+    STRING = "字符型"
+    CODE = "代码型"
+    NUMBER = "数值型"
+    INTEGER = "整数型"
+    FLOAT = "浮点型"
+    DATE = "日期型"
+    DATETIME = "日期时间型"
+    TIME = "时间型"
+    BOOLEAN = "布尔型"
+
+
+@dataclass(frozen=True)
+class TypeShape:
+    """What 长度 and 精度 (decimal places) may be for one data type. 长度 is the most a value
+    may have, so one shorter than the shortest value of the type (``min_length``) holds no
+    value at all; numbers have at most ``max_length`` digits; only a type ``has_precision``
+    has places after the decimal point."""
+
+    min_length: int
+    length_means: str  # what 长度 counts, in the words the steward reads
+    max_length: int | None = None
+    has_precision: bool = False
+
+
+#: The digits a number can have in the data plane (DuckDB's widest DECIMAL).
+MAX_DIGITS = 38
+ITEM_TYPE_SHAPES = {
+    ItemType.STRING: TypeShape(1, "最多字符数"),
+    ItemType.CODE: TypeShape(1, "代码位数"),
+    ItemType.NUMBER: TypeShape(1, "全部数字位数，含小数位", MAX_DIGITS, has_precision=True),
+    ItemType.INTEGER: TypeShape(1, "数字位数", MAX_DIGITS),
+    ItemType.FLOAT: TypeShape(1, "有效数字位数", has_precision=True),
+    ItemType.DATE: TypeShape(8, "YYYYMMDD 为 8 位，YYYY-MM-DD 为 10 位"),
+    ItemType.DATETIME: TypeShape(14, "YYYYMMDDhhmmss 为 14 位，YYYY-MM-DD hh:mm:ss 为 19 位"),
+    ItemType.TIME: TypeShape(5, "hh:mm 为 5 位，hh:mm:ss 为 8 位"),
+    ItemType.BOOLEAN: TypeShape(1, "是/否、1/0 为 1 位"),
+}
 
 
 class Mask(Labelled):
@@ -196,6 +249,12 @@ LABELS: dict[type, dict[Labelled, str]] = {
         Status.PUBLISHED: "已发布",
         Status.RETIRED: "已停用",
     },
+    RevisionStatus: {
+        RevisionStatus.PENDING: "待审核",
+        RevisionStatus.APPROVED: "已生效",
+        RevisionStatus.RETURNED: "已退回",
+        RevisionStatus.LAPSED: "已失效",
+    },
     SystemKind: {
         SystemKind.SURVEY: "教育统计调查项目",
         SystemKind.ADMIN_SYSTEM: "行政业务管理信息系统",
@@ -214,6 +273,7 @@ LABELS: dict[type, dict[Labelled, str]] = {
         PiCategory.FAMILY: "家庭成员",
         PiCategory.OTHER: "其他个人信息",
     },
+    ItemType: {member: member.value for member in ItemType},
     Mask: {
         Mask.NONE: "不脱敏",
         Mask.PARTIAL: "部分遮盖",

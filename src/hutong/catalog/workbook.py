@@ -23,6 +23,7 @@ from hutong.catalog.schemas import ItemIn, ResourceIn, ResourceOut
 from hutong.catalog.vocab import (
     DataKind,
     Grade,
+    ItemType,
     Labelled,
     Mask,
     OpenType,
@@ -83,7 +84,7 @@ ENTRY_COLUMNS = [
 ]
 ITEM_COLUMNS = [
     Column("信息项名称", "name"),
-    Column("数据类型", "data_type"),
+    Column("数据类型", "data_type", ItemType),
     Column("数据长度", "length", "int"),
     Column("精度", "precision", "int", optional=True),
     Column("取值下限", "min_value", "number", optional=True),
@@ -322,9 +323,8 @@ def _validate(
             continue
         data = rules.normalise(data)
         for violation in rules.violations(data):
-            problems.add(
-                ENTRY_SHEET, row, headers.get(violation.field, violation.field), violation.zh
-            )
+            field = violation.field.split(".")[0]  # items.2.length: the message names the item
+            problems.add(ENTRY_SHEET, row, headers.get(field, field), violation.zh)
         out.append((code, data))
     return out
 
@@ -480,7 +480,7 @@ def parse_csv(content: bytes) -> Parsed:
                 parsed_items.append(
                     {
                         "name": name,
-                        "data_type": data_type or "字符型",
+                        "data_type": _label(ItemType, data_type) if data_type else "字符型",
                         "pi_category": _label(PiCategory, pi) if pi else "none",
                     }
                 )

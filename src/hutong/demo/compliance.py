@@ -20,7 +20,7 @@ from hutong.audit.service import Category, record
 from hutong.audit.verify import record_verification, verify_chain
 from hutong.catalog import service as catalog
 from hutong.catalog.models import InformationSystem, Resource
-from hutong.catalog.schemas import ResourceIn
+from hutong.catalog.schemas import GradeIn, ResourceIn
 from hutong.catalog.vocab import reaches_million
 from hutong.compliance import assessment, notices, registry, runner
 from hutong.compliance.models import ComplianceRun, Finding, FindingEvent, SystemProfile
@@ -206,13 +206,16 @@ def _assessments(session: Session, ids: dict[str, int]) -> None:
     )
 
 
+#: The security administrator, who grades published entries (GRADE_MANAGE).
+SECURITY_ADMIN = "secadmin.emic"
 #: Units that put their catalog in order before the inspection: the rest keep their gaps.
 RECTIFIED = ["MOE-JSGZS", "MOE-GJS", "MOE-XSS", *(province_code(p) for p in DEMO_PROVINCES[::2])]
 
 
 def _rectify(session: Session, units: list[str]) -> int:
-    """Stewards of the rectified units set retention periods and raise grades (N2021 tasks
-    3, 5, 9–11) through the real catalog service; returns how many entries they edited."""
+    """Stewards of the rectified units set retention periods and share what must not be
+    unconditional conditionally; the security administrator raises the grades (N2021 tasks
+    3, 5, 9–11): all through the real catalog service. Returns how many entries they edited."""
     edited = 0
     systems = {
         owner: sid
@@ -241,13 +244,15 @@ def _rectify(session: Session, units: list[str]) -> int:
         changes: dict[str, object] = {"retention_days": data.retention_days or 3650}
         if reaches_million(data.approx_persons or 0) and data.source_system_id is None:
             changes["source_system_id"] = systems.get(row.provider_unit_id)
-        if special and data.grade == "general":
-            changes.update(grade="important", general_level=None)
-            if data.share_type == "unconditional":
-                changes["share_type"] = "conditional"
+        regrade = special and data.grade == "general"
+        if regrade and data.share_type == "unconditional":
+            changes["share_type"] = "conditional"  # important data is never unconditional
         steward = _actor(session, steward_name(row.provider_unit.code))
         corrected = ResourceIn.model_validate({**data.model_dump(), **changes})
         catalog.update(session, steward, row.code, corrected, "按合规检查整改")
+        if regrade:
+            important = GradeIn(grade="important", reason="涉及敏感、儿童或百万人以上个人信息")
+            catalog.change_grade(session, _actor(session, SECURITY_ADMIN), row.code, important)
         edited += 1
     return edited
 

@@ -42,6 +42,20 @@ class GrantRevoked(HutongError):
         super().__init__("该共享授权已被撤销", "the grant has been revoked", field="grant")
 
 
+class GrantSuspended(HutongError):
+    """The catalog version now in force no longer allows the grant (``grants.suspend_unfit``)."""
+
+    status = 403
+    code = "grant-suspended"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"该共享授权已暂停：{reason[:300]}",
+            "the grant is suspended: the catalog entry changed and no longer allows it",
+            field="grant",
+        )
+
+
 class RateLimited(HutongError):
     status = 429
     code = "rate-limited"

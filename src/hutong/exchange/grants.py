@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.catalog.models import Item, Resource
-from hutong.catalog.vocab import Mask
+from hutong.catalog.vocab import Mask, ShareType
 from hutong.core.clock import SHANGHAI, as_utc, utcnow
-from hutong.core.errors import InvalidInput, NotFound
-from hutong.exchange.errors import GrantRevoked, GrantUnknown
+from hutong.core.errors import Conflict, InvalidInput, NotFound
+from hutong.exchange import gates
+from hutong.exchange.errors import GrantRevoked, GrantSuspended, GrantUnknown
 from hutong.exchange.models import Application, Grant
 from hutong.exchange.notify import notify, users_with
 from hutong.exchange.schemas import GrantedItemIn, NarrowIn
@@ -153,6 +154,8 @@ def policy(grant: Grant, consent: ConsentFilter | None = None) -> GrantPolicy:
 def state(grant: Grant, now: datetime) -> str:
     if grant.status == GrantStatus.REVOKED:
         return "revoked"
+    if grant.status == GrantStatus.SUSPENDED:
+        return "suspended"
     if now >= as_utc(grant.valid_until):
         return "expired"
     if now < as_utc(grant.valid_from):
@@ -197,6 +200,8 @@ def for_query(session: Session, actor: Actor, resource: Resource, code: str | No
         raise GrantUnknown()
     if grant.status == GrantStatus.REVOKED:
         raise GrantRevoked()
+    if grant.status == GrantStatus.SUSPENDED:
+        raise GrantSuspended(grant.suspend_reason)
     return grant
 
 
@@ -319,6 +324,98 @@ def narrow(session: Session, actor: Actor, code: str, change: NarrowIn) -> Grant
         details={"revision": grant.revision, "reason": change.reason[:200]},
     )
     _tell_consumer(session, grant, f"共享授权 {grant.code} 已被提供方收窄：{change.reason}")
+    return grant
+
+
+def unfit(session: Session, grant: Grant) -> list[str]:
+    """Why the catalog version in force no longer allows the grant, in Chinese (empty when
+    it does): the entry is 不予共享 now, a granted item has left it, it became 有条件共享
+    although no provider ever decided the grant, or it now needs a security review or a
+    document that the grant's application never had (M2018 §20–21, N2021 tasks 7, 9, 10)."""
+    resource = grant.resource
+    if resource.share_type == ShareType.NOT_SHARED:
+        return ["信息资源已改为不予共享"]
+    found = []
+    gone = [i["name"] for i in grant.items if i["name"] not in items_of(resource)]
+    if gone:
+        found.append(f"信息项「{'、'.join(gone)}」已不在目录中")
+    application = session.get(Application, grant.application_id) if grant.application_id else None
+    if application is None:
+        return found
+    steps = {step.name for step in application.steps}
+    if resource.share_type == ShareType.CONDITIONAL and "approve" not in steps:
+        found.append("信息资源已改为有条件共享，须经提供方审核")
+    if gates.gates(resource, application.require_agreement).security_review and (
+        "security_approve" not in steps
+    ):
+        found.append("信息资源现须经安全审核")
+    missing = gates.missing_documents(application)
+    if missing:
+        found.append("缺少" + "、".join(kind.zh for kind in missing))
+    return found
+
+
+def suspend_unfit(session: Session, actor: Actor, resource: Resource) -> list[Grant]:
+    """Suspend the active grants on ``resource`` that its version now in force no longer
+    allows, and tell their holders; run in the transaction that put the version in force
+    (``catalog/revisions.took_effect``), as part of the actor's change."""
+    active = session.scalars(
+        select(Grant).where(
+            Grant.resource_id == resource.id, Grant.status == GrantStatus.ACTIVE.value
+        )
+    ).all()
+    suspended = []
+    for grant in active:
+        reasons = unfit(session, grant)
+        if reasons:
+            _set_suspended(session, actor, grant, "；".join(reasons))
+            suspended.append(grant)
+    return suspended
+
+
+def _set_suspended(session: Session, actor: Actor, grant: Grant, reason: str) -> None:
+    grant.status = GrantStatus.SUSPENDED.value
+    grant.suspended_at = utcnow()
+    grant.suspend_reason = reason
+    grant.revision += 1
+    record(
+        session,
+        actor,
+        "grant.suspend",
+        category=Category.GRANT,
+        target=target(grant),
+        rows=1,
+        details={"reason": reason[:200], "catalog_version": grant.resource.version},
+    )
+    _tell_consumer(
+        session,
+        grant,
+        f"共享授权 {grant.code}（「{grant.resource.name}」）因目录变更已暂停：{reason}",
+    )
+
+
+def resume(session: Session, actor: Actor, code: str) -> Grant:
+    """The provider lifts a suspension once the entry in force allows the grant again (for
+    example after narrowing it to the items the entry still has)."""
+    grant = by_code(session, code)
+    authorize(session, actor, Action.GRANT_MANAGE, target(grant))
+    if grant.status != GrantStatus.SUSPENDED:
+        raise Conflict(
+            "只有已暂停的共享授权可以恢复", "only a suspended grant resumes", field="grant"
+        )
+    reasons = unfit(session, grant)
+    if reasons:
+        raise Conflict(
+            "目录现行版本仍不允许该授权：" + "；".join(reasons),
+            "the catalog version in force still does not allow the grant",
+            field="grant",
+        )
+    grant.status = GrantStatus.ACTIVE.value
+    grant.suspended_at = None
+    grant.suspend_reason = ""
+    grant.revision += 1
+    record(session, actor, "grant.resume", category=Category.GRANT, target=target(grant), rows=1)
+    _tell_consumer(session, grant, f"共享授权 {grant.code}（「{grant.resource.name}」）已恢复")
     return grant
 
 

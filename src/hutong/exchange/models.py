@@ -106,8 +106,8 @@ class Document(Base):
 
 class Grant(Base):
     """What a consumer unit may read of one resource (``grants.policy`` turns it into the
-    compiler's ``GrantPolicy``). Narrowing bumps ``revision``; revoking sets ``status``;
-    both take effect on the next query."""
+    compiler's ``GrantPolicy``). Narrowing bumps ``revision``; revoking or suspending sets
+    ``status``; each takes effect on the next query."""
 
     __tablename__ = "exchange_grants"
 
@@ -136,6 +136,9 @@ class Grant(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    #: a catalog change that the grant no longer fits suspends it (``grants.suspend_unfit``)
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    suspend_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     #: legal basis consent (N2021 task 8): the system whose notice and consent ledger
     #: count, the purpose code of that notice, sensitive categories also needing consent,

@@ -182,9 +182,10 @@ class GrantOut(BaseModel):
     requests_per_minute: int | None
     valid_from: datetime
     valid_until: datetime
-    state: Literal["active", "revoked", "expired", "pending"]
+    state: Literal["active", "suspended", "revoked", "expired", "pending"]
     revision: int
     revoke_reason: str
+    suspend_reason: str = Field("", description="暂停原因：目录现行版本不再允许的方面")
     consent: ConsentBasisIn | None = Field(None, description="set when the basis is consent")
 
 

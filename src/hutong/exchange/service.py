@@ -177,6 +177,7 @@ def grant_out(grant: Grant) -> GrantOut:
         state=grants.state(grant, clock.utcnow()),  # type: ignore[arg-type]
         revision=grant.revision,
         revoke_reason=grant.revoke_reason,
+        suspend_reason=grant.suspend_reason,
         consent=basis.on_grant(grant),
     )
 

@@ -51,7 +51,18 @@ class DocumentKind(Labelled):
 
 class GrantStatus(StrEnum):
     ACTIVE = "active"
+    SUSPENDED = "suspended"  # the catalog version in force no longer allows it
     REVOKED = "revoked"
+
+
+#: What a consumer reads for a grant's state (``grants.state``).
+GRANT_STATES_ZH = {
+    "active": "有效",
+    "pending": "未到生效日期",
+    "suspended": "已暂停",
+    "revoked": "已撤销",
+    "expired": "已过期",
+}
 
 
 class RequestStatus(StrEnum):

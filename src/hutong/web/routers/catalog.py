@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from hutong.catalog import aggregate, overlaps, search, service, tasks, workbook, workflow
-from hutong.catalog.schemas import FieldChange, OverlapPage, ResourceIn, ResourceOut, VersionOut
+from hutong.catalog import (
+    aggregate,
+    overlaps,
+    revisions,
+    search,
+    service,
+    tasks,
+    workbook,
+    workflow,
+)
+from hutong.catalog.schemas import (
+    FieldChange,
+    GradeIn,
+    OverlapPage,
+    ResourceIn,
+    ResourceOut,
+    RevisionOut,
+    VersionOut,
+)
 from hutong.catalog.vocab import Status
 from hutong.core.db import Database, RowId
 from hutong.core.errors import InvalidInput
@@ -73,6 +90,22 @@ class TreeNode(BaseModel):
 class ImportResult(BaseModel):
     imported: int
     codes: list[str]
+    pending_review: list[str] = Field(
+        default_factory=list,
+        description="已发布资源中放宽保护、须经目录审核员审核后才生效的资源代码",
+    )
+
+
+class PendingRevision(BaseModel):
+    """A revision awaiting review, with the entry it would change."""
+
+    code: str
+    name: str
+    provider_unit_name: str
+    revision: RevisionOut
+
+
+Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="修订编号")]
 
 
 def summary(resource) -> ResourceSummary:  # type: ignore[no-untyped-def]
@@ -156,6 +189,51 @@ def version_diff(
         return service.compare(session, actor, code, from_, to)
 
 
+@router.get(
+    "/resources/{code:path}/revisions",
+    response_model=list[RevisionOut],
+    summary="Revisions of a published entry (changes that loosen protection), newest first",
+)
+def list_revisions(
+    code: str, actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[RevisionOut]:
+    with db.transaction() as session:
+        return revisions.of_entry(session, actor, code)
+
+
+@router.get(
+    "/resources/{code:path}/revisions/{number}",
+    response_model=RevisionOut,
+    summary="One revision with its changes and why it needs review",
+)
+def get_revision(
+    code: str,
+    number: Number,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> RevisionOut:
+    with db.transaction() as session:
+        return revisions.one(session, actor, code, number)
+
+
+@router.post(
+    "/resources/{code:path}/revisions/{number}/transitions/{name}",
+    response_model=RevisionOut,
+    summary="Catalog reviewer: approve (it takes effect) or return (reason) a revision",
+)
+def decide_revision(
+    code: str,
+    number: Number,
+    name: Literal["approve", "return"],
+    body: TransitionIn,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> RevisionOut:
+    with db.transaction() as session:
+        revision = workflow.decide_revision(session, actor, code, number, name, body.reason)
+        return revisions.out(session, revision)
+
+
 @router.post(
     "/resources/{code:path}/transitions/{name}",
     response_model=ResourceOut,
@@ -170,6 +248,32 @@ def transition(
 ) -> ResourceOut:
     with db.transaction() as session:
         return service.out(workflow.transition(session, actor, code, name, body.reason))
+
+
+@router.post(
+    "/resources/{code:path}/grade",
+    response_model=ResourceOut,
+    summary="Security administrator: change a published entry's grade (a lowering is a "
+    "revision, 202)",
+)
+def change_grade(
+    code: str,
+    body: GradeIn,
+    response: Response,
+    actor: Actor = Depends(current_actor),
+    db: Database = Depends(database),
+) -> ResourceOut:
+    with db.transaction() as session:
+        resource = service.change_grade(session, actor, code, body)
+        return _in_force(session, actor, resource, response)
+
+
+def _in_force(session, actor: Actor, resource, response: Response) -> ResourceOut:  # type: ignore[no-untyped-def]
+    """The entry as in force, and 202 when a change of it waits for review."""
+    pending = revisions.pending_number(session, actor, resource)
+    if pending is not None:
+        response.status_code = 202
+    return service.out(resource, pending)
 
 
 @router.post(
@@ -193,20 +297,26 @@ def get_resource(
     code: Code, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> ResourceOut:
     with db.transaction() as session:
-        return service.out(service.read(session, actor, code))
+        resource = service.read(session, actor, code)
+        return service.out(resource, revisions.pending_number(session, actor, resource))
 
 
 @router.put(
-    "/resources/{code:path}", response_model=ResourceOut, summary="Edit an entry (a new version)"
+    "/resources/{code:path}",
+    response_model=ResourceOut,
+    summary="Edit an entry (a new version; on a published entry a change that loosens "
+    "protection is filed as a revision for review: 202)",
 )
 def update_resource(
     code: Code,
     body: ResourceIn,
+    response: Response,
     actor: Actor = Depends(current_actor),
     db: Database = Depends(database),
 ) -> ResourceOut:
     with db.transaction() as session:
-        return service.out(service.update(session, actor, code, body))
+        resource = service.update(session, actor, code, body)
+        return _in_force(session, actor, resource, response)
 
 
 def task_out(task, code: str | None) -> TaskOut:  # type: ignore[no-untyped-def]
@@ -229,6 +339,23 @@ def list_tasks(
 ) -> list[TaskOut]:
     with db.transaction() as session:
         return [task_out(task, code) for task, code in tasks.open_tasks(session, actor)]
+
+
+@router.get(
+    "/catalog/revisions",
+    response_model=list[PendingRevision],
+    summary="Revisions awaiting review (all for reviewers and the security administrator)",
+)
+def revision_queue(
+    actor: Actor = Depends(current_actor), db: Database = Depends(database)
+) -> list[PendingRevision]:
+    with db.transaction() as session:
+        return [
+            PendingRevision(
+                code=r.code, name=r.name, provider_unit_name=r.provider_unit.name, revision=rev
+            )
+            for r, rev in revisions.queue(session, actor)
+        ]
 
 
 @router.post(
@@ -323,4 +450,7 @@ async def import_file(
     parsed = workbook.parse(content, suffix)
     with db.transaction() as session:
         saved = service.import_entries(session, actor, parsed, suffix)
-        return ImportResult(imported=len(saved), codes=[r.code for r in saved])
+        pending = revisions.awaiting_review(session, actor, saved)
+        return ImportResult(
+            imported=len(saved), codes=[r.code for r in saved], pending_review=pending
+        )

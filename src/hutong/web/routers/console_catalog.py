@@ -9,18 +9,20 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from hutong.catalog import aggregate, overlaps, search, service, tasks, workflow
+from hutong.catalog import aggregate, overlaps, revisions, search, service, tasks, workflow
 from hutong.catalog.models import Classification, InformationSystem
-from hutong.catalog.schemas import ResourceIn
-from hutong.catalog.versions import FIELD_LABELS
+from hutong.catalog.schemas import GradeIn, ResourceIn
+from hutong.catalog.versions import FIELD_LABELS, ITEM_LABELS, in_chinese
 from hutong.catalog.vocab import (
     DataKind,
     Grade,
+    ItemType,
     Mask,
     OpenType,
     PiCategory,
     ResourceAttribute,
     ResourceFormat,
+    RevisionStatus,
     ShareType,
     Status,
     UpdateCycle,
@@ -80,6 +82,7 @@ def _labels() -> dict[str, dict[str, str]]:
         for name, enum in {
             **CHOICES,
             "status": Status,
+            "revision_status": RevisionStatus,
             "pi_category": PiCategory,
             "default_mask": Mask,
         }.items()
@@ -122,6 +125,15 @@ def catalog_page(
             }
             for r in result.resources
         ]
+        queue = [
+            {
+                "url": entry_url(r.code, "#revision"),
+                "name": r.name,
+                "unit": r.provider_unit.name,
+                "revision": rev,
+            }
+            for r, rev in (revisions.queue(session, identity.actor) if view == "review" else [])
+        ]
     base = {k: v for k, v in params.items() if k != "offset"}
 
     def link(**changes: str | None) -> str:
@@ -163,6 +175,7 @@ def catalog_page(
             if offset + PAGE_SIZE < result.total
             else None,
             "views": VIEWS,
+            "queue": queue,
             "can_create": is_allowed(identity.actor, Action.CATALOG_EDIT, _own(identity)),
             "can_review": Role.CATALOG_REVIEWER in identity.actor.roles,
             "view_link": lambda v: link(view=v, unit=None),
@@ -202,6 +215,7 @@ def _form_context(
         "error_field": error_field,
         "choices": {k: [(m.value, m.zh) for m in enum] for k, enum in CHOICES.items()},
         "pi_choices": [(m.value, m.zh) for m in PiCategory],
+        "type_choices": [(m.value, m.zh) for m in ItemType],
         "mask_choices": [(m.value, m.zh) for m in Mask],
         "classes": classes,
         "systems": systems,
@@ -226,8 +240,9 @@ def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     for name in ("general_level", "approx_persons", "retention_days", "source_system_id"):
         values[name] = values.get(name) or None
     values["release_date"] = values.get("release_date") or None
-    columns = {
-        f: form.getlist(f"item_{f}")
+    rows = len(form.getlist("item_name"))
+    columns = {  # padded: a row may lack a cell (a form from before a column was added)
+        f: form.getlist(f"item_{f}") + [""] * rows
         for f in (
             "name",
             "data_type",
@@ -242,39 +257,45 @@ def _parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         )
     }
 
-    def declared(field: str, i: int) -> str | None:
-        """An optional number of row ``i`` (a form from before the field existed has none)."""
-        return (columns[field][i : i + 1] or [""])[0].strip() or None
-
     values["items"] = [
         {
             "name": name.strip(),
             "data_type": columns["data_type"][i].strip() or "字符型",
             "length": columns["length"][i] or None,
-            "precision": declared("precision", i),
-            "min_value": declared("min_value", i),
-            "max_value": declared("max_value", i),
+            "precision": columns["precision"][i].strip() or None,
+            "min_value": columns["min_value"][i].strip() or None,
+            "max_value": columns["max_value"][i].strip() or None,
             "element_ref": columns["element_ref"][i],
             "description": columns["description"][i],
             "pi_category": columns["pi_category"][i] or "none",
             "default_mask": columns["default_mask"][i] or "none",
         }
-        for i, name in enumerate(columns["name"])
+        for i, name in enumerate(columns["name"][:rows])
         if name.strip()
     ]
     return values
 
 
+REASONS = {
+    "missing": "必填",
+    "string_too_short": "不能为空或过短",
+    "enum": "须从列表中选择",
+    "int_parsing": "应为整数",
+    "greater_than_equal": "超出允许范围",
+    "less_than_equal": "超出允许范围",
+}
+
+
 def _first_error(error: ValidationError) -> tuple[str, str]:
     first = error.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
+    loc = first["loc"]
+    field = ".".join(str(p) for p in loc)
     label = FIELD_LABELS.get(
-        str(first["loc"][0]),
-        {"items": "信息项", "summary": "摘要"}.get(str(first["loc"][0]), field),
+        str(loc[0]), {"items": "信息项", "summary": "摘要"}.get(str(loc[0]), field)
     )
-    reason = {"missing": "必填", "string_too_short": "不能为空或过短"}.get(
-        first["type"], first["msg"]
-    )
+    if loc[0] == "items" and len(loc) == 3:  # items.<n>.<field>: name the row and the column
+        label = f"第 {int(loc[1]) + 1} 个信息项的{ITEM_LABELS.get(str(loc[2]), loc[2])}"
+    reason = REASONS.get(first["type"], first["msg"])
     return field, f"“{label}”{reason}"
 
 
@@ -430,7 +451,7 @@ def diff_page(
 ) -> Response:
     old, new = int(request.query_params.get("from", 1)), int(request.query_params.get("to", 1))
     with db.transaction() as session:
-        changes = service.compare(session, identity.actor, code, old, new)
+        changes = [in_chinese(c) for c in service.compare(session, identity.actor, code, old, new)]
         history = service.history(session, identity.actor, code)
     return page(
         request,
@@ -501,6 +522,60 @@ async def step(
     except HutongError as error:
         return RedirectResponse(with_error(db.settings, entry_url(code), error.zh), status_code=303)
     return RedirectResponse(entry_url(code), status_code=303)
+
+
+@router.post("/console/catalog/r/{code:path}/revisions/{number}")
+async def decide_revision(
+    request: Request,
+    code: str,
+    number: int,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """The catalog reviewer approves or returns (with a reason) the entry's revision."""
+    form = await checked_form(request, identity)
+    try:
+        with db.transaction() as session:
+            workflow.decide_revision(
+                session,
+                identity.actor,
+                code,
+                number,
+                str(form.get("transition", "")),
+                str(form.get("reason", "")),
+            )
+    except HutongError as error:
+        target = with_error(db.settings, entry_url(code), error.zh, "#revision")
+        return RedirectResponse(target, status_code=303)
+    return RedirectResponse(entry_url(code, "#revision"), status_code=303)
+
+
+@router.post("/console/catalog/r/{code:path}/grade")
+async def change_grade(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """The security administrator's change of a published entry's grade."""
+    form = await checked_form(request, identity)
+    try:
+        change = GradeIn.model_validate(
+            {
+                "grade": form.get("grade"),
+                "general_level": form.get("general_level") or None,
+                "reason": str(form.get("reason", "")).strip(),
+            }
+        )
+        with db.transaction() as session:
+            service.change_grade(session, identity.actor, code, change)
+    except ValidationError as error:
+        target = with_error(db.settings, entry_url(code), _first_error(error)[1], "#grade")
+        return RedirectResponse(target, status_code=303)
+    except HutongError as error:
+        target = with_error(db.settings, entry_url(code), error.zh, "#grade")
+        return RedirectResponse(target, status_code=303)
+    return RedirectResponse(entry_url(code, "#revision"), status_code=303)
 
 
 def _go(request: Request, target: str) -> Response:
@@ -660,6 +735,15 @@ def entry_page(
             for t, c in tasks.open_tasks(session, identity.actor, resource.provider_unit_id)
             if c == code
         ]
+        entry_revisions = (
+            revisions.of_entry(session, identity.actor, code)
+            if revisions.may_see(identity.actor, resource)
+            else []
+        )
+        can_decide = is_allowed(identity.actor, Action.CATALOG_REVIEW, target)
+        can_grade = Status(resource.status) is Status.PUBLISHED and is_allowed(
+            identity.actor, Action.GRADE_MANAGE, target
+        )
     error = error_from(request)
     messages = [("error", error)] if error else []
     return page(
@@ -689,6 +773,14 @@ def entry_page(
             "can_report": can_report,
             "can_answer": can_answer,
             "corrections_url": entry_url(code, "/corrections"),
+            "pending": next((r for r in entry_revisions if r.status == "pending"), None),
+            "revisions": entry_revisions,
+            "revision_steps": workflow.REVISION_TRANSITIONS if can_decide else {},
+            "revision_url": entry_url(code, "/revisions"),
+            "can_grade": can_grade,
+            "grade_url": entry_url(code, "/grade"),
+            "grades": [(m.value, m.zh) for m in Grade],
+            "in_chinese": in_chinese,
             "upload_url": entry_url(code, "/datasets"),
             "quality_chart": {
                 "versions": [f"v{d.version}" for d in reversed(datasets)],

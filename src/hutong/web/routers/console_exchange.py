@@ -26,7 +26,7 @@ from hutong.exchange.schemas import (
     QueryIn,
     RevokeIn,
 )
-from hutong.exchange.vocab import AppStatus, DocumentKind, PurposeCategory
+from hutong.exchange.vocab import GRANT_STATES_ZH, AppStatus, DocumentKind, PurposeCategory
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
 from hutong.web.deps import ConsoleIdentity, database
@@ -292,7 +292,10 @@ def grants_page(
             for g in rows
         ]
     return page(
-        request, identity, "exchange/grants.html", {"rows": shown, "messages": _messages(request)}
+        request,
+        identity,
+        "exchange/grants.html",
+        {"rows": shown, "states": GRANT_STATES_ZH, "messages": _messages(request)},
     )
 
 
@@ -312,6 +315,25 @@ async def revoke(
         return RedirectResponse(
             with_error(db.settings, "/console/exchange/grants", "撤销须说明理由"), status_code=303
         )
+    except HutongError as error:
+        return RedirectResponse(
+            with_error(db.settings, "/console/exchange/grants", error.zh), status_code=303
+        )
+    return RedirectResponse("/console/exchange/grants", status_code=303)
+
+
+@router.post("/console/exchange/grants/{code}/resume")
+async def resume(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """The provider resumes a grant a catalog change suspended, once the entry allows it."""
+    await checked_form(request, identity)
+    try:
+        with db.transaction() as session:
+            grants.resume(session, identity.actor, code)
     except HutongError as error:
         return RedirectResponse(
             with_error(db.settings, "/console/exchange/grants", error.zh), status_code=303

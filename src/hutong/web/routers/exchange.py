@@ -147,6 +147,16 @@ def narrow_grant(code: Code, body: NarrowIn, actor: Who, db: Db) -> GrantOut:
         return service.grant_out(grants.narrow(session, actor, code, body))
 
 
+@router.post(
+    "/grants/{code}/resume",
+    response_model=GrantOut,
+    summary="Resume a grant a catalog change suspended, once the entry allows it again",
+)
+def resume_grant(code: str, actor: Who, db: Db) -> GrantOut:
+    with db.transaction() as session:
+        return service.grant_out(grants.resume(session, actor, code))
+
+
 @router.get("/grants/{code}/usage", response_model=list[UsageOut], summary="Daily usage")
 def grant_usage(code: Code, actor: Who, db: Db) -> list[UsageOut]:
     with db.transaction() as session:
