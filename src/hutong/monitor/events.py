@@ -14,28 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hutong.audit.chain import CHAINED_COLUMNS
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import SHANGHAI
 
-#: audit_events columns in the order the detector selects them
-COLUMNS = (
-    "seq",
-    "ts_us",
-    "actor_id",
-    "actor_name",
-    "actor_unit",
-    "actor_roles",
-    "event",
-    "category",
-    "target_type",
-    "target_id",
-    "purpose",
-    "outcome",
-    "rows",
-    "client_addr",
-    "request_id",
-    "details",
-)
+#: audit_events columns in the order the detector selects them: the chain's own order
+COLUMNS = CHAINED_COLUMNS
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
 DERIVED = frozenset({"actor_kind", "local_hour", "workday", "target_child_pi"})
 #: every field a rule may name besides ``details.<key>``
