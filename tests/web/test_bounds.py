@@ -90,3 +90,25 @@ def test_a_number_in_a_body_beyond_its_column_is_invalid_input(client, db, org, 
     consent["purpose"] = "enrolment"
     refused = client.post("/api/v1/consents", headers=headers, json=consent)
     assert (refused.status_code, refused.json().get("field")) == (422, "system_id")
+
+
+def test_text_holding_nul_is_invalid_input_naming_its_field(client, db, org, classes):
+    """PostgreSQL's driver refuses U+0000 (a 500 found by the fuzz test on POST /systems) and
+    SQLite stores it: refused before any handler on both, naming the field, changing nothing."""
+    headers = bearer(client, db, "data.steward", org.password)
+    body = entry(org).model_dump(mode="json") | {"name": "学籍\x00信息"}
+    refused = client.post("/api/v1/resources", headers=headers, json=body)
+    assert (refused.status_code, refused.json()["field"]) == (422, "name")
+    assert "空字符" in refused.json()["detail_zh"]
+    nested = entry(org).model_dump(mode="json")
+    nested["items"][0]["name"] = "\x00"
+    refused = client.post("/api/v1/resources", headers=headers, json=nested)
+    assert refused.json()["field"] == "items.0.name"
+    in_query = client.get("/api/v1/resources", headers=headers, params={"q": "a\x00"})
+    assert (in_query.status_code, in_query.json()["field"]) == (422, "q")
+    listed = client.get("/api/v1/resources", headers=headers).json()
+    assert all("\x00" not in r["name"] for r in listed["items"])
+    accepted = client.post(
+        "/api/v1/resources", headers=headers, json=entry(org).model_dump(mode="json")
+    )
+    assert accepted.status_code == 201

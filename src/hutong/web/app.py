@@ -22,7 +22,7 @@ from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.data.engine import DuckDBEngine
 from hutong.openportal.ratelimit import RateLimiter
-from hutong.web import openapi, problems
+from hutong.web import nul, openapi, problems
 from hutong.web.metrics import Metrics
 from hutong.web.routers import (
     audit,
@@ -107,7 +107,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def _envelope(request: Request, call_next):  # type: ignore[no-untyped-def]
         request.state.request_id = uuid.uuid4().hex
         started = time.perf_counter()
-        response = await call_next(request)
+        field = await nul.field_with_nul(request)
+        if field is not None:
+            response = problems.problem(
+                request,
+                422,
+                "invalid-input",
+                f"字段 {field} 含有空字符（NUL），不能接受",
+                f"invalid field {field}: text must not contain NUL (U+0000)",
+                field,
+            )
+        else:
+            response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         app.state.metrics.requests.labels(request.method, path, response.status_code).inc()
