@@ -14,6 +14,7 @@ every event. State is plain JSON so the detector can persist it with its cursor.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -80,7 +81,7 @@ def _keep(evidence: list, ts: int, seqs: Hit, since: int) -> list:
     return kept[-EVIDENCE:]
 
 
-class Correlation:
+class Correlation(ABC):
     """A correlation node: its referenced rules, group-by fields, window and group state."""
 
     extra_keys: frozenset[str] = frozenset()
@@ -109,14 +110,15 @@ class Correlation:
         self.groups: dict[str, dict] = {}
         self.configure(condition, where)
 
-    def configure(self, condition: Mapping[str, object], line: int) -> None:
+    def configure(self, condition: Mapping[str, object], line: int) -> None:  # noqa: B027 (optional hook)
         """Read the type's own condition keys."""
 
     def key(self, event: Event) -> str:
         return "\x1f".join(str(event.get(f) or "") for f in self.group_by)
 
+    @abstractmethod
     def feed(self, event: Event, hits: Mapping[str, Hit]) -> Hit | None:
-        raise NotImplementedError
+        """Take one matching event; the hit when the correlation's threshold is met."""
 
     def prune(self, now: int) -> None:
         """Forget groups whose newest activity left the window."""
