@@ -24,7 +24,7 @@ from hutong.catalog.models import Classification, Item, Resource
 from hutong.catalog.schemas import ItemIn, ResourceIn
 from hutong.catalog.tokens import tokens
 from hutong.core.db import AUDITED, Database
-from hutong.core.migrate import upgrade
+from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.auth import actor_for
 from hutong.identity.authz import system_actor

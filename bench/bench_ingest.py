@@ -27,7 +27,7 @@ from hutong.catalog import service
 from hutong.catalog.schemas import ItemIn, ResourceIn
 from hutong.core.db import Database
 from hutong.core.identifiers import PROVINCES
-from hutong.core.migrate import upgrade
+from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.data import ingest
 from hutong.data.sql import literal

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, EventInput, Outcome, record_many
 from hutong.core.db import Database
-from hutong.core.migrate import upgrade
+from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.authz import Actor, Target, public_actor
 from hutong.monitor.detector import Detector, monitor_actor

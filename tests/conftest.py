@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from hutong.catalog.service import add_classification
 from hutong.core.db import Base, Database
-from hutong.core.migrate import upgrade
+from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.auth import actor_for
 from hutong.identity.authz import Actor, system_actor

@@ -76,7 +76,7 @@ def opened(data_dir: Path | None, create: bool = False) -> Iterator[Database]:
     """A migrated database for one command; domain errors end the command with exit code 2.
     Only ``create`` (``init``, ``demo``) may start a new data directory: every other command
     refuses a missing or uninitialised one before anything is created."""
-    from hutong.core.migrate import require_initialised, upgrade
+    from hutong.migrations import require_initialised, upgrade
 
     settings = settings_for(data_dir)
     if not create:
@@ -125,7 +125,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="端口")] = None,
 ) -> None:
     """应用迁移后启动 Web 服务（控制台 /console，公开门户 /，API /api/v1）。"""
-    from hutong.core.migrate import upgrade
+    from hutong.migrations import upgrade
     from hutong.web import app as web
 
     settings = settings_for(data_dir)

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from hutong.core.db import Database
-from hutong.core.migrate import upgrade
+from hutong.migrations import upgrade
 from hutong.data.ingest import ingest_file
 from tests.conftest import PG_URL, make_settings
 from tests.support import created

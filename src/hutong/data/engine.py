@@ -214,3 +214,15 @@ def count_rows(files: StoredFiles) -> int:
     sealed): what a restore drill compares with the backup's manifest."""
     [batch] = list(DuckDBEngine(threads=1).stream(files, "SELECT count(*) AS n FROM dataset"))
     return int(batch.column(0)[0].as_py())
+
+
+#: A connection to the engine, as handed to code outside ``data/`` (privacy, openportal): they
+#: work on the connection this module opens and never open DuckDB themselves.
+Connection = duckdb.DuckDBPyConnection
+
+
+def scratch(threads: int = 2) -> Connection:
+    """An in-memory connection over no stored version, for work on rows the caller brings
+    (a consent check over an uploaded list, a local file a steward anonymizes); the caller
+    closes it."""
+    return duckdb.connect(config={"threads": threads})

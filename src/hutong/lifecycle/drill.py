@@ -26,7 +26,7 @@ from hutong.core.clock import as_utc, utcnow
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, HutongError
 from hutong.core.keys import public_key_id, signing_key
-from hutong.core.migrate import upgrade
+from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.data.access import open_version
 from hutong.data.engine import count_rows

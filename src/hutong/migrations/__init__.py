@@ -1,5 +1,7 @@
-"""Apply Alembic migrations (``hutong init`` and ``hutong serve`` start-up), and tell an
-initialised data directory from a missing or empty one."""
+"""The schema's Alembic migrations (env.py, versions/) sit above every domain, whose tables env.py
+registers; this module applies them
+(``hutong init`` and ``hutong serve`` start-up) and tells an initialised data directory from a
+missing or empty one."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from hutong.core.db import Database, make_engine
 from hutong.core.errors import NotFound
 from hutong.core.settings import Settings
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 def alembic_config(db: Database) -> Config:

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run against the engine handed over by core/migrate.py."""
+"""Alembic environment: migrations run against the engine handed over by hutong/migrations/__init__.py."""
 
 from __future__ import annotations
 
