@@ -21,9 +21,9 @@ from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, EventInput, record_many
 from hutong.audit.verify import verify_chain
 from hutong.core.db import AUDITED, Database
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.authz import Actor, Target
+from hutong.migrations import upgrade
 
 
 def fresh_db(folder: Path, algorithm: str) -> Database:

@@ -24,13 +24,13 @@ from hutong.catalog.models import Classification, Item, Resource
 from hutong.catalog.schemas import ItemIn, ResourceIn
 from hutong.catalog.tokens import tokens
 from hutong.core.db import AUDITED, Database
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.auth import actor_for
 from hutong.identity.authz import system_actor
 from hutong.identity.models import Unit
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
+from hutong.migrations import upgrade
 from hutong.web.app import create_app
 
 SUBJECTS = [

@@ -24,9 +24,9 @@ from hutong.compliance import runner
 from hutong.compliance.rules import load
 from hutong.core.clock import now_us
 from hutong.core.db import Database
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.authz import system_actor
+from hutong.migrations import upgrade
 
 TABLES = (
     "units",

@@ -27,7 +27,6 @@ from hutong.catalog import service
 from hutong.catalog.schemas import ItemIn, ResourceIn
 from hutong.core.db import Database
 from hutong.core.identifiers import PROVINCES
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.data import ingest
 from hutong.data.sql import literal
@@ -35,6 +34,7 @@ from hutong.identity.auth import actor_for
 from hutong.identity.authz import system_actor
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
+from hutong.migrations import upgrade
 
 ITEMS = [
     ("学籍号", "字符型"),

@@ -29,9 +29,9 @@ from sqlalchemy import select
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, EventInput, Outcome, record_many
 from hutong.core.db import Database
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.authz import Actor, Target, public_actor
+from hutong.migrations import upgrade
 from hutong.monitor.detector import Detector, monitor_actor
 from hutong.monitor.models import Alert
 

@@ -19,11 +19,11 @@ from sqlalchemy.engine import make_url
 
 from hutong.catalog.service import add_classification
 from hutong.core.db import Base, Database
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.identity.auth import actor_for
 from hutong.identity.authz import Actor, system_actor
 from hutong.identity.service import user_by_name
+from hutong.migrations import upgrade
 
 PG_URL = os.environ.get("HUTONG_TEST_DATABASE_URL")
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from hutong.core.db import Database
-from hutong.migrations import upgrade
 from hutong.data.ingest import ingest_file
+from hutong.migrations import upgrade
 from tests.conftest import PG_URL, make_settings
 from tests.support import created
 

@@ -26,7 +26,6 @@ from hutong.core.clock import as_utc, utcnow
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, HutongError
 from hutong.core.keys import public_key_id, signing_key
-from hutong.migrations import upgrade
 from hutong.core.settings import Settings
 from hutong.data.access import open_version
 from hutong.data.engine import count_rows
@@ -37,6 +36,7 @@ from hutong.lifecycle import manifest, service
 from hutong.lifecycle.keys import KeyMaterial
 from hutong.lifecycle.models import BackupDrill
 from hutong.lifecycle.snapshot import PG_DUMP_FILE, load_dump
+from hutong.migrations import upgrade
 
 
 @dataclass(frozen=True)
