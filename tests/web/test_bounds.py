@@ -42,7 +42,8 @@ def _with_huge_integers(route: RouteContext) -> tuple[str, dict[str, str]] | Non
         value = HUGE if int in _leaves(annotation) else _sample(annotation)
         huge = huge or value == HUGE
         if where is ParamTypes.path:
-            path = re.sub(r"\{" + field.name + r"(:path)?\}", value, path)
+            coded = f"{{{field.name}:code}}" in path  # a resource code spans two segments
+            path = re.sub(r"\{" + field.name + r"(:\w+)?\}", "x/000001" if coded else value, path)
         elif where is ParamTypes.query and (value == HUGE or field.field_info.is_required()):
             query[field.alias] = value
     return (path, query) if huge else None

@@ -22,7 +22,7 @@ from hutong.web.i18n import (
     negotiate,
     translator,
 )
-from hutong.web.routers.console import NAV, SECTION_TEXT
+from hutong.web.console.base import NAV, SECTION_TEXT
 
 WEB = Path(__file__).resolve().parents[2] / "src/hutong/web"
 TEMPLATES = WEB / "templates"
@@ -176,17 +176,17 @@ def context(lang: str, signed_in: bool = True) -> dict:
 
 
 PAGES = {
-    "login.html": {"error": "用户名或密码错误", "next": "/console"},
-    "change_password.html": {"error": None},
-    "enrol_totp.html": {"qr_svg": "<svg></svg>", "secret": "JBSWY3DPEHPK3PXP", "error": None},
-    "home.html": {
+    "console/identity/login.html": {"error": "用户名或密码错误", "next": "/console"},
+    "console/identity/change_password.html": {"error": None},
+    "console/identity/enrol_totp.html": {"qr_svg": "<svg></svg>", "secret": "JBSWY3DPEHPK3PXP", "error": None},
+    "console/home.html": {
         "role_names": {"auditor": "安全审计员"},
         "cards": [
             {"title": "Audit log", "text": SECTION_TEXT["Audit log"], "href": "/console/audit"},
             {"title": "Units", "value": 12, "href": "/console/units"},
         ],
     },
-    "audit.html": {
+    "console/audit.html": {
         "events": [
             {
                 "seq": 7,
@@ -209,7 +209,7 @@ PAGES = {
         "export_csv_url": "/console/audit/export?format=csv",
         "export_jsonl_url": "/console/audit/export?format=jsonl",
     },
-    "units.html": {
+    "console/identity/units.html": {
         "tree": [
             {
                 "code": "MOE",
@@ -224,7 +224,7 @@ PAGES = {
         "error": None,
         "kinds": [("ministry_department", "部机关司局")],
     },
-    "users.html": {
+    "console/identity/users.html": {
         "users": [
             {
                 "username": "wang.li",
@@ -250,7 +250,7 @@ def test_console_template_renders(name, lang):
     assert 'href="#main"' in html and 'id="main"' in html  # skip link and its target
     assert """hx-headers='{"X-CSRF-Token": "tok-123"}'""" in html
     assert 'name="csrf_token" value="tok-123"' in html  # the sign-out form at least
-    assert "echarts" not in html or name == "audit.html"  # ECharts only where a chart is
+    assert "echarts" not in html or name == "console/audit.html"  # ECharts only where a chart is
     if lang == "zh_CN":
         assert "Sign out" not in html and "退出" in html
     # every input that is not hidden has a label
@@ -260,14 +260,14 @@ def test_console_template_renders(name, lang):
             continue
         match = re.search(r'id="([^"]+)"', tag)
         labelled = match and match.group(1) in ids
-        assert labelled or "aria-label" in tag or name == "audit.html", tag
+        assert labelled or "aria-label" in tag or name == "console/audit.html", tag
 
 
 def test_audit_filters_are_wrapped_in_labels():
     html = (
         environment("zh_CN")
-        .get_template("audit.html")
-        .render({**context("zh_CN"), **PAGES["audit.html"]})
+        .get_template("console/audit.html")
+        .render({**context("zh_CN"), **PAGES["console/audit.html"]})
     )
     assert html.count("<label>") >= 8 and 'class="badge denied">拒绝<' in html
     assert '"denied": ' + json.dumps("拒绝") in html  # chart legend, translated, JSON-escaped
@@ -276,8 +276,8 @@ def test_audit_filters_are_wrapped_in_labels():
 def test_login_page_without_a_session():
     html = (
         environment("zh_CN")
-        .get_template("login.html")
-        .render({**context("zh_CN", signed_in=False), **PAGES["login.html"]})
+        .get_template("console/identity/login.html")
+        .render({**context("zh_CN", signed_in=False), **PAGES["console/identity/login.html"]})
     )
     assert 'autocomplete="one-time-code"' in html and 'inputmode="numeric"' in html
     assert 'role="alert"' in html and "退出" not in html

@@ -24,29 +24,9 @@ from hutong.data.engine import DuckDBEngine
 from hutong.openportal.ratelimit import RateLimiter
 from hutong.web import nul, openapi, problems
 from hutong.web.metrics import Metrics
-from hutong.web.routers import (
-    audit,
-    auth,
-    catalog,
-    ckan,
-    compliance,
-    console,
-    console_catalog,
-    console_exchange,
-    console_portal,
-    console_privacy,
-    console_supervision,
-    console_systems,
-    data,
-    dcat,
-    exchange,
-    identity,
-    openportal,
-    portal,
-    privacy,
-    public_privacy,
-    system,
-)
+from hutong.web import api, console, public
+from hutong.web.console.base import install_exception_handlers
+from hutong.web.routing import routers
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("hutong.web")
@@ -101,7 +81,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.engine = DuckDBEngine.for_queries(settings)
     problems.install(app)
     openapi.install(app)
-    console.install_exception_handlers(app)
+    install_exception_handlers(app)
 
     @app.middleware("http")
     async def _envelope(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -130,30 +110,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             response.headers.setdefault(name, value)
         return response
 
-    for module in (
-        system,
-        auth,
-        identity,
-        audit,
-        data,
-        exchange,  # before catalog: /resources/{code:path} would swallow its routes
-        catalog,
-        compliance,
-        privacy,
-        public_privacy,
-        console,
-        console_catalog,
-        ckan,
-        console_exchange,
-        console_portal,
-        console_privacy,
-        console_supervision,
-        console_systems,
-        dcat,
-        openportal,
-        portal,
-    ):
-        app.include_router(module.router)
+    for router in (*routers(api), *routers(console), *routers(public)):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
