@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from hutong.audit.service import Category
+from hutong.web.console.base import NAV, SECTION_TEXT
 from hutong.web.i18n import (
     DEFAULT,
     SUPPORTED,
@@ -22,7 +23,6 @@ from hutong.web.i18n import (
     negotiate,
     translator,
 )
-from hutong.web.console.base import NAV, SECTION_TEXT
 
 WEB = Path(__file__).resolve().parents[2] / "src/hutong/web"
 TEMPLATES = WEB / "templates"

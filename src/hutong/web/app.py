@@ -22,10 +22,9 @@ from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.data.engine import DuckDBEngine
 from hutong.openportal.ratelimit import RateLimiter
-from hutong.web import nul, openapi, problems
-from hutong.web.metrics import Metrics
-from hutong.web import api, console, public
+from hutong.web import api, console, nul, openapi, problems, public
 from hutong.web.console.base import install_exception_handlers
+from hutong.web.metrics import Metrics
 from hutong.web.routing import routers
 
 STATIC = Path(__file__).parent / "static"

@@ -28,6 +28,7 @@ from hutong.identity.models import UNIT_KIND_ZH, SessionStage, UnitKind, User
 from hutong.identity.roles import ROLE_NAMES_ZH, Action, Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.tokens import close_console_session, open_console_session
+from hutong.web.api.audit import audit_filter
 from hutong.web.deps import (
     SESSION_COOKIE,
     ConsoleIdentity,
@@ -37,7 +38,6 @@ from hutong.web.deps import (
     refused_anonymously,
 )
 from hutong.web.flash import error_from, with_error
-from hutong.web.api.audit import audit_filter
 from hutong.web.templating import render, request_language
 
 router = APIRouter(include_in_schema=False)

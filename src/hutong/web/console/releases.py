@@ -14,9 +14,9 @@ from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
 from hutong.openportal import disclosure, release
 from hutong.openportal.schemas import DisclosureStepIn
+from hutong.web.console.base import checked_form, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.console.base import checked_form, page, staff
 
 router = APIRouter(include_in_schema=False)
 RELEASE_VIEWS = {

@@ -36,9 +36,9 @@ from hutong.data.mapping import read_header
 from hutong.exchange import feedback as exchange_feedback
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
+from hutong.web.console.base import check_csrf, checked_form, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.console.base import check_csrf, checked_form, page, staff
 from hutong.web.uploads import Pending, discard, keep, pending
 
 router = APIRouter(include_in_schema=False)

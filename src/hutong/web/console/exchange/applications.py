@@ -29,10 +29,10 @@ from hutong.exchange.schemas import (
 from hutong.exchange.vocab import GRANT_STATES_ZH, AppStatus, DocumentKind, PurposeCategory
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import error_from, with_error
 from hutong.web.console.base import checked_form, page, staff
 from hutong.web.console.catalog.entries import entry_url
+from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.flash import error_from, with_error
 
 router = APIRouter(include_in_schema=False)
 VIEWS = [

@@ -41,9 +41,9 @@ from hutong.privacy.schemas import (
     ReleaseIn,
     SensitiveDecisionIn,
 )
+from hutong.web.console.base import checked_form, page, shown, staff
 from hutong.web.deps import ConsoleIdentity, Natural, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.console.base import checked_form, page, shown, staff
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/privacy"

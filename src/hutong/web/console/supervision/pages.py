@@ -29,9 +29,9 @@ from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action, roles_allowed
+from hutong.web.console.base import checked_form, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
-from hutong.web.console.base import checked_form, page, staff
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/supervision"
