@@ -14,7 +14,8 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from hutong.audit.service import Category
-from hutong.web.console.base import NAV, SECTION_TEXT
+from hutong.web.console.base import NAV
+from hutong.web.console.home import SECTION_TEXT
 from hutong.web.i18n import (
     DEFAULT,
     SUPPORTED,

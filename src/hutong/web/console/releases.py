@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
-from hutong.identity.roles import Action
+from hutong.identity.roles import MATRIX, Action
 from hutong.openportal import disclosure, release
 from hutong.openportal.schemas import DisclosureStepIn
 from hutong.web.console.base import checked_form, page, staff
@@ -72,8 +72,6 @@ def releases_page(
 
 
 def _actions(identity: ConsoleIdentity) -> set[str]:
-    from hutong.identity.roles import MATRIX
-
     return {a.value for a, rule in MATRIX.items() if identity.actor.roles & rule.roles}
 
 
