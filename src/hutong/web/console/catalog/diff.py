@@ -1,0 +1,43 @@
+"""/console/catalog/r/{code}/diff: what changed between two versions of an entry."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from hutong.catalog import service
+from hutong.catalog.versions import in_chinese
+from hutong.core.db import Database
+from hutong.web.console.base import page, staff
+from hutong.web.console.catalog.common import (
+    entry_url,
+)
+from hutong.web.deps import ConsoleIdentity, database
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/console/catalog/r/{code:code}/diff")
+def diff_page(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    old, new = int(request.query_params.get("from", 1)), int(request.query_params.get("to", 1))
+    with db.transaction() as session:
+        changes = [in_chinese(c) for c in service.compare(session, identity.actor, code, old, new)]
+        history = service.history(session, identity.actor, code)
+    return page(
+        request,
+        identity,
+        "console/catalog/diff.html",
+        {
+            "code": code,
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "history": history,
+            "entry_url": entry_url(code),
+        },
+    )

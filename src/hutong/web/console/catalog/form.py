@@ -1,0 +1,175 @@
+"""The catalog entry form shared by /console/catalog/new and …/edit: parsing, re-rendering with
+the input kept and the first error next to its field, and saving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from hutong.catalog import service
+from hutong.catalog.models import Classification, InformationSystem
+from hutong.catalog.schemas import ResourceIn
+from hutong.catalog.versions import FIELD_LABELS, ITEM_LABELS
+from hutong.catalog.vocab import (
+    ItemType,
+    Mask,
+    PiCategory,
+)
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.web.console.base import checked_form, page
+from hutong.web.console.catalog.common import (
+    BOOL_FIELDS,
+    CHOICES,
+    ITEM_ROWS,
+    entry_url,
+)
+from hutong.web.deps import ConsoleIdentity
+
+
+def form_context(
+    session,
+    identity: ConsoleIdentity,
+    values: dict[str, Any],
+    error: str | None,
+    error_field: str | None,
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    classes = session.execute(
+        select(Classification.code, Classification.name, Classification.level).order_by(
+            Classification.code
+        )
+    ).all()
+    systems = session.execute(
+        select(InformationSystem.id, InformationSystem.name).order_by(InformationSystem.name)
+    ).all()
+    items = list(values.get("items") or [])
+    items += [{}] * max(ITEM_ROWS - len(items), 2)
+    return {
+        "values": values,
+        "items": items,
+        "error": error,
+        "error_field": error_field,
+        "choices": {k: [(m.value, m.zh) for m in enum] for k, enum in CHOICES.items()},
+        "pi_choices": [(m.value, m.zh) for m in PiCategory],
+        "type_choices": [(m.value, m.zh) for m in ItemType],
+        "mask_choices": [(m.value, m.zh) for m in Mask],
+        "classes": classes,
+        "systems": systems,
+        "field_labels": FIELD_LABELS,
+    }
+
+
+def parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    values: dict[str, Any] = {
+        k: str(v).strip()
+        for k, v in form.items()
+        if not k.startswith("item_") and k != "csrf_token"
+    }
+    for name in BOOL_FIELDS:
+        values[name] = name in form
+    values["sensitive_categories"] = form.getlist("sensitive_categories")
+    values["related_codes"] = [
+        c.strip()
+        for c in values.get("related_codes", "").replace("，", ",").split(",")
+        if c.strip()
+    ]
+    for name in ("general_level", "approx_persons", "retention_days", "source_system_id"):
+        values[name] = values.get(name) or None
+    values["release_date"] = values.get("release_date") or None
+    rows = len(form.getlist("item_name"))
+    columns = {  # padded: a row may lack a cell (a form from before a column was added)
+        f: form.getlist(f"item_{f}") + [""] * rows
+        for f in (
+            "name",
+            "data_type",
+            "length",
+            "precision",
+            "min_value",
+            "max_value",
+            "element_ref",
+            "description",
+            "pi_category",
+            "default_mask",
+        )
+    }
+
+    values["items"] = [
+        {
+            "name": name.strip(),
+            "data_type": columns["data_type"][i].strip() or "字符型",
+            "length": columns["length"][i] or None,
+            "precision": columns["precision"][i].strip() or None,
+            "min_value": columns["min_value"][i].strip() or None,
+            "max_value": columns["max_value"][i].strip() or None,
+            "element_ref": columns["element_ref"][i],
+            "description": columns["description"][i],
+            "pi_category": columns["pi_category"][i] or "none",
+            "default_mask": columns["default_mask"][i] or "none",
+        }
+        for i, name in enumerate(columns["name"][:rows])
+        if name.strip()
+    ]
+    return values
+
+
+REASONS = {
+    "missing": "必填",
+    "string_too_short": "不能为空或过短",
+    "enum": "须从列表中选择",
+    "int_parsing": "应为整数",
+    "greater_than_equal": "超出允许范围",
+    "less_than_equal": "超出允许范围",
+}
+
+
+def first_error(error: ValidationError) -> tuple[str, str]:
+    first = error.errors()[0]
+    loc = first["loc"]
+    field = ".".join(str(p) for p in loc)
+    label = FIELD_LABELS.get(
+        str(loc[0]), {"items": "信息项", "summary": "摘要"}.get(str(loc[0]), field)
+    )
+    if loc[0] == "items" and len(loc) == 3:  # items.<n>.<field>: name the row and the column
+        label = f"第 {int(loc[1]) + 1} 个信息项的{ITEM_LABELS.get(str(loc[2]), loc[2])}"
+    reason = REASONS.get(first["type"], first["msg"])
+    return field, f"“{label}”{reason}"
+
+
+async def save(
+    request: Request, identity: ConsoleIdentity, db: Database, code: str | None
+) -> Response:
+    form = await checked_form(request, identity)
+    values = parse_form(form)
+    action = entry_url(code, "/edit") if code else "/console/catalog/new"
+    title = "修改信息资源" if code else "新建信息资源"
+    try:
+        data = ResourceIn.model_validate(values)
+        with db.transaction() as session:
+            saved = (
+                service.update(session, identity.actor, code, data)
+                if code
+                else service.create(session, identity.actor, data)
+            )
+            target = saved.code
+    except ValidationError as error:
+        field, message = first_error(error)
+        status = 422
+    except HutongError as error:
+        field, message, status = error.field, error.zh, error.status
+    else:
+        return RedirectResponse(entry_url(target), status_code=303)
+    # Refused: the form comes back with everything the user typed and the reason.
+    with db.transaction() as session:
+        context = form_context(session, identity, values, message, field)
+        return page(
+            request,
+            identity,
+            "console/catalog/form.html",
+            {**context, "action": action, "title": title},
+            status,
+        )

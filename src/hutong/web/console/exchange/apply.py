@@ -1,0 +1,85 @@
+"""/console/exchange/apply/{code}: applying for shared data from a catalog entry."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from hutong.catalog import service as catalog_service
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.exchange import applications
+from hutong.exchange.schemas import (
+    ApplicationIn,
+)
+from hutong.exchange.vocab import PurposeCategory
+from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.exchange.common import (
+    app_url,
+    first_message,
+    messages,
+)
+from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.flash import with_error
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/console/exchange/apply/{code:code}")
+def apply_form(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        resource = catalog_service.out(catalog_service.read(session, identity.actor, code))
+    return page(
+        request,
+        identity,
+        "console/exchange/apply.html",
+        {
+            "r": resource,
+            "categories": [(c.value, c.zh) for c in PurposeCategory],
+            "messages": messages(request),
+            "today": date.today().isoformat(),
+        },
+    )
+
+
+@router.post("/console/exchange/apply/{code:code}")
+async def apply_submit(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    form = await checked_form(request, identity)
+    items = [str(i) for i in form.getlist("items")]
+    reasons = {i: str(form.get(f"reason_{i}", "")).strip() for i in items}
+    values: dict[str, Any] = {
+        "resource_code": code,
+        "purpose": str(form.get("purpose", "")),
+        "purpose_category": str(form.get("purpose_category", "")),
+        "items": items,
+        "item_reasons": {k: v for k, v in reasons.items() if v},
+        "access_mode": str(form.get("access_mode", "online_only")),
+        "security_measures": str(form.get("security_measures", "")),
+        "period_until": str(form.get("period_until", "")) or None,
+    }
+    try:
+        data = ApplicationIn.model_validate(values)
+        with db.transaction() as session:
+            created = applications.submit(session, identity.actor, data).id
+    except ValidationError as error:
+        message = first_message(error)
+    except HutongError as error:
+        message = error.zh
+    else:
+        return RedirectResponse(app_url(created), status_code=303)
+    target = f"/console/exchange/apply/{code}"
+    return RedirectResponse(with_error(db.settings, target, message), status_code=303)

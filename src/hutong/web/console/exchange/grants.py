@@ -1,0 +1,91 @@
+"""/console/exchange/grants: the grants a person may see, and revoking or resuming one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.exchange import grants, service
+from hutong.exchange.schemas import (
+    RevokeIn,
+)
+from hutong.exchange.vocab import GRANT_STATES_ZH
+from hutong.identity.authz import is_allowed
+from hutong.identity.roles import Action
+from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.exchange.common import (
+    messages,
+)
+from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.flash import with_error
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/console/exchange/grants")
+def grants_page(
+    request: Request,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    with db.transaction() as session:
+        rows = grants.visible(session, identity.actor)
+        shown = [
+            (
+                service.grant_out(g),
+                is_allowed(identity.actor, Action.GRANT_MANAGE, grants.target(g)),
+                grants.may_use(identity.actor, g) and is_allowed(identity.actor, Action.DATA_QUERY),
+            )
+            for g in rows
+        ]
+    return page(
+        request,
+        identity,
+        "console/exchange/grants.html",
+        {"rows": shown, "states": GRANT_STATES_ZH, "messages": messages(request)},
+    )
+
+
+@router.post("/console/exchange/grants/{code}/revoke")
+async def revoke(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    form = await checked_form(request, identity)
+    try:
+        body = RevokeIn(reason=str(form.get("reason", "")))
+        with db.transaction() as session:
+            grants.revoke(session, identity.actor, code, body.reason)
+    except ValidationError:
+        return RedirectResponse(
+            with_error(db.settings, "/console/exchange/grants", "撤销须说明理由"), status_code=303
+        )
+    except HutongError as error:
+        return RedirectResponse(
+            with_error(db.settings, "/console/exchange/grants", error.zh), status_code=303
+        )
+    return RedirectResponse("/console/exchange/grants", status_code=303)
+
+
+@router.post("/console/exchange/grants/{code}/resume")
+async def resume(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    """The provider resumes a grant a catalog change suspended, once the entry allows it."""
+    await checked_form(request, identity)
+    try:
+        with db.transaction() as session:
+            grants.resume(session, identity.actor, code)
+    except HutongError as error:
+        return RedirectResponse(
+            with_error(db.settings, "/console/exchange/grants", error.zh), status_code=303
+        )
+    return RedirectResponse("/console/exchange/grants", status_code=303)
