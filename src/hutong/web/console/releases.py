@@ -1,5 +1,6 @@
-"""Console pages of the open portal: the release queue for stewards, publishers and security
-reviewers (N2021 task 7), and disclosure requests for the handling staff (依申请公开)."""
+"""/console/releases: the release queue for stewards, publishers and security reviewers
+(N2021 task 7): a dataset version goes through the automatic check, the publisher's approval
+and the security review to the open portal."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import MATRIX, Action
-from hutong.openportal import disclosure, release
-from hutong.openportal.schemas import DisclosureStepIn
+from hutong.openportal import release
 from hutong.web.console.base import checked_form, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 
 router = APIRouter(include_in_schema=False)
+
 RELEASE_VIEWS = {
     "open": release.OPEN_STATES,
     "public": (release.PUBLIC,),
@@ -109,89 +110,3 @@ async def release_step(
     except HutongError as error:
         return RedirectResponse(with_error(db.settings, back, error.zh), status_code=303)
     return RedirectResponse(back, status_code=303)
-
-
-@router.get("/console/disclosure")
-def disclosure_page(
-    request: Request, state: str = "", identity: ConsoleIdentity = Depends(staff),
-    db: Database = Depends(database),
-) -> Response:  # fmt: skip
-    with db.transaction() as session:
-        rows = disclosure.listing(session, identity.actor, state or None)
-        items = [
-            {
-                "no": r.tracking_no,
-                "state": disclosure.STATE_ZH[r.state],
-                "description": r.description,
-                "received_at": r.received_at,
-                "due_date": r.due_date,
-                "extended": r.extended,
-                "decision": disclosure.DECISIONS.get(r.decision, ""),
-            }
-            for r in rows
-        ]
-    return page(
-        request, identity, "console/openportal/disclosures.html", {"items": items, "state": state}
-    )
-
-
-def request_url(number: str) -> str:
-    return "/console/disclosure/r?" + urlencode({"no": number})
-
-
-@router.get("/console/disclosure/r")
-def disclosure_detail(
-    request: Request,
-    no: str,
-    identity: ConsoleIdentity = Depends(staff),
-    db: Database = Depends(database),
-) -> Response:
-    with db.transaction() as session:
-        found = disclosure.get(session, identity.actor, no)
-        who = disclosure.applicant(session, identity.actor, no)
-        events = disclosure.history(session, found)
-    return page(
-        request,
-        identity,
-        "console/openportal/disclosure.html",
-        {
-            "r": found,
-            "who": who,
-            "events": events,
-            "state_label": disclosure.STATE_ZH[found.state],
-            "decisions": list(disclosure.DECISIONS.items()),
-            "formats": disclosure.FORMATS,
-            "error": error_from(request),
-        },
-    )
-
-
-@router.post("/console/disclosure/r/{name}")
-async def disclosure_step(
-    request: Request,
-    name: str,
-    identity: ConsoleIdentity = Depends(staff),
-    db: Database = Depends(database),
-) -> Response:
-    form = await checked_form(request, identity)
-    number = str(form.get("no", ""))
-    days = str(form.get("days", "0")).strip()
-    body = DisclosureStepIn(
-        note=str(form.get("note", "")),
-        days=int(days) if days.isdigit() else 0,
-        reason=str(form.get("reason", "")),
-        approver=str(form.get("approver", "")),
-        decision=str(form.get("decision", "")),
-        answer=str(form.get("answer", "")),
-        other_office=str(form.get("other_office", "")),
-    )
-    try:
-        if name not in disclosure.STEPS:
-            raise HutongError("未知的操作", "unknown step")
-        with db.transaction() as session:
-            disclosure.apply(session, identity.actor, number, name, body)
-    except HutongError as error:
-        return RedirectResponse(
-            with_error(db.settings, request_url(number), error.zh), status_code=303
-        )
-    return RedirectResponse(request_url(number), status_code=303)

@@ -1,71 +1,37 @@
-"""The public portal at ``/`` (M2018 §26, §34): no sign-in, Chinese by default with an English
-switch, readable without JavaScript. Home, search with facets, dataset pages (metadata, item
-dictionary, quality, preview, downloads, API examples, downloads chart), organisations, and
-the downloads themselves (CSV, XLSX, JSON), rate limited per client address.
-"""
+"""The public open-data portal at ``/`` (M2018 §26, §34): no sign-in, Chinese by default with
+an English switch, readable without JavaScript. Home, search with facets, dataset pages
+(metadata, item dictionary, quality, preview, downloads, API examples, downloads chart),
+organisations, and the downloads themselves (CSV, XLSX, JSON), rate limited per client address."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import secrets
 import tempfile
 from collections.abc import Iterator
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from hutong.core.errors import HutongError, InvalidInput, PermissionDenied, TooManyRequests
+from hutong.core.errors import InvalidInput
 from hutong.data.access import StoredFiles
 from hutong.data.engine import DuckDBEngine
 from hutong.data.sql import ident
-from hutong.identity.authz import Actor, public_actor
-from hutong.openportal import disclosure, public, service
+from hutong.openportal import public, service
 from hutong.openportal.public import PublicDataset
-from hutong.web.deps import Natural, SearchText, client_address, refused_anonymously
-from hutong.web.templating import render, request_language
-
-
-class PortalRoute(APIRoute):
-    """Errors on public pages are pages too (problem+json stays for the APIs)."""
-
-    def get_route_handler(self):  # type: ignore[no-untyped-def]
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except HutongError as error:
-                lang = request_language(request)
-                response = portal_page(
-                    request,
-                    "public/portal/error.html",
-                    {
-                        "status": error.status,
-                        "detail": error.message("en" if lang == "en" else "zh"),
-                    },
-                    error.status,
-                )
-                if isinstance(error, TooManyRequests):
-                    response.headers["Retry-After"] = str(error.retry_after)
-                return response
-
-        return guarded
-
+from hutong.web.deps import Natural, SearchText
+from hutong.web.public.base import (
+    PortalRoute,
+    portal_page,
+    visitor,
+)
+from hutong.web.templating import request_language
 
 router = APIRouter(include_in_schema=False, route_class=PortalRoute)
 
-PORTAL_NAV = [
-    ("/", "Open data"),
-    ("/datasets", "Datasets"),
-    ("/organization", "Organisations"),
-    ("/disclosure", "Disclosure on request"),
-]
 PAGE_SIZE = 20
 #: Search-page facets: (query parameter, facet field, heading msgid).
 FACETS = [
@@ -81,21 +47,6 @@ MEDIA = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def visitor(request: Request, bucket: str | None = None) -> Actor:
-    actor = public_actor(client_address(request), request.state.request_id)
-    if bucket is not None:
-        settings = request.app.state.settings
-        limit = {"download": settings.portal_downloads_per_minute}.get(
-            bucket, settings.portal_api_per_minute
-        )
-        request.app.state.rate_limiter.hit(bucket, actor.client_address or "", limit)
-    return actor
-
-
-def portal_page(request: Request, template: str, context: dict, status: int = 200) -> Response:
-    return render(request, template, {"nav": PORTAL_NAV, "portal": True, **context}, status)
 
 
 def preview(files: StoredFiles, columns: list[str], rows: int = service.PREVIEW_ROWS) -> list[list]:
@@ -114,7 +65,9 @@ def home(request: Request) -> Response:
             "rows": sum(d.rows for d in public.index(session).datasets),
             "downloads": service.total_downloads(session),
         }
-    return portal_page(request, "public/portal/home.html", {"totals": totals, "newest": found.results})
+    return portal_page(
+        request, "public/portal/home.html", {"totals": totals, "newest": found.results}
+    )
 
 
 def _filters(request: Request) -> list[tuple[str, str]]:
@@ -332,113 +285,3 @@ def organisation(request: Request, name: str) -> Response:
             session, actor, filters=[("organization", org.name)], rows=200, facet_fields=()
         )
     return portal_page(request, "public/portal/organization.html", {"org": org, "found": found})
-
-
-# --- 依申请公开: the public form and the status page ---------------------------------------
-
-PORTAL_CSRF_COOKIE = "hutong_portal_csrf"
-
-
-def _csrf(request: Request) -> str:
-    return request.cookies.get(PORTAL_CSRF_COOKIE) or secrets.token_urlsafe(24)
-
-
-def _with_csrf(request: Request, response: Response, token: str) -> Response:
-    response.set_cookie(
-        PORTAL_CSRF_COOKIE, token, httponly=True, samesite="strict",
-        secure=request.app.state.settings.secure_cookies,
-    )  # fmt: skip
-    return response
-
-
-def _check_csrf(request: Request, token: str) -> None:
-    cookie = request.cookies.get(PORTAL_CSRF_COOKIE, "")
-    if not cookie or not secrets.compare_digest(cookie, token):
-        refused_anonymously(request, "csrf")
-        raise PermissionDenied(
-            "表单已过期，请刷新后重试", "form expired; reload and retry", field="csrf_token"
-        )
-
-
-def _form_page(request: Request, values: dict, error: HutongError | None = None) -> Response:
-    token = _csrf(request)
-    lang = request_language(request)
-    context = {
-        "csrf_token_portal": token,
-        "values": values,
-        "id_types": [(k, v[0]) for k, v in disclosure.ID_TYPES.items()],
-        "formats": list(disclosure.FORMATS.items()),
-        "error": error.message("en" if lang == "en" else "zh") if error else None,
-        "error_field": error.field if error else None,
-    }
-    status = error.status if error else 200
-    return _with_csrf(
-        request, portal_page(request, "public/disclosure/form.html", context, status), token
-    )
-
-
-@router.get("/disclosure")
-def disclosure_form(request: Request) -> Response:
-    return _form_page(request, {"preferred_format": "electronic", "id_type": "citizen_id"})
-
-
-@router.post("/disclosure")
-def disclosure_submit(
-    request: Request,
-    csrf_token: Annotated[str, Form()],
-    name: Annotated[str, Form()] = "",
-    id_type: Annotated[str, Form()] = "",
-    id_number: Annotated[str, Form()] = "",
-    contact: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    purpose: Annotated[str, Form()] = "",
-    preferred_format: Annotated[str, Form()] = "electronic",
-) -> Response:
-    _check_csrf(request, csrf_token)
-    actor = visitor(request, "api")
-    application = disclosure.Application(
-        name, id_type, id_number, contact, description, purpose, preferred_format
-    )
-    try:
-        with request.app.state.db.transaction() as session:
-            filed = disclosure.submit(session, actor, application)
-            number, due = filed.tracking_no, filed.due_date
-    except InvalidInput as error:
-        # Re-show what was typed, except the ID number: it is never echoed back.
-        kept = {k: v for k, v in application.__dict__.items() if k != "id_number"}
-        return _form_page(request, kept, error)
-    return portal_page(request, "public/disclosure/done.html", {"number": number, "due": due})
-
-
-@router.get("/disclosure/status")
-def disclosure_status(request: Request, no: str = "") -> Response:
-    token = _csrf(request)
-    found = None
-    if no:
-        actor = visitor(request, "api")
-        with request.app.state.db.transaction() as session:
-            found = disclosure.status(session, actor, no)
-    context = {
-        "no": no,
-        "found": found,
-        "state_names": disclosure.STATE_ZH,
-        "decisions": disclosure.DECISIONS,
-        "csrf_token_portal": token,
-    }
-    return _with_csrf(
-        request, portal_page(request, "public/disclosure/status.html", context), token
-    )
-
-
-@router.post("/disclosure/status")
-def disclosure_correct(
-    request: Request,
-    csrf_token: Annotated[str, Form()],
-    no: Annotated[str, Form()],
-    supplement: Annotated[str, Form()] = "",
-) -> Response:
-    _check_csrf(request, csrf_token)
-    actor = visitor(request, "api")
-    with request.app.state.db.transaction() as session:
-        disclosure.answer_correction(session, actor, no, supplement)
-    return RedirectResponse("/disclosure/status?" + urlencode({"no": no}), status_code=303)

@@ -132,7 +132,9 @@ def consents_view(
             {"consents": None, "error": "证件号码或凭证码不正确"},
             403,
         )
-    return render(request, "public/privacy/consents.html", {"consents": rows, "token": sign(db, subject)})
+    return render(
+        request, "public/privacy/consents.html", {"consents": rows, "token": sign(db, subject)}
+    )
 
 
 @router.post("/consents/withdraw", response_class=HTMLResponse)
@@ -159,7 +161,10 @@ def consents_withdraw(
             rows = consent.for_subject(session, actor, subject)
     except HutongError as error:
         return render(
-            request, "public/privacy/consents.html", {"consents": None, "error": error.zh}, error.status
+            request,
+            "public/privacy/consents.html",
+            {"consents": None, "error": error.zh},
+            error.status,
         )
     return render(
         request,
@@ -225,4 +230,6 @@ def complaint_file(
     with db.transaction() as session:
         row = complaints.file(session, public_actor(request), data)
         filed = {"number": row.number, "due_date": row.due_date}
-        return render(request, "public/privacy/complaints.html", _complaint_context(session, filed=filed))
+        return render(
+            request, "public/privacy/complaints.html", _complaint_context(session, filed=filed)
+        )

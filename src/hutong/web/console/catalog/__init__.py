@@ -1,0 +1,1 @@
+"""Console pages of the catalog: /console/catalog/…"""

@@ -1,0 +1,1 @@
+"""Console pages of personal-information protection: /console/privacy/…"""

@@ -1,0 +1,1 @@
+"""Console pages of supervision (the compliance domain): /console/supervision/…"""

@@ -1,0 +1,76 @@
+"""/console/privacy/complaints: complaints about the handling of personal information, and answering."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.privacy import complaints
+from hutong.privacy.schemas import (
+    COMPLAINT_CATEGORY_ZH,
+    AnswerIn,
+)
+from hutong.web.console.base import checked_form, staff
+from hutong.web.console.privacy.common import (
+    BASE,
+    done_redirect,
+    go_back,
+    section,
+    zh_error,
+)
+from hutong.web.deps import ConsoleIdentity, database
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(f"{BASE}/complaints")
+def complaints_page(
+    request: Request, state: str = "", identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:  # fmt: skip
+    with db.transaction() as session:
+        rows = complaints.list_all(session, identity.actor, state or None)
+    return section(
+        request,
+        identity,
+        "complaints.html",
+        f"{BASE}/complaints",
+        {"rows": rows, "state": state, "category_zh": COMPLAINT_CATEGORY_ZH},
+    )
+
+
+@router.get(f"{BASE}/complaints/{{number}}")
+def complaint_page(
+    request: Request, number: str, identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:  # fmt: skip
+    with db.transaction() as session:
+        found = complaints.read(session, identity.actor, number)
+    return section(
+        request,
+        identity,
+        "complaint.html",
+        f"{BASE}/complaints",
+        {"c": found, "category_zh": COMPLAINT_CATEGORY_ZH},
+    )
+
+
+@router.post(f"{BASE}/complaints/{{number}}/answer")
+async def complaint_answer(
+    request: Request, number: str, identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:  # fmt: skip
+    form = await checked_form(request, identity)
+    back = f"{BASE}/complaints/{number}"
+    try:
+        data = AnswerIn(answer=str(form.get("answer", "")).strip())
+        with db.transaction() as session:
+            complaints.answer(session, identity.actor, number, data)
+    except ValidationError as error:
+        return go_back(db, back, zh_error(error))
+    except HutongError as error:
+        return go_back(db, back, error)
+    return done_redirect(back, "answered")

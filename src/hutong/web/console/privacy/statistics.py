@@ -1,0 +1,67 @@
+"""/console/privacy/statistics: statistical release with small cells suppressed or noised."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.privacy import statistics as stats
+from hutong.privacy.schemas import (
+    ReleaseIn,
+)
+from hutong.web.console.base import checked_form, staff
+from hutong.web.console.privacy.common import (
+    BASE,
+    section,
+    split_lines,
+    zh_error,
+)
+from hutong.web.deps import ConsoleIdentity, database
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(f"{BASE}/statistics")
+def statistics_page(
+    request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
+) -> Response:
+    return section(
+        request, identity, "statistics.html", f"{BASE}/statistics", {"table": None, "form": {}}
+    )
+
+
+@router.post(f"{BASE}/statistics")
+async def statistics_run(
+    request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
+) -> Response:
+    form = await checked_form(request, identity)
+    values = {
+        k: str(form.get(k, "")).strip() for k in ("resource_code", "by", "threshold", "epsilon")
+    }
+    try:
+        data = ReleaseIn.model_validate(
+            {
+                "resource_code": values["resource_code"],
+                "by": split_lines(values["by"]),
+                "threshold": values["threshold"] or 5,
+                "epsilon": values["epsilon"] or None,
+            }
+        )
+        table = stats.release_table(db, identity.actor, data).as_dict()
+    except ValidationError as error:
+        message, table = zh_error(error), None
+    except HutongError as error:
+        message, table = error.zh, None
+    else:
+        message = None
+    return section(
+        request,
+        identity,
+        "statistics.html",
+        f"{BASE}/statistics",
+        {"table": table, "form": values, "error": message},
+        200 if table else 422,
+    )

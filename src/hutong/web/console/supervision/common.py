@@ -1,0 +1,72 @@
+"""What the supervision pages share (M2018 §40–41, N2021 task 13): the section's tabs, offered by
+what the person may do, and the frame that renders a page of the section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from hutong.compliance.documents import cite
+from hutong.core.db import Database
+from hutong.core.errors import HutongError
+from hutong.identity.authz import is_allowed
+from hutong.identity.roles import Action
+from hutong.web.console.base import page
+from hutong.web.deps import ConsoleIdentity
+from hutong.web.flash import error_from, with_error
+
+BASE = "/console/supervision"
+
+
+#: the pages of the section, each with what it needs (msgids)
+TABS: list[tuple[str, str, Action]] = [
+    (BASE, "Overview", Action.COMPLIANCE_READ),
+    (f"{BASE}/findings", "Findings", Action.COMPLIANCE_READ),
+    (f"{BASE}/notices", "Rectification notices", Action.COMPLIANCE_READ),
+    (f"{BASE}/notices?state=escalated", "Public notice list (通报)", Action.COMPLIANCE_READ),
+    (f"{BASE}/assessments", "Risk assessments", Action.COMPLIANCE_READ),
+    (f"{BASE}/rules", "Rules", Action.COMPLIANCE_READ),
+]
+
+
+def active(request: Request, href: str) -> bool:
+    path, escalated = request.url.path, request.query_params.get("state") == "escalated"
+    if "?" in href:
+        return path == href.split("?")[0] and escalated
+    if href == BASE:
+        return path == BASE
+    return path.startswith(href) and not escalated
+
+
+def section(
+    request: Request,
+    identity: ConsoleIdentity,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> Response:
+    """A page of the section: its tabs, the flash error, and the caller's context."""
+    error = error_from(request)
+    tabs = [
+        (href, label, active(request, href))
+        for href, label, action in TABS
+        if is_allowed(identity.actor, action)
+    ]
+    return page(
+        request,
+        identity,
+        template,
+        {
+            "tabs": tabs,
+            "messages": [("error", error)] if error else [],
+            "cite": cite,
+            **context,
+        },
+        status,
+    )
+
+
+def back(db: Database, url: str, error: HutongError) -> RedirectResponse:
+    return RedirectResponse(with_error(db.settings, url, error.zh), status_code=303)

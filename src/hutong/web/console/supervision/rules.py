@@ -1,0 +1,33 @@
+"""/console/supervision/rules: the rule catalogue, each rule with the article it serves."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from hutong.compliance import (
+    findings,
+)
+from hutong.core.db import Database
+from hutong.web.console.base import staff
+from hutong.web.console.supervision.common import (
+    BASE,
+    section,
+)
+from hutong.web.deps import ConsoleIdentity, database
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(f"{BASE}/rules")
+def rules_page(
+    request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
+) -> Response:
+    with db.transaction() as session:
+        counts = findings.open_by_rule(session, identity.actor)
+    return section(
+        request,
+        identity,
+        "console/supervision/rules.html",
+        {"rules": findings.rules_catalog(), "counts": counts},
+    )
