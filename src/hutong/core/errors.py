@@ -7,8 +7,12 @@ callers pass field names and codes, not values typed by people.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 
 class HutongError(Exception):
@@ -35,6 +39,125 @@ class HutongError(Exception):
 class InvalidInput(HutongError):
     status = 422
     code = "invalid-input"
+
+
+class RuleBroken(ValueError):
+    """A schema validator's refusal in both languages; pydantic carries it in the error's
+    context, and ``invalid_input`` shows its Chinese words (never the rejected value)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+#: pydantic's error types in Chinese; ``{...}`` is filled from the error's context (the limit,
+#: the choices), which never holds the rejected value.
+RULES_ZH = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此字段",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "须小于 {lt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "须大于 {gt}",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "bool_parsing": "须为“是”或“否”",
+    "literal_error": "须从列表中选择",
+    "enum": "须从列表中选择",
+    "string_pattern_mismatch": "格式不符",
+    "date_parsing": "须为日期（年-月-日）",
+    "date_from_datetime_parsing": "须为日期（年-月-日）",
+    "datetime_parsing": "须为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "须为日期时间（ISO 8601）",
+    "json_invalid": "不是有效的 JSON",
+}
+#: Where a request's parameters come from; not part of a field's name.
+_SOURCES = ("body", "query", "path", "form", "header", "cookie")
+
+
+def _rule(error: Mapping[str, Any]) -> tuple[str, str]:
+    """The broken rule of one pydantic error, (Chinese, English)."""
+    broken = error.get("ctx", {}).get("error")
+    if isinstance(broken, RuleBroken):
+        return broken.zh, broken.en
+    template = RULES_ZH.get(str(error.get("type", "")), "格式不正确")
+    try:
+        zh = template.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):  # a context without the limit: name no limit
+        zh = "格式不正确"
+    return zh, str(error.get("msg", ""))
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, itself or in a list, dict or optional."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (list, tuple, dict, set, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_of(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def field_label(model: type[BaseModel] | None, loc: Sequence[str | int]) -> str | None:
+    """The field at ``loc`` named by the schemas' ``Field(title=…)``, e.g. 第 2 个信息项的名称;
+    None where a step has no title (the caller then names the field by its path)."""
+    words: list[str] = []
+    current = model
+    for step in loc:
+        if isinstance(step, int) or str(step).isdigit():
+            if not words:
+                return None
+            words[-1] = f"第 {int(step) + 1} 个{words[-1]}"
+            continue
+        field = current.model_fields.get(str(step)) if current is not None else None
+        if field is None or not field.title:
+            return None
+        words.append(field.title)
+        current = _model_of(field.annotation)
+    return "的".join(words) or None
+
+
+def invalid_input(
+    error: ValidationError | Sequence[Mapping[str, Any]], model: type[BaseModel] | None = None
+) -> InvalidInput:
+    """The one translation of a schema's complaint for people: its first problem, naming the
+    field by its title (“协议到期日期”须为日期) and the rule it broke, never the value typed."""
+    errors = error.errors() if isinstance(error, ValidationError) else list(error)
+    first = errors[0] if errors else {}
+    loc = [p for p in first.get("loc", ()) if p not in _SOURCES]
+    field = ".".join(str(p) for p in loc) or None
+    candidates = [model] if model is not None else _models_named(getattr(error, "title", ""))
+    zh_rule, en_rule = _rule(first)
+    label = next((found for m in candidates if (found := field_label(m, loc))), None)
+    if label:
+        zh = f"“{label}”{zh_rule}"
+    elif field:
+        zh = f"字段 {field} 无效：{zh_rule}"
+    else:
+        zh = zh_rule
+    en = f"invalid field {field}: {en_rule}" if field else en_rule
+    return InvalidInput(zh, en, field=field)
+
+
+def _models_named(name: str) -> list[type[BaseModel]]:
+    """The schemas called ``name``: a ValidationError knows only its model's name."""
+    found, pending = [], list(BaseModel.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__name__ == name:
+            found.append(cls)
+    return found
 
 
 class ImportRejected(InvalidInput):

@@ -123,7 +123,7 @@ def refusal(error: E, actor: Actor, event: str, target: Target = NO_TARGET, **de
 def denial(actor: Actor, action: Action, target: Target = NO_TARGET) -> PermissionDenied:
     """The audited 403 of an action the actor may not take."""
     error = PermissionDenied(
-        f"无权执行此操作：{action.value}",
+        "您的角色无权执行此操作",
         f"not permitted: {action.value}",
         action=action.value,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hutong.core.errors import HutongError, TooManyRequests
+from hutong.core.errors import HutongError, TooManyRequests, invalid_input
 from hutong.web.templating import render
 
 log = logging.getLogger("hutong.web")
@@ -58,6 +57,9 @@ def problem(
         body["request_id"] = request_id
     body.update({k: v for k, v in extra.items() if _plain(v)})
     if _wants_page(request):
+        framed = getattr(request.app.state, "error_page", None)
+        if framed is not None and (answer := framed(request, status, str(body["detail"]))):
+            return answer
         title = {404: ("页面不存在", "Page not found"), 403: ("无权访问", "Access denied")}.get(
             status, ("请求未能完成", "The request could not be completed")
         )
@@ -80,45 +82,6 @@ def _wants_page(request: Request) -> bool:
     )
 
 
-#: pydantic's error types in Chinese; ``{...}`` is filled from the error's context (the limit,
-#: the choices), which never holds the rejected value.
-RULES_ZH = {
-    "missing": "必填",
-    "extra_forbidden": "不接受此字段",
-    "less_than_equal": "不能大于 {le}",
-    "less_than": "须小于 {lt}",
-    "greater_than_equal": "不能小于 {ge}",
-    "greater_than": "须大于 {gt}",
-    "string_too_long": "最多 {max_length} 个字符",
-    "string_too_short": "至少 {min_length} 个字符",
-    "too_long": "最多 {max_length} 项",
-    "too_short": "至少 {min_length} 项",
-    "int_parsing": "须为整数",
-    "int_type": "须为整数",
-    "int_from_float": "须为整数",
-    "float_parsing": "须为数字",
-    "float_type": "须为数字",
-    "bool_parsing": "须为 true 或 false",
-    "literal_error": "须为以下之一：{expected}",
-    "enum": "须为以下之一：{expected}",
-    "string_pattern_mismatch": "格式不符",
-    "date_parsing": "须为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
-    "datetime_parsing": "须为日期时间（ISO 8601）",
-    "datetime_from_date_parsing": "须为日期时间（ISO 8601）",
-    "json_invalid": "不是有效的 JSON",
-}
-
-
-def rule_zh(error: dict[str, Any]) -> str:
-    """The broken rule of one pydantic error, in Chinese."""
-    template = RULES_ZH.get(str(error.get("type", "")), "格式不正确")
-    try:
-        return template.format(**error.get("ctx", {}))
-    except (KeyError, IndexError):  # a context without the limit: name no limit
-        return "格式不正确"
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(HutongError)
     async def _domain(request: Request, error: HutongError) -> Response:
@@ -133,18 +96,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
-        first = error.errors()[0] if error.errors() else {}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
-        field = ".".join(loc) or None
-        # The message names the rule, never the rejected value (it may be personal data).
-        return problem(
-            request,
-            422,
-            "invalid-input",
-            f"字段 {field} 无效：{rule_zh(first)}",
-            f"invalid field {field}: {first.get('msg', '')}",
-            field,
-        )
+        # The message names the field and the rule, never the rejected value (it may be
+        # personal data).
+        failed = invalid_input(error.errors())
+        return problem(request, 422, failed.code, failed.zh, failed.en, failed.field)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.audit import query
@@ -13,6 +13,7 @@ from hutong.core.clock import from_us, local
 from hutong.core.db import Database
 from hutong.web.api.audit import audit_filter
 from hutong.web.console.base import (
+    console_router,
     page,
     staff,
 )
@@ -21,7 +22,7 @@ from hutong.web.deps import (
     database,
 )
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/audit")

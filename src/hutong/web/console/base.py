@@ -1,6 +1,8 @@
 """What every console page shares: the sign-in dependencies (``signed_in`` for the sign-in
-steps, ``staff`` for everything else), CSRF checks on forms, the navigation offered to a role,
-and ``page``, which renders a template inside the console's frame.
+steps, ``staff`` for everything else), CSRF checks on forms, the navigation and tabs offered to
+a role (from ``authorize()``'s table, so nobody is shown a link that answers 403), ``page``,
+which renders a template inside the console's frame, and ``ConsoleRoute``, which turns what a
+handler raises into what a person sees.
 
 Forms carry a CSRF token: before sign-in a double-submit cookie, afterwards the session's own
 token. Pages are thin: they call the same services as the API and render the result.
@@ -9,15 +11,20 @@ token. Pages are thin: they call the same services as the API and render the res
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.routing import Match
 
 from hutong.core.db import Database
-from hutong.core.errors import PermissionDenied
+from hutong.core.errors import HutongError, PermissionDenied, TooManyRequests, invalid_input
 from hutong.identity.authz import Target, is_allowed, refusal
 from hutong.identity.models import SessionStage
 from hutong.identity.roles import ROLE_NAMES_ZH, Action, Role
@@ -26,7 +33,8 @@ from hutong.web.deps import (
     console_identity,
     database,
 )
-from hutong.web.templating import render
+from hutong.web.flash import flashes, with_done, with_error
+from hutong.web.templating import render, request_language
 
 ROLE_NAMES_EN = {
     Role.SYSTEM_ADMIN: "System administrator",
@@ -86,6 +94,29 @@ def signed_in(request: Request, db: Database = Depends(database)) -> ConsoleIden
     return identity
 
 
+#: A section's tab: (href, label msgid, the action that shows it).
+Tab = tuple[str, str, Action]
+
+
+def tabs(
+    request: Request, identity: ConsoleIdentity, offered: list[Tab]
+) -> list[tuple[str, str, bool]]:
+    """The tabs of a section that this person may open, each with whether it is the current
+    page (its path and query parameters all match the request's)."""
+    here = request.url
+
+    def current(href: str) -> bool:
+        target = urlsplit(href)
+        wanted = dict(p.split("=", 1) for p in target.query.split("&") if "=" in p)
+        return target.path == here.path and all(
+            here.query_params.get(k) == v for k, v in wanted.items()
+        )
+
+    return [
+        (href, label, current(href)) for href, label, action in offered if shown(identity, action)
+    ]
+
+
 def page(
     request: Request,
     identity: ConsoleIdentity,
@@ -93,6 +124,8 @@ def page(
     context: dict[str, Any],
     status: int = 200,
 ) -> Response:
+    """``template`` inside the console's frame: navigation for this person, their name, the
+    session's CSRF token, and the messages flashed to this request before the page's own."""
     user = identity.user
     view_user = {
         "username": user.username,
@@ -101,10 +134,17 @@ def page(
         "unit_name": user.unit.name,
     }
     nav = [(href, label) for href, label, action in NAV if shown(identity, action)]
+    messages = flashes(request) + list(context.pop("messages", []))
     return render(
         request,
         template,
-        {"user": view_user, "csrf_token": identity.csrf_token, "nav": nav, **context},
+        {
+            "user": view_user,
+            "csrf_token": identity.csrf_token,
+            "nav": nav,
+            "messages": messages,
+            **context,
+        },
         status,
     )
 
@@ -142,11 +182,123 @@ class StepPending(Exception):
         self.stage = stage
 
 
-def staff(identity: ConsoleIdentity = Depends(signed_in)) -> ConsoleIdentity:
+def staff(request: Request, identity: ConsoleIdentity = Depends(signed_in)) -> ConsoleIdentity:
     """The identity of every console page and form except the sign-in steps themselves."""
     if identity.stage is not SessionStage.FULL:
         raise StepPending(identity.stage)
+    request.state.identity = identity
     return identity
+
+
+# --- what a person sees after a form, and when something fails ---------------------------
+
+
+def done(request: Request, url: str, message: str, fragment: str = "") -> RedirectResponse:
+    """The answer to a form that succeeded: back to ``url``, saying what was done."""
+    settings = request.app.state.settings
+    return RedirectResponse(with_done(settings, url, message, fragment), status_code=303)
+
+
+def fails_back_to(request: Request, url: str) -> None:
+    """Where this form returns when it fails (default: the page it was posted from)."""
+    request.state.back = url
+
+
+def fails_again(request: Request, render_form: Callable[[HutongError], Response]) -> None:
+    """How this form is shown again when it fails: with the person's input kept and the
+    message next to its field (``render_form`` gets the error; ConsoleRoute sets the status)."""
+    request.state.again = render_form
+
+
+ERROR_TITLES = {
+    403: ("无权访问", "Access denied"),
+    404: ("页面或对象不存在", "Not found"),
+    409: ("操作与当前状态冲突", "Conflicts with the current state"),
+    429: ("操作过于频繁", "Too many requests"),
+}
+#: What a person can do next, by status (msgids).
+ERROR_HINTS = {
+    403: "Your roles do not include this. Use the menu above for what you can do, or ask your unit's system administrator for the role.",
+    404: "It may have been removed, or the link is wrong. Use the menu above or search the catalog.",
+}
+
+
+def error_page(request: Request, identity: ConsoleIdentity, status: int, detail: str) -> Response:
+    """An error inside the console frame, navigation kept, saying what the person can do."""
+    titles = ERROR_TITLES.get(status, ("请求未能完成", "The request could not be completed"))
+    lang = request_language(request)
+    context = {
+        "status": status,
+        "title": titles[lang == "en"],
+        "detail": detail,
+        "hint": ERROR_HINTS.get(status),
+    }
+    return page(request, identity, "error.html", context, status)
+
+
+def _back(request: Request) -> str:
+    """The page a failed form returns to: as declared, else the console page it was posted
+    from (the Referer, when it is one of ours), else the nearest page above the form's URL."""
+    declared = getattr(request.state, "back", None)
+    if declared:
+        return declared
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/console"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    path = request.url.path
+    while path.count("/") > 1:
+        scope = {**request.scope, "method": "GET", "path": path}
+        if any(r.matches(scope)[0] is Match.FULL for r in request.app.router.routes):
+            return path
+        path = path.rsplit("/", 1)[0]
+    return "/console"
+
+
+async def _refused(request: Request, error: HutongError) -> Response:
+    if error.after_rollback:  # a refusal raised outside a transaction: audit it now
+        await run_in_threadpool(request.app.state.db.follow_up, error)
+    identity = getattr(request.state, "identity", None)
+    message = error.message(request_language(request))
+    if identity is None:
+        raise error  # before sign-in: the app's problem handler answers
+    again = getattr(request.state, "again", None)
+    if request.method == "POST" and error.status != 403:
+        if again is not None:
+            response = await run_in_threadpool(again, error)
+            response.status_code = error.status
+        else:
+            target = with_error(request.app.state.settings, _back(request), message)
+            response = RedirectResponse(target, status_code=303)
+    else:
+        response = await run_in_threadpool(error_page, request, identity, error.status, message)
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+class ConsoleRoute(APIRoute):
+    """One place for what a console handler raises: a form that fails validation or a
+    business rule comes back (as declared with ``fails_again``, input kept, or to the page it
+    was posted from with the message); a page that cannot be shown is an error page inside the
+    console frame. Handlers therefore parse, make one service call and render, nothing more."""
+
+    def get_route_handler(self):  # type: ignore[no-untyped-def]
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ValidationError as error:
+                return await _refused(request, invalid_input(error))
+            except HutongError as error:
+                return await _refused(request, error)
+
+        return guarded
+
+
+def console_router() -> APIRouter:
+    """The router of a console module: its routes are ConsoleRoutes, hidden from the API."""
+    return APIRouter(include_in_schema=False, route_class=ConsoleRoute)
 
 
 def install_exception_handlers(app) -> None:  # type: ignore[no-untyped-def]
@@ -159,3 +311,16 @@ def install_exception_handlers(app) -> None:  # type: ignore[no-untyped-def]
     @app.exception_handler(StepPending)
     async def _step(_request: Request, error: StepPending) -> Response:
         return stage_redirect(error.stage)
+
+    app.state.error_page = framed_error_page
+
+
+def framed_error_page(request: Request, status: int, detail: str) -> Response | None:
+    """For errors no handler caught (an unknown console URL, a malformed parameter): the
+    console's error page with its navigation when a signed-in person asked, else None."""
+    if not request.url.path.startswith("/console"):
+        return None
+    identity = console_identity(request, request.app.state.db)
+    if identity is None or identity.stage is not SessionStage.FULL:
+        return None
+    return error_page(request, identity, status, detail)

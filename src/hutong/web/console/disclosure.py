@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.openportal import disclosure
 from hutong.openportal.schemas import DisclosureStepIn
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/disclosure")

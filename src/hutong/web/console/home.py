@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.web.console.base import (
     NAV,
+    console_router,
     page,
     role_names,
     shown,
@@ -17,7 +18,7 @@ from hutong.web.deps import (
 )
 from hutong.web.templating import request_language
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 SECTION_TEXT = {
     "Resource catalog": "Register, review and search the education government information resource catalog.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.core.db import Database
@@ -15,6 +15,7 @@ from hutong.identity.models import ConsoleSession, SessionStage
 from hutong.identity.tokens import close_console_session, open_console_session
 from hutong.web.console.base import (
     check_csrf,
+    console_router,
     signed_in,
     stage_redirect,
 )
@@ -27,7 +28,7 @@ from hutong.web.deps import (
 )
 from hutong.web.templating import render, request_language
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 PRE_CSRF_COOKIE = "hutong_login_csrf"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from hutong.core.db import Database
@@ -14,6 +14,7 @@ from hutong.identity import auth
 from hutong.identity.models import ConsoleSession, SessionStage, User
 from hutong.web.console.base import (
     check_csrf,
+    console_router,
     page,
     signed_in,
     stage_redirect,
@@ -23,7 +24,7 @@ from hutong.web.deps import (
     database,
 )
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 def advance(

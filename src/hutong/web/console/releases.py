@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.core.db import Database, RowId
@@ -14,11 +14,11 @@ from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import MATRIX, Action
 from hutong.openportal import release
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 RELEASE_VIEWS = {
     "open": release.OPEN_STATES,

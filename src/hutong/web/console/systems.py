@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -17,11 +17,11 @@ from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 BASE = "/console/systems"
 CHECKBOXES = (
     "emergency_plan_covers_data",

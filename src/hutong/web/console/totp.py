@@ -7,7 +7,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.core.db import Database
@@ -16,6 +16,7 @@ from hutong.identity import auth
 from hutong.identity.models import User
 from hutong.web.console.base import (
     check_csrf,
+    console_router,
     page,
     signed_in,
     stage_redirect,
@@ -26,7 +27,7 @@ from hutong.web.deps import (
     database,
 )
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/totp")

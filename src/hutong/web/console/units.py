@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.core.db import Database
@@ -16,6 +16,7 @@ from hutong.identity.roles import Action
 from hutong.identity.schemas import UnitCreate
 from hutong.web.console.base import (
     check_csrf,
+    console_router,
     page,
     staff,
 )
@@ -25,7 +26,7 @@ from hutong.web.deps import (
 )
 from hutong.web.flash import error_from, with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 def _tree(units) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

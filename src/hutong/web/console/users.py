@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.core.db import Database
@@ -11,6 +11,7 @@ from hutong.identity import service
 from hutong.identity.schemas import UserCreate
 from hutong.web.console.base import (
     checked_form,
+    console_router,
     page,
     role_names,
     staff,
@@ -21,7 +22,7 @@ from hutong.web.deps import (
 )
 from hutong.web.templating import request_language
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 def _users_page(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -14,7 +14,7 @@ from hutong.exchange.schemas import (
     AnswerIn,
     CorrectionIn,
 )
-from hutong.web.console.base import checked_form, staff
+from hutong.web.console.base import checked_form, console_router, staff
 from hutong.web.console.catalog.common import entry_url
 from hutong.web.console.exchange.common import (
     first_message,
@@ -22,7 +22,7 @@ from hutong.web.console.exchange.common import (
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.post("/console/catalog/r/{code:code}/corrections")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.catalog import service
@@ -14,7 +14,7 @@ from hutong.core.errors import HutongError
 from hutong.data import mapping
 from hutong.data.ingest import format_of, ingest_file
 from hutong.data.mapping import read_header
-from hutong.web.console.base import check_csrf, checked_form, page, staff
+from hutong.web.console.base import check_csrf, checked_form, console_router, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
 )
@@ -22,7 +22,7 @@ from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import with_error
 from hutong.web.uploads import Pending, discard, keep, pending
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 def go(request: Request, target: str) -> Response:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.catalog import service
 from hutong.core.db import Database
-from hutong.web.console.base import page, staff
+from hutong.web.console.base import console_router, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
 )
 from hutong.web.console.catalog.form import form_context, save
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/catalog/r/{code:code}/edit")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -23,7 +23,7 @@ from hutong.data import service as data_service
 from hutong.exchange import feedback as exchange_feedback
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
     labels,
@@ -32,7 +32,7 @@ from hutong.web.console.catalog.form import first_error
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from, with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/catalog/r/{code:code}")

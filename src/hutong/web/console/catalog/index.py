@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.catalog import revisions, search
@@ -14,7 +14,7 @@ from hutong.catalog.vocab import (
 from hutong.core.db import Database
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
-from hutong.web.console.base import page, staff
+from hutong.web.console.base import console_router, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
     labels,
@@ -22,7 +22,7 @@ from hutong.web.console.catalog.common import (
 )
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 PAGE_SIZE = 20
 

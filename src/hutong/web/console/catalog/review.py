@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-router = APIRouter(include_in_schema=False)
+from hutong.web.console.base import console_router
+
+router = console_router()
 
 
 @router.get("/console/catalog/review")

@@ -3,7 +3,7 @@ documents (agreement, approvals, scans)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -18,7 +18,7 @@ from hutong.exchange.schemas import (
 from hutong.exchange.vocab import AppStatus, DocumentKind
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.console.exchange.common import (
     app_url,
     first_message,
@@ -28,7 +28,7 @@ from hutong.web.console.exchange.common import (
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/exchange/a/{application_id}")

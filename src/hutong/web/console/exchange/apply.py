@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -17,7 +17,7 @@ from hutong.exchange.schemas import (
     ApplicationIn,
 )
 from hutong.exchange.vocab import PurposeCategory
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.console.exchange.common import (
     app_url,
     first_message,
@@ -26,7 +26,7 @@ from hutong.web.console.exchange.common import (
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/exchange/apply/{code:code}")

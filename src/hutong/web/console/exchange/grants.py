@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -15,14 +15,14 @@ from hutong.exchange.schemas import (
 from hutong.exchange.vocab import GRANT_STATES_ZH
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, page, staff
+from hutong.web.console.base import checked_form, console_router, page, staff
 from hutong.web.console.exchange.common import (
     messages,
 )
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/exchange/grants")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -12,13 +12,13 @@ from hutong.exchange import access, grants, service
 from hutong.exchange.schemas import (
     QueryIn,
 )
-from hutong.web.console.base import page, staff
+from hutong.web.console.base import console_router, page, staff
 from hutong.web.console.exchange.common import (
     first_message,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get("/console/exchange/grants/{code}/query")

@@ -8,14 +8,14 @@ import io
 from typing import Any
 
 import duckdb
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.core.db import Database
 from hutong.core.errors import HutongError, ImportRejected, InvalidInput
 from hutong.identity.roles import Action
 from hutong.privacy import consent, ledger, notices
-from hutong.web.console.base import checked_form, shown, staff
+from hutong.web.console.base import checked_form, console_router, shown, staff
 from hutong.web.console.privacy.common import (
     BASE,
     SENSITIVE_CODES,
@@ -24,7 +24,7 @@ from hutong.web.console.privacy.common import (
 )
 from hutong.web.deps import ConsoleIdentity, Natural, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 def consents_context(db: Database, identity: ConsoleIdentity, system: int) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 
@@ -13,7 +13,7 @@ from hutong.privacy.schemas import (
     ExtractDecisionIn,
     ExtractIn,
 )
-from hutong.web.console.base import checked_form, staff
+from hutong.web.console.base import checked_form, console_router, staff
 from hutong.web.console.privacy.common import (
     BASE,
     done_redirect,
@@ -24,7 +24,7 @@ from hutong.web.console.privacy.common import (
 )
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get(f"{BASE}/extracts")

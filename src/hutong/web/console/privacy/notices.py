@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from hutong.privacy import consent, notices
 from hutong.privacy.schemas import (
     NoticeIn,
 )
-from hutong.web.console.base import checked_form, staff
+from hutong.web.console.base import checked_form, console_router, staff
 from hutong.web.console.privacy.common import (
     BASE,
     PI_CATEGORIES,
@@ -28,7 +28,7 @@ from hutong.web.console.privacy.common import (
 )
 from hutong.web.deps import ConsoleIdentity, Natural, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get(BASE)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -16,7 +16,7 @@ from hutong.privacy import sensitive
 from hutong.privacy.schemas import (
     SensitiveDecisionIn,
 )
-from hutong.web.console.base import checked_form, staff
+from hutong.web.console.base import checked_form, console_router, staff
 from hutong.web.console.privacy.common import (
     BASE,
     done_redirect,
@@ -28,7 +28,7 @@ from hutong.web.console.privacy.common import (
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import error_from
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get(f"{BASE}/sensitive")

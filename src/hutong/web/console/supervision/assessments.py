@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, staff
+from hutong.web.console.base import checked_form, console_router, staff
 from hutong.web.console.supervision.common import (
     BASE,
     back,
@@ -26,7 +26,7 @@ from hutong.web.console.supervision.common import (
 )
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get(f"{BASE}/assessments")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action, roles_allowed
-from hutong.web.console.base import staff
+from hutong.web.console.base import console_router, staff
 from hutong.web.console.supervision.common import (
     BASE,
     back,
@@ -27,7 +27,7 @@ from hutong.web.console.supervision.common import (
 )
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 PAGE_SIZE = 50
 

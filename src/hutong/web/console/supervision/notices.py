@@ -3,7 +3,7 @@ files, accepting, returning, escalating, and the 通报 list."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hutong.compliance import (
@@ -15,7 +15,7 @@ from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, staff
+from hutong.web.console.base import checked_form, console_router, staff
 from hutong.web.console.supervision.common import (
     BASE,
     back,
@@ -24,7 +24,7 @@ from hutong.web.console.supervision.common import (
 from hutong.web.deps import ConsoleIdentity, database
 from hutong.web.flash import with_error
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get(f"{BASE}/notices")

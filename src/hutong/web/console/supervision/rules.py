@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.compliance import (
     findings,
 )
 from hutong.core.db import Database
-from hutong.web.console.base import staff
+from hutong.web.console.base import console_router, staff
 from hutong.web.console.supervision.common import (
     BASE,
     section,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
-router = APIRouter(include_in_schema=False)
+router = console_router()
 
 
 @router.get(f"{BASE}/rules")
