@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hutong.catalog.models import Resource
-from hutong.catalog.schemas import FieldChange
+from hutong.catalog.schemas import FIELD_LABELS, ITEM_LABELS, FieldChange
 from hutong.catalog.vocab import (
     DataKind,
     Grade,
@@ -21,50 +21,6 @@ from hutong.catalog.vocab import (
 )
 
 #: Chinese labels of the fields a diff may show, in reading order.
-FIELD_LABELS = {
-    "name": "信息资源名称",
-    "status": "状态",
-    "classification_code": "分类",
-    "attribute": "资源属性",
-    "provider_unit_code": "提供方",
-    "summary": "摘要",
-    "format": "格式",
-    "share_type": "共享类型",
-    "share_conditions": "共享条件",
-    "share_method": "共享方式",
-    "share_legal_basis": "不予共享依据",
-    "open_type": "公开类型",
-    "open_conditions": "公开条件",
-    "open_method": "公开方式",
-    "update_cycle": "更新周期",
-    "release_date": "发布日期",
-    "related_codes": "关联资源代码",
-    "usage_requirements": "使用要求",
-    "responsible_person": "责任人",
-    "data_kind": "数据类别",
-    "source_system_id": "来源系统",
-    "grade": "数据级别",
-    "general_level": "一般数据子级",
-    "has_pi": "含个人信息",
-    "sensitive_categories": "敏感个人信息类别",
-    "has_child_pi": "含儿童个人信息",
-    "approx_persons": "涉及人数（约）",
-    "deidentified": "已去标识化",
-    "retention_days": "保存期限（天）",
-}
-#: The item attributes a version records, with the labels its change list shows.
-ITEM_LABELS = {
-    "data_type": "数据类型",
-    "length": "长度",
-    "precision": "精度",
-    "min_value": "取值下限",
-    "max_value": "取值上限",
-    "element_ref": "标准数据元",
-    "description": "说明",
-    "pi_category": "个人信息类别",
-    "sensitive": "敏感",
-    "default_mask": "共享默认脱敏",
-}
 ITEM_FIELDS = tuple(ITEM_LABELS)
 
 

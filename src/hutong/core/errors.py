@@ -45,10 +45,12 @@ class RuleBroken(ValueError):
     """A schema validator's refusal in both languages; pydantic carries it in the error's
     context, and ``invalid_input`` shows its Chinese words (never the rejected value)."""
 
-    def __init__(self, zh: str, en: str) -> None:
+    def __init__(self, zh: str, en: str, field: str | None = None) -> None:
         super().__init__(en)
         self.zh = zh
         self.en = en
+        #: the field the rule is about, when a model-level rule concerns one field
+        self.field = field
 
 
 #: pydantic's error types in Chinese; ``{...}`` is filled from the error's context (the limit,
@@ -88,12 +90,16 @@ def _rule(error: Mapping[str, Any]) -> tuple[str, str]:
     broken = error.get("ctx", {}).get("error")
     if isinstance(broken, RuleBroken):
         return broken.zh, broken.en
-    template = RULES_ZH.get(str(error.get("type", "")), "格式不正确")
+    message = str(error.get("msg", ""))
+    kind = str(error.get("type", ""))
+    if kind not in RULES_ZH and any("\u4e00" <= c <= "\u9fff" for c in message):
+        return message, message  # a custom rule (PydanticCustomError) worded in Chinese
+    template = RULES_ZH.get(kind, "格式不正确")
     try:
         zh = template.format(**error.get("ctx", {}))
     except (KeyError, IndexError):  # a context without the limit: name no limit
         zh = "格式不正确"
-    return zh, str(error.get("msg", ""))
+    return zh, message
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -120,10 +126,14 @@ def field_label(model: type[BaseModel] | None, loc: Sequence[str | int]) -> str 
             words[-1] = f"第 {int(step) + 1} 个{words[-1]}"
             continue
         field = current.model_fields.get(str(step)) if current is not None else None
-        if field is None or not field.title:
+        if field is None:
             return None
-        words.append(field.title)
-        current = _model_of(field.annotation)
+        nested = _model_of(field.annotation)
+        if not field.title and nested is None:
+            return None
+        if field.title:  # an untitled nested model only groups fields: it adds no word
+            words.append(field.title)
+        current = nested
     return "的".join(words) or None
 
 
@@ -135,11 +145,16 @@ def invalid_input(
     errors = error.errors() if isinstance(error, ValidationError) else list(error)
     first = errors[0] if errors else {}
     loc = [p for p in first.get("loc", ()) if p not in _SOURCES]
+    broken = first.get("ctx", {}).get("error")
+    if isinstance(broken, RuleBroken) and broken.field:
+        loc.append(broken.field)
     field = ".".join(str(p) for p in loc) or None
     candidates = [model] if model is not None else _models_named(getattr(error, "title", ""))
     zh_rule, en_rule = _rule(first)
     label = next((found for m in candidates if (found := field_label(m, loc))), None)
-    if label:
+    if isinstance(broken, RuleBroken):  # its words name the fields already
+        zh = zh_rule
+    elif label:
         zh = f"“{label}”{zh_rule}"
     elif field:
         zh = f"字段 {field} 无效：{zh_rule}"

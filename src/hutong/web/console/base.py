@@ -24,7 +24,13 @@ from starlette.datastructures import FormData
 from starlette.routing import Match
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError, PermissionDenied, TooManyRequests, invalid_input
+from hutong.core.errors import (
+    HutongError,
+    InvalidInput,
+    PermissionDenied,
+    TooManyRequests,
+    invalid_input,
+)
 from hutong.identity.authz import Target, is_allowed, refusal
 from hutong.identity.models import SessionStage
 from hutong.identity.roles import ROLE_NAMES_ZH, Action, Role
@@ -159,6 +165,17 @@ def check_csrf(identity: ConsoleIdentity, token: str) -> None:
         raise refusal(error, identity.actor, "auth.refused", target, reason="csrf")
 
 
+def form_number(form: FormData, name: str, title: str, default: int = 0) -> int:
+    """A whole number posted in ``form``; anything else is refused naming the field by
+    ``title`` (never echoing what was typed)."""
+    text = str(form.get(name) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidInput(f"“{title}”须为整数", f"{name} must be a whole number", field=name)
+    return int(text)
+
+
 async def checked_form(request: Request, identity: ConsoleIdentity) -> FormData:
     """The posted form, once its CSRF token matches the session's."""
     form = await request.form()
@@ -193,14 +210,21 @@ def staff(request: Request, identity: ConsoleIdentity = Depends(signed_in)) -> C
 # --- what a person sees after a form, and when something fails ---------------------------
 
 
-def done(request: Request, url: str, message: str, fragment: str = "") -> RedirectResponse:
+def redirect(request: Request, url: str) -> Response:
+    """See other: a 303, or for htmx (whose posts are not page loads) its own redirect."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def done(request: Request, url: str, message: str, fragment: str = "") -> Response:
     """The answer to a form that succeeded: back to ``url``, saying what was done."""
-    settings = request.app.state.settings
-    return RedirectResponse(with_done(settings, url, message, fragment), status_code=303)
+    return redirect(request, with_done(request.app.state.settings, url, message, fragment))
 
 
 def fails_back_to(request: Request, url: str) -> None:
-    """Where this form returns when it fails (default: the page it was posted from)."""
+    """Where this form (or page) goes when it fails, with the message: by default a form
+    returns to the page it was posted from, and a page that fails shows the error page."""
     request.state.back = url
 
 
@@ -262,13 +286,16 @@ async def _refused(request: Request, error: HutongError) -> Response:
     if identity is None:
         raise error  # before sign-in: the app's problem handler answers
     again = getattr(request.state, "again", None)
-    if request.method == "POST" and error.status != 403:
-        if again is not None:
-            response = await run_in_threadpool(again, error)
-            response.status_code = error.status
-        else:
-            target = with_error(request.app.state.settings, _back(request), message)
-            response = RedirectResponse(target, status_code=303)
+    posted = request.method == "POST" and error.status != 403
+    if posted and again is not None:
+        response = await run_in_threadpool(again, error)
+        response.status_code = error.status
+    elif posted or getattr(request.state, "back", None):
+        url, _, fragment = _back(request).partition("#")
+        settings = request.app.state.settings
+        response = redirect(
+            request, with_error(settings, url, message, f"#{fragment}" if fragment else "")
+        )
     else:
         response = await run_in_threadpool(error_page, request, identity, error.status, message)
     if isinstance(error, TooManyRequests):

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.catalog.vocab import SystemKind
 from hutong.compliance import registry
@@ -17,9 +16,16 @@ from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, page, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_again,
+    fails_back_to,
+    page,
+    staff,
+)
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import error_from, with_error
 
 router = console_router()
 BASE = "/console/systems"
@@ -30,47 +36,6 @@ CHECKBOXES = (
     "encrypts_at_rest",
     "encrypts_in_transit",
 )
-#: Chinese names of the fields, for messages (descriptions of the schema where it has one)
-LABELS_ZH = {
-    "name": "系统名称",
-    "kind": "类型",
-    "owner_unit_code": "主管单位代码",
-    "operator_unit_code": "运营单位代码",
-    "third_party_agreement_date": "协议签订日期",
-    "third_party_agreement_expires": "协议到期日期",
-    "confidentiality_review_date": "保密审查日期",
-    "encrypts_at_rest": "存储加密",
-    "encrypts_in_transit": "传输加密",
-    "audited_on": "审计日期",
-    "auditor": "审计机构",
-    "conclusion": "审计结论",
-    "report_ref": "审计报告编号",
-    **{k: f.description for k, f in ProfileIn.model_fields.items() if f.description},
-}
-REASONS_ZH = {
-    "missing": "必填",
-    "string_too_short": "不能为空或过短",
-    "string_too_long": "过长",
-    "greater_than_equal": "不能小于 {ge}",
-    "less_than_equal": "不能大于 {le}",
-    "int_parsing": "须为整数",
-    "int_from_float": "须为整数",
-    "date_from_datetime_parsing": "须为日期（年-月-日）",
-    "date_parsing": "须为日期（年-月-日）",
-    "enum": "取值无效",
-    "literal_error": "取值无效",
-}
-
-
-def first_error_zh(error: ValidationError) -> tuple[str, str]:
-    """(field, Chinese message) of a schema's first complaint, e.g. “网络安全等级保护级别”不能大于 5."""
-    first = error.errors()[0]
-    loc = [str(p) for p in first["loc"] if str(p) != "profile"]
-    if first["type"] == "value_error" and "third_party_agreement_expires" in first["msg"]:
-        return "third_party_agreement_expires", "“协议到期日期”不能早于“协议签订日期”"
-    field = loc[-1] if loc else ""
-    reason = REASONS_ZH.get(first["type"], "无效").format(**first.get("ctx", {}))
-    return field, f"“{LABELS_ZH.get(field, field)}”{reason}"
 
 
 def _values(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -95,8 +60,7 @@ def _form(
     action: str,
     title: str,
     new: bool,
-    error: tuple[str, str] | None = None,
-    status: int = 200,
+    error: HutongError | None = None,
 ) -> Response:
     return page(
         request,
@@ -108,10 +72,9 @@ def _form(
             "title": title,
             "new": new,
             "kinds": [(k.value, k.zh) for k in SystemKind],
-            "error_field": error[0] if error else None,
-            "error": error[1] if error else None,
+            "error_field": (error.field or "").rsplit(".", 1)[-1] if error else None,
+            "error": error.zh if error else None,
         },
-        status,
     )
 
 
@@ -147,25 +110,19 @@ async def register(
 ) -> Response:
     form = await checked_form(request, identity)
     values = _values(form)
-    try:
-        data = SystemIn.model_validate(
-            {
-                **{k: values.get(k, "") for k in ("name", "kind", "owner_unit_code")},
-                "operator_unit_code": values.get("operator_unit_code", ""),
-                "proposed": values["proposed"],
-                "profile": _profile(values),
-            }
-        )
-        with db.transaction() as session:
-            system_id = registry.register(session, identity.actor, data).id
-    except ValidationError as error:
-        failed, status = first_error_zh(error), 422
-    except HutongError as error:
-        failed, status = (error.field or "", error.zh), error.status
-    else:
-        return RedirectResponse(f"{BASE}/{system_id}", status_code=303)
     title = "Register an information system"
-    return _form(request, identity, values, f"{BASE}/new", title, True, failed, status)
+    fails_again(request, lambda e: _form(request, identity, values, f"{BASE}/new", title, True, e))
+    data = SystemIn.model_validate(
+        {
+            **{k: values.get(k, "") for k in ("name", "kind", "owner_unit_code")},
+            "operator_unit_code": values.get("operator_unit_code", ""),
+            "proposed": values["proposed"],
+            "profile": _profile(values),
+        }
+    )
+    with db.transaction() as session:
+        system_id = registry.register(session, identity.actor, data).id
+    return done(request, f"{BASE}/{system_id}", "信息系统已登记")
 
 
 @router.get(f"{BASE}/{{system_id}}")
@@ -178,7 +135,6 @@ def system_page(
     with db.transaction() as session:
         data = registry.read(session, identity.actor, system_id)
         target = registry.target(registry.by_id(session, system_id))
-    error = error_from(request)
     return page(
         request,
         identity,
@@ -190,7 +146,6 @@ def system_page(
             "can_edit": is_allowed(identity.actor, Action.SYSTEM_REGISTER, target),
             "can_assess": is_allowed(identity.actor, Action.ASSESSMENT_EDIT, target),
             "can_read_findings": is_allowed(identity.actor, Action.COMPLIANCE_READ, target),
-            "messages": [("error", error)] if error else [],
         },
     )
 
@@ -220,18 +175,12 @@ async def edit(
 ) -> Response:
     form = await checked_form(request, identity)
     values = _values(form)
-    try:
-        data = ProfileIn.model_validate(_profile(values))
-        with db.transaction() as session:
-            registry.update_profile(session, identity.actor, system_id, data)
-    except ValidationError as error:
-        failed, status = first_error_zh(error), 422
-    except HutongError as error:
-        failed, status = (error.field or "", error.zh), error.status
-    else:
-        return RedirectResponse(f"{BASE}/{system_id}", status_code=303)
     action, title = f"{BASE}/{system_id}/edit", "Edit the registry record"
-    return _form(request, identity, values, action, title, False, failed, status)
+    fails_again(request, lambda e: _form(request, identity, values, action, title, False, e))
+    data = ProfileIn.model_validate(_profile(values))
+    with db.transaction() as session:
+        registry.update_profile(session, identity.actor, system_id, data)
+    return done(request, f"{BASE}/{system_id}", "登记信息已保存")
 
 
 @router.post(f"{BASE}/{{system_id}}/audits")
@@ -244,15 +193,9 @@ async def add_audit(
     """Record a yearly security audit (N2021 task 9) from the detail page."""
     form = await checked_form(request, identity)
     url = f"{BASE}/{system_id}"
+    fails_back_to(request, url)
     values = {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
-    try:
-        data = SecurityAuditIn.model_validate(values)
-        with db.transaction() as session:
-            registry.add_audit(session, identity.actor, system_id, data)
-    except ValidationError as error:
-        message = first_error_zh(error)[1]
-    except HutongError as error:
-        message = error.zh
-    else:
-        return RedirectResponse(url, status_code=303)
-    return RedirectResponse(with_error(db.settings, url, message, "#audits"), status_code=303)
+    data = SecurityAuditIn.model_validate(values)
+    with db.transaction() as session:
+        registry.add_audit(session, identity.actor, system_id, data)
+    return done(request, url, "安全审计已记录", "#audits")

@@ -4,23 +4,24 @@
 from __future__ import annotations
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.exchange import feedback
 from hutong.exchange.schemas import (
     AnswerIn,
     CorrectionIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
-from hutong.web.console.catalog.common import entry_url
-from hutong.web.console.exchange.common import (
-    first_message,
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    form_number,
+    staff,
 )
+from hutong.web.console.catalog.common import entry_url
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import with_error
 
 router = console_router()
 
@@ -34,36 +35,27 @@ async def correction(
 ) -> Response:
     """File a correction report (M2018 §23) or, as the provider, answer one."""
     form = await checked_form(request, identity)
-    try:
-        with db.transaction() as session:
-            if form.get("answer_id"):
-                feedback.answer_correction(
-                    session,
-                    identity.actor,
-                    int(str(form["answer_id"])),
-                    AnswerIn(answer=str(form.get("answer", ""))),
-                )
-            else:
-                keys = [
-                    k.strip() for k in str(form.get("row_keys", "")).replace("，", ",").split(",")
-                ]
-                feedback.report_correction(
-                    session,
-                    identity.actor,
-                    code,
-                    CorrectionIn(
-                        row_keys=[k for k in keys if k],
-                        item=str(form.get("item", "")),
-                        description=str(form.get("description", "")),
-                    ),
-                )
-    except ValidationError as error:
-        return RedirectResponse(
-            with_error(db.settings, entry_url(code), first_message(error), "#corrections"),
-            status_code=303,
-        )
-    except HutongError as error:
-        return RedirectResponse(
-            with_error(db.settings, entry_url(code), error.zh, "#corrections"), status_code=303
-        )
-    return RedirectResponse(entry_url(code) + "#corrections", status_code=303)
+    fails_back_to(request, entry_url(code, "#corrections"))
+    with db.transaction() as session:
+        if form.get("answer_id"):
+            feedback.answer_correction(
+                session,
+                identity.actor,
+                form_number(form, "answer_id", "纠错报告"),
+                AnswerIn(answer=str(form.get("answer", ""))),
+            )
+            message = "答复已发送"
+        else:
+            keys = [k.strip() for k in str(form.get("row_keys", "")).replace("，", ",").split(",")]
+            feedback.report_correction(
+                session,
+                identity.actor,
+                code,
+                CorrectionIn(
+                    row_keys=[k for k in keys if k],
+                    item=str(form.get("item", "")),
+                    description=str(form.get("description", "")),
+                ),
+            )
+            message = "纠错报告已提交"
+    return done(request, entry_url(code), message, "#corrections")

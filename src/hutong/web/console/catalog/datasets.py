@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hutong.catalog import service
 from hutong.core.db import Database
@@ -14,22 +14,24 @@ from hutong.core.errors import HutongError
 from hutong.data import mapping
 from hutong.data.ingest import format_of, ingest_file
 from hutong.data.mapping import read_header
-from hutong.web.console.base import check_csrf, checked_form, console_router, page, staff
+from hutong.web.console.base import (
+    check_csrf,
+    checked_form,
+    console_router,
+    done,
+    fails_again,
+    fails_back_to,
+    page,
+    redirect,
+    staff,
+)
 from hutong.web.console.catalog.common import (
     entry_url,
 )
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import with_error
 from hutong.web.uploads import Pending, discard, keep, pending
 
 router = console_router()
-
-
-def go(request: Request, target: str) -> Response:
-    """A redirect that htmx follows as a page load (its upload posts are not page loads)."""
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/console/catalog/r/{code:code}/datasets")
@@ -45,14 +47,14 @@ def upload_dataset(
     """Step 1 of an upload from the entry page (htmx shows its progress): keep the file and
     go on to its column mapping; errors come back in Chinese on the entry page."""
     check_csrf(identity, csrf_token)
+    fails_back_to(request, entry_url(code, "#datasets"))
     kept = keep(file, db.settings.data_dir, code, identity.actor.id, on_invalid)
     try:
         read_header(kept.path, format_of(kept.filename))
-        target = entry_url(code, f"/datasets/map/{kept.token}")
-    except HutongError as error:
-        discard(kept)
-        target = with_error(db.settings, entry_url(code), error.zh, "#datasets")
-    return go(request, target)
+    except HutongError:
+        discard(kept)  # an unreadable file is not kept for a mapping that cannot come
+        raise
+    return redirect(request, entry_url(code, f"/datasets/map/{kept.token}"))
 
 
 def mapping_page(
@@ -62,8 +64,7 @@ def mapping_page(
     kept: Pending,
     chosen: dict[str, str] | None,
     on_invalid: str,
-    error: str | None = None,
-    status: int = 200,
+    error: HutongError | None = None,
 ) -> Response:
     header = read_header(kept.path, format_of(kept.filename))
     with db.transaction() as session:
@@ -85,9 +86,8 @@ def mapping_page(
             "items": items,
             "missing": [i for i in items if i not in chosen.values()],
             "on_invalid": on_invalid,
-            "messages": [("error", error)] if error else [],
+            "messages": [("error", error.zh)] if error else [],
         },
-        status,
     )
 
 
@@ -100,11 +100,9 @@ def mapping_form(
     db: Database = Depends(database),
 ) -> Response:
     """Step 2: the file's header, a select per column prefilled with the proposed item."""
-    try:
-        kept = pending(db.settings.data_dir, token, code, identity.actor.id)
-        return mapping_page(request, identity, db, kept, None, kept.on_invalid)
-    except HutongError as error:
-        return go(request, with_error(db.settings, entry_url(code), error.zh, "#datasets"))
+    fails_back_to(request, entry_url(code, "#datasets"))
+    kept = pending(db.settings.data_dir, token, code, identity.actor.id)
+    return mapping_page(request, identity, db, kept, None, kept.on_invalid)
 
 
 @router.post("/console/catalog/r/{code:code}/datasets/map/{token}")
@@ -117,26 +115,18 @@ async def ingest_mapped(
 ) -> Response:
     """Step 3: ingest with the chosen mapping; the entry remembers it for the next upload."""
     form = await checked_form(request, identity)
-    try:
-        kept = pending(db.settings.data_dir, token, code, identity.actor.id)
-    except HutongError as error:
-        return go(request, with_error(db.settings, entry_url(code), error.zh, "#datasets"))
+    fails_back_to(request, entry_url(code, "#datasets"))
+    kept = pending(db.settings.data_dir, token, code, identity.actor.id)
     header = read_header(kept.path, format_of(kept.filename))
     chosen = {column: str(form.get(f"map_{n}", "")) for n, column in enumerate(header)}
     on_invalid = str(form.get("on_invalid", kept.on_invalid))
-    try:
-        ingest_file(
-            db,
-            identity.actor,
-            code,
-            kept.path,
-            mapping.checked(chosen),
-            on_invalid,
-            fmt=kept.filename,
-        )
-    except HutongError as error:
-        return mapping_page(request, identity, db, kept, chosen, on_invalid, error.zh, error.status)
+    fails_again(
+        request, lambda error: mapping_page(request, identity, db, kept, chosen, on_invalid, error)
+    )
+    ingest_file(
+        db, identity.actor, code, kept.path, mapping.checked(chosen), on_invalid, fmt=kept.filename
+    )
     with db.transaction() as session:
         mapping.remember(session, identity.actor, service.by_code(session, code), chosen)
     discard(kept)
-    return go(request, entry_url(code) + "#datasets")
+    return done(request, entry_url(code), "数据已入库", "#datasets")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.catalog import overlaps, revisions, service, tasks, workflow
 from hutong.catalog.schemas import GradeIn
@@ -18,19 +17,16 @@ from hutong.catalog.vocab import (
     Status,
 )
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.data import service as data_service
 from hutong.exchange import feedback as exchange_feedback
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, page, staff
+from hutong.web.console.base import checked_form, console_router, done, fails_back_to, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
     labels,
 )
-from hutong.web.console.catalog.form import first_error
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import error_from, with_error
 
 router = console_router()
 
@@ -82,8 +78,6 @@ def entry_page(
         can_grade = Status(resource.status) is Status.PUBLISHED and is_allowed(
             identity.actor, Action.GRADE_MANAGE, target
         )
-    error = error_from(request)
-    messages = [("error", error)] if error else []
     return page(
         request,
         identity,
@@ -99,7 +93,6 @@ def entry_page(
             "diff_url": entry_url(code, "/diff"),
             "tasks": open_tasks,
             "overlaps": repeated,
-            "messages": messages,
             "overdue": tasks.overdue,
             "datasets": datasets,
             "ingest_summary": data_service.summary(datasets[0]) if datasets else None,
@@ -136,21 +129,19 @@ async def step(
     db: Database = Depends(database),
 ) -> Response:
     form = await checked_form(request, identity)
-    try:
-        with db.transaction() as session:
-            if form.get("transition") == "change":
-                tasks.record_change(session, identity.actor, code, str(form.get("reason", "")))
-            else:
-                workflow.transition(
-                    session,
-                    identity.actor,
-                    code,
-                    str(form.get("transition", "")),
-                    str(form.get("reason", "")),
-                )
-    except HutongError as error:
-        return RedirectResponse(with_error(db.settings, entry_url(code), error.zh), status_code=303)
-    return RedirectResponse(entry_url(code), status_code=303)
+    fails_back_to(request, entry_url(code))
+    with db.transaction() as session:
+        if form.get("transition") == "change":
+            tasks.record_change(session, identity.actor, code, str(form.get("reason", "")))
+        else:
+            workflow.transition(
+                session,
+                identity.actor,
+                code,
+                str(form.get("transition", "")),
+                str(form.get("reason", "")),
+            )
+    return done(request, entry_url(code), "操作已完成")
 
 
 @router.post("/console/catalog/r/{code:code}/revisions/{number}")
@@ -163,20 +154,17 @@ async def decide_revision(
 ) -> Response:
     """The catalog reviewer approves or returns (with a reason) the entry's revision."""
     form = await checked_form(request, identity)
-    try:
-        with db.transaction() as session:
-            workflow.decide_revision(
-                session,
-                identity.actor,
-                code,
-                number,
-                str(form.get("transition", "")),
-                str(form.get("reason", "")),
-            )
-    except HutongError as error:
-        target = with_error(db.settings, entry_url(code), error.zh, "#revision")
-        return RedirectResponse(target, status_code=303)
-    return RedirectResponse(entry_url(code, "#revision"), status_code=303)
+    fails_back_to(request, entry_url(code, "#revision"))
+    with db.transaction() as session:
+        workflow.decide_revision(
+            session,
+            identity.actor,
+            code,
+            number,
+            str(form.get("transition", "")),
+            str(form.get("reason", "")),
+        )
+    return done(request, entry_url(code), "修订已处理", "#revision")
 
 
 @router.post("/console/catalog/r/{code:code}/grade")
@@ -188,20 +176,14 @@ async def change_grade(
 ) -> Response:
     """The security administrator's change of a published entry's grade."""
     form = await checked_form(request, identity)
-    try:
-        change = GradeIn.model_validate(
-            {
-                "grade": form.get("grade"),
-                "general_level": form.get("general_level") or None,
-                "reason": str(form.get("reason", "")).strip(),
-            }
-        )
-        with db.transaction() as session:
-            service.change_grade(session, identity.actor, code, change)
-    except ValidationError as error:
-        target = with_error(db.settings, entry_url(code), first_error(error)[1], "#grade")
-        return RedirectResponse(target, status_code=303)
-    except HutongError as error:
-        target = with_error(db.settings, entry_url(code), error.zh, "#grade")
-        return RedirectResponse(target, status_code=303)
-    return RedirectResponse(entry_url(code, "#revision"), status_code=303)
+    fails_back_to(request, entry_url(code, "#grade"))
+    change = GradeIn.model_validate(
+        {
+            "grade": form.get("grade"),
+            "general_level": form.get("general_level") or None,
+            "reason": str(form.get("reason", "")).strip(),
+        }
+    )
+    with db.transaction() as session:
+        service.change_grade(session, identity.actor, code, change)
+    return done(request, entry_url(code), "数据级别调整已提交", "#revision")

@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.catalog import service
 from hutong.catalog.models import Classification, InformationSystem
-from hutong.catalog.schemas import ResourceIn
-from hutong.catalog.versions import FIELD_LABELS, ITEM_LABELS
+from hutong.catalog.schemas import FIELD_LABELS, ResourceIn
 from hutong.catalog.vocab import (
     ItemType,
     Mask,
@@ -20,7 +18,7 @@ from hutong.catalog.vocab import (
 )
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
-from hutong.web.console.base import checked_form, page
+from hutong.web.console.base import checked_form, done, fails_again, page
 from hutong.web.console.catalog.common import (
     BOOL_FIELDS,
     CHOICES,
@@ -117,29 +115,6 @@ def parse_form(form) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return values
 
 
-REASONS = {
-    "missing": "必填",
-    "string_too_short": "不能为空或过短",
-    "enum": "须从列表中选择",
-    "int_parsing": "应为整数",
-    "greater_than_equal": "超出允许范围",
-    "less_than_equal": "超出允许范围",
-}
-
-
-def first_error(error: ValidationError) -> tuple[str, str]:
-    first = error.errors()[0]
-    loc = first["loc"]
-    field = ".".join(str(p) for p in loc)
-    label = FIELD_LABELS.get(
-        str(loc[0]), {"items": "信息项", "summary": "摘要"}.get(str(loc[0]), field)
-    )
-    if loc[0] == "items" and len(loc) == 3:  # items.<n>.<field>: name the row and the column
-        label = f"第 {int(loc[1]) + 1} 个信息项的{ITEM_LABELS.get(str(loc[2]), loc[2])}"
-    reason = REASONS.get(first["type"], first["msg"])
-    return field, f"“{label}”{reason}"
-
-
 async def save(
     request: Request, identity: ConsoleIdentity, db: Database, code: str | None
 ) -> Response:
@@ -147,29 +122,25 @@ async def save(
     values = parse_form(form)
     action = entry_url(code, "/edit") if code else "/console/catalog/new"
     title = "修改信息资源" if code else "新建信息资源"
-    try:
-        data = ResourceIn.model_validate(values)
+
+    def again(error: HutongError) -> Response:
+        """Refused: the form comes back with everything the user typed and the reason."""
         with db.transaction() as session:
-            saved = (
-                service.update(session, identity.actor, code, data)
-                if code
-                else service.create(session, identity.actor, data)
-            )
-            target = saved.code
-    except ValidationError as error:
-        field, message = first_error(error)
-        status = 422
-    except HutongError as error:
-        field, message, status = error.field, error.zh, error.status
-    else:
-        return RedirectResponse(entry_url(target), status_code=303)
-    # Refused: the form comes back with everything the user typed and the reason.
-    with db.transaction() as session:
-        context = form_context(session, identity, values, message, field)
+            context = form_context(session, identity, values, error.zh, error.field)
         return page(
             request,
             identity,
             "console/catalog/form.html",
             {**context, "action": action, "title": title},
-            status,
         )
+
+    fails_again(request, again)
+    data = ResourceIn.model_validate(values)
+    with db.transaction() as session:
+        saved = (
+            service.update(session, identity.actor, code, data)
+            if code
+            else service.create(session, identity.actor, data)
+        )
+        target = saved.code
+    return done(request, entry_url(target), "修改已保存" if code else "信息资源已登记")

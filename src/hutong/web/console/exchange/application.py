@@ -18,7 +18,7 @@ from hutong.exchange.schemas import (
 from hutong.exchange.vocab import AppStatus, DocumentKind
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, page, staff
+from hutong.web.console.base import checked_form, console_router, form_number, page, staff
 from hutong.web.console.exchange.common import (
     app_url,
     first_message,
@@ -105,7 +105,7 @@ async def application_step(
             approval = ApprovalIn(
                 items=approved,
                 online_only="online_only" in form,
-                rows_per_day=int(str(form.get("rows_per_day") or 0)) or None,
+                rows_per_day=form_number(form, "rows_per_day", "每日行数上限") or None,
                 users=names(form.get("users")),
                 clients=names(form.get("clients")),
             )

@@ -18,7 +18,7 @@ from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import checked_form, console_router, form_number, staff
 from hutong.web.console.supervision.common import (
     BASE,
     back,
@@ -107,7 +107,7 @@ async def assessment_create(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     form = await checked_form(request, identity)
-    system_id = int(str(form.get("system_id", "0")) or 0)
+    system_id = form_number(form, "system_id", "信息系统")
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     answers: dict[str, int] = {}
     try:
