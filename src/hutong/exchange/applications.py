@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from hutong.audit.service import Category, record
 from hutong.catalog.models import Item, Resource
 from hutong.catalog.service import by_code
-from hutong.catalog.vocab import PiCategory, ShareType, Status
+from hutong.catalog.vocab import Mask, PiCategory, ShareType, Status
 from hutong.core import clock
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.errors import Conflict, InvalidInput, NotFound
@@ -449,6 +449,28 @@ def by_id(session: Session, application_id: int) -> Application:
     if application is None:
         raise NotFound("共享申请不存在", "unknown share application", field="id")
     return application
+
+
+def approval_of(
+    session: Session,
+    application_id: int,
+    chosen: list[str],
+    mask_codes: dict[str, str],
+    **limits: object,
+) -> ApprovalIn:
+    """The provider's approval as chosen item by item on the application's page: each item
+    with the mask kind picked for it, as the operator that suits that item."""
+    if not chosen:
+        raise InvalidInput("请至少批准一个信息项", "approve at least one item", field="items")
+    entry = grants.items_of(by_id(session, application_id).resource)
+    approved = []
+    for name in chosen:
+        code = mask_codes.get(name) or "none"
+        if code not in {m.value for m in Mask}:
+            raise InvalidInput("脱敏方式须从列表中选择", "unknown mask kind", field=f"mask_{name}")
+        mask = grants.default_mask(entry[name], Mask(code)) if name in entry else None
+        approved.append(GrantedItemIn(name=name, mask=mask))
+    return ApprovalIn(items=approved, **limits)
 
 
 def transition(

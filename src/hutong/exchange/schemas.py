@@ -23,26 +23,32 @@ class ApplicationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    resource_code: str = Field(min_length=1, max_length=32)
-    purpose: Text = Field(description="用途：为何需要这些数据")
-    purpose_category: PurposeCategory
-    items: list[ItemName] = Field(min_length=1, max_length=500, description="申请的信息项")
-    item_reasons: dict[ItemName, Text] = Field(
-        default_factory=dict, description="申请全部信息项时，每个敏感信息项的理由"
+    resource_code: str = Field(min_length=1, max_length=32, title="信息资源")
+    purpose: Text = Field(description="用途：为何需要这些数据", title="用途")
+    purpose_category: PurposeCategory = Field(title="用途类别")
+    items: list[ItemName] = Field(
+        min_length=1, max_length=500, description="申请的信息项", title="信息项"
     )
-    row_filter: list[Condition] = Field(default_factory=list, max_length=20)
-    period_from: date | None = None
-    period_until: date | None = None
-    access_mode: AccessMode = AccessMode.ONLINE_ONLY
-    security_measures: Text = Field(description="使用方采取的安全保护措施")
-    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER)
+    item_reasons: dict[ItemName, Text] = Field(
+        default_factory=dict,
+        description="申请全部信息项时，每个敏感信息项的理由",
+        title="各信息项的理由",
+    )
+    row_filter: list[Condition] = Field(default_factory=list, max_length=20, title="行过滤条件")
+    period_from: date | None = Field(None, title="使用期限起")
+    period_until: date | None = Field(None, title="使用期限止")
+    access_mode: AccessMode = Field(AccessMode.ONLINE_ONLY, title="使用方式")
+    security_measures: Text = Field(description="使用方采取的安全保护措施", title="安全保护措施")
+    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER, title="每日行数上限")
 
 
 class GrantedItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: ItemName
-    mask: MaskSpec | None = Field(None, description="None: the item's default mask")
+    name: ItemName = Field(title="信息项")
+    mask: MaskSpec | None = Field(
+        None, description="None: the item's default mask", title="脱敏方式"
+    )
 
 
 #: The items of a grant: at least one (a grant of none could not be turned into a policy, and
@@ -57,12 +63,12 @@ class ConsentBasisIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    system_id: RowId
-    purpose: Annotated[str, Field(min_length=1, max_length=64)]
+    system_id: RowId = Field(title="信息系统")
+    purpose: Annotated[str, Field(min_length=1, max_length=64)] = Field(title="收集用途")
     categories: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
-        default_factory=list, max_length=10
+        default_factory=list, max_length=10, title="个人信息种类"
     )
-    subject_item: ItemName
+    subject_item: ItemName = Field(title="个人标识信息项")
 
 
 Name = Annotated[str, Field(min_length=1, max_length=64)]
@@ -73,30 +79,45 @@ class ApprovalIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: GrantedItems | None = Field(None, description="None: the items applied for")
-    row_filter: list[Condition] = Field(
-        default_factory=list, max_length=20, description="ANDed with the applicant's scope"
+    items: GrantedItems | None = Field(
+        None, description="None: the items applied for", title="授权信息项"
     )
-    period_until: date | None = None
-    online_only: bool = False
-    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER)
-    max_rows_per_query: int = Field(100_000, ge=1, le=10_000_000)
-    requests_per_minute: int | None = Field(60, ge=1, le=MAX_INTEGER)
-    require_agreement: bool = Field(False, description="commercial data: an agreement first")
+    row_filter: list[Condition] = Field(
+        default_factory=list,
+        max_length=20,
+        description="ANDed with the applicant's scope",
+        title="行过滤条件",
+    )
+    period_until: date | None = Field(None, title="授权期限")
+    online_only: bool = Field(False, title="仅在线查询")
+    rows_per_day: int | None = Field(None, ge=1, le=MAX_INTEGER, title="每日行数上限")
+    max_rows_per_query: int = Field(100_000, ge=1, le=10_000_000, title="单次查询行数上限")
+    requests_per_minute: int | None = Field(60, ge=1, le=MAX_INTEGER, title="每分钟请求上限")
+    require_agreement: bool = Field(
+        False, description="commercial data: an agreement first", title="须先签订协议"
+    )
     users: list[Name] = Field(
-        default_factory=list, max_length=50, description="only these users of the consumer unit"
+        default_factory=list,
+        max_length=50,
+        description="only these users of the consumer unit",
+        title="授权用户",
     )
     clients: list[Name] = Field(
-        default_factory=list, max_length=50, description="only these API clients (client ids)"
+        default_factory=list,
+        max_length=50,
+        description="only these API clients (client ids)",
+        title="授权应用",
     )
-    consent: ConsentBasisIn | None = Field(None, description="legal basis consent")
+    consent: ConsentBasisIn | None = Field(
+        None, description="legal basis consent", title="同意依据"
+    )
 
 
 class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field("", max_length=2000)
-    approval: ApprovalIn | None = None
+    reason: str = Field("", max_length=2000, title="理由")
+    approval: ApprovalIn | None = Field(None, title="批准内容")
 
 
 class DocumentIn(BaseModel):
@@ -104,13 +125,13 @@ class DocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: DocumentKind
-    signed_on: date
+    kind: DocumentKind = Field(title="文件类型")
+    signed_on: date = Field(title="签署日期")
     signatories: list[Annotated[str, Field(min_length=2, max_length=128)]] = Field(
-        default_factory=list, max_length=20
+        default_factory=list, max_length=20, title="签署人"
     )
-    reference: str = Field("", max_length=200, description="文号 / 批准单位")
-    conclusion: str = Field("", max_length=2000, description="评估结论")
+    reference: str = Field("", max_length=200, description="文号 / 批准单位", title="文号")
+    conclusion: str = Field("", max_length=2000, description="评估结论", title="评估结论")
 
 
 class StepOut(BaseModel):
@@ -207,7 +228,7 @@ class NarrowIn(BaseModel):
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Text
+    reason: Text = Field(title="理由")
 
 
 class UsageOut(BaseModel):
@@ -227,8 +248,10 @@ class QueryIn(StructuredQuery):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    grant: str | None = Field(None, max_length=32, description="None: the unit's grant")
-    format: Format = "json"
+    grant: str | None = Field(
+        None, max_length=32, description="None: the unit's grant", title="授权"
+    )
+    format: Format = Field("json", title="格式")
 
 
 class SqlIn(BaseModel):
@@ -253,8 +276,10 @@ class ProvisionIn(BaseModel):
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    approve: bool | None = Field(None, description="external provisions: approve or refuse")
-    answer: Text
+    approve: bool | None = Field(
+        None, description="external provisions: approve or refuse", title="是否同意"
+    )
+    answer: Text = Field(title="答复")
 
 
 class ProvisionOut(BaseModel):
@@ -279,10 +304,10 @@ class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     row_keys: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
-        min_length=1, max_length=100
+        min_length=1, max_length=100, title="有误的记录"
     )
-    item: ItemName
-    description: Text
+    item: ItemName = Field(title="信息项")
+    description: Text = Field(title="问题说明")
 
 
 class CorrectionOut(BaseModel):

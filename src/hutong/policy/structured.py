@@ -26,11 +26,11 @@ class StructuredQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     #: The items to return, in order; empty means every granted item.
-    items: tuple[ItemName, ...] = Field((), max_length=200)
-    filters: tuple[Condition, ...] = Field((), max_length=50)
-    sort: tuple[SortKey, ...] = Field((), max_length=8)
-    cursor: str | None = Field(None, max_length=4096)
-    limit: int = Field(100, ge=1, le=10_000)
+    items: tuple[ItemName, ...] = Field((), max_length=200, title="信息项")
+    filters: tuple[Condition, ...] = Field((), max_length=50, title="筛选条件")
+    sort: tuple[SortKey, ...] = Field((), max_length=8, title="排序")
+    cursor: str | None = Field(None, max_length=4096, title="分页游标")
+    limit: int = Field(100, ge=1, le=10_000, title="行数")
 
     def selected(self, request: Request) -> tuple[str, ...]:
         return self.items or request.grant.exposed

@@ -3,30 +3,36 @@ documents (agreement, approvals, scans)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.catalog.vocab import Mask
 from hutong.core.db import Database, RowId
-from hutong.core.errors import HutongError, InvalidInput
-from hutong.exchange import applications, grants, service
+from hutong.core.errors import InvalidInput
+from hutong.exchange import applications, documents, service
 from hutong.exchange.schemas import (
-    ApprovalIn,
-    GrantedItemIn,
+    DocumentIn,
 )
 from hutong.exchange.vocab import AppStatus, DocumentKind
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, form_number, page, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    form_number,
+    page,
+    staff,
+)
 from hutong.web.console.exchange.common import (
     app_url,
-    first_message,
-    messages,
     names,
 )
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import with_error
 
 router = console_router()
 
@@ -68,7 +74,6 @@ def application_page(
             "masks": [(m.value, m.zh) for m in Mask],
             "can_record": can_record,
             "kinds": [(k, k.zh) for k in DocumentKind if k.value in data.needs],
-            "messages": messages(request),
         },
     )
 
@@ -82,48 +87,25 @@ async def application_step(
 ) -> Response:
     form = await checked_form(request, identity)
     name = str(form.get("transition", ""))
-    try:
+    fails_back_to(request, app_url(application_id))
+    with db.transaction() as session:
         approval = None
         if name == "approve":
             chosen = [str(i) for i in form.getlist("items")]
-            if not chosen:
-                raise InvalidInput(
-                    "请至少批准一个信息项", "approve at least one item", field="items"
-                )
-            with db.transaction() as session:
-                resource = applications.by_id(session, application_id).resource
-                entry = grants.items_of(resource)
-                approved = [
-                    GrantedItemIn(
-                        name=n,
-                        mask=grants.default_mask(entry[n], Mask(str(form.get(f"mask_{n}", "none"))))
-                        if n in entry
-                        else None,
-                    )
-                    for n in chosen
-                ]
-            approval = ApprovalIn(
-                items=approved,
+            approval = applications.approval_of(
+                session,
+                application_id,
+                chosen,
+                {n: str(form.get(f"mask_{n}", "")) for n in chosen},
                 online_only="online_only" in form,
                 rows_per_day=form_number(form, "rows_per_day", "每日行数上限") or None,
                 users=names(form.get("users")),
                 clients=names(form.get("clients")),
             )
-        with db.transaction() as session:
-            applications.transition(
-                session,
-                identity.actor,
-                application_id,
-                name,
-                str(form.get("reason", "")),
-                approval,
-            )
-    except (HutongError, ValueError) as error:
-        message = error.zh if isinstance(error, HutongError) else "输入无效"
-        return RedirectResponse(
-            with_error(db.settings, app_url(application_id), message), status_code=303
+        applications.transition(
+            session, identity.actor, application_id, name, str(form.get("reason", "")), approval
         )
-    return RedirectResponse(app_url(application_id), status_code=303)
+    return done(request, app_url(application_id), "操作已完成")
 
 
 @router.post("/console/exchange/a/{application_id}/documents")
@@ -133,39 +115,25 @@ async def application_document(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    import tempfile
-    from pathlib import Path
-
-    from hutong.exchange import documents
-    from hutong.exchange.schemas import DocumentIn
-
     form = await checked_form(request, identity)
+    fails_back_to(request, app_url(application_id))
     upload = form.get("file")
-    try:
-        data = DocumentIn.model_validate(
-            {
-                "kind": form.get("kind"),
-                "signed_on": form.get("signed_on"),
-                "signatories": [
-                    s for s in str(form.get("signatories", "")).splitlines() if s.strip()
-                ],
-                "reference": form.get("reference", ""),
-                "conclusion": form.get("conclusion", ""),
-            }
-        )
-        if upload is None or isinstance(upload, str):
-            raise InvalidInput("请上传扫描件", "upload the scan", field="file")
-        with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
-            scan = Path(folder) / "scan"
-            scan.write_bytes(await upload.read())
-            with db.transaction() as session:
-                documents.record_document(
-                    session, identity.actor, application_id, data, scan, upload.filename or "scan"
-                )
-    except ValidationError as error:
-        target = with_error(db.settings, app_url(application_id), first_message(error))
-        return RedirectResponse(target, status_code=303)
-    except HutongError as error:
-        target = with_error(db.settings, app_url(application_id), error.zh)
-        return RedirectResponse(target, status_code=303)
-    return RedirectResponse(app_url(application_id), status_code=303)
+    data = DocumentIn.model_validate(
+        {
+            "kind": form.get("kind"),
+            "signed_on": form.get("signed_on"),
+            "signatories": [s for s in str(form.get("signatories", "")).splitlines() if s.strip()],
+            "reference": form.get("reference", ""),
+            "conclusion": form.get("conclusion", ""),
+        }
+    )
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput("请上传扫描件", "upload the scan", field="file")
+    with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
+        scan = Path(folder) / "scan"
+        scan.write_bytes(await upload.read())
+        with db.transaction() as session:
+            documents.record_document(
+                session, identity.actor, application_id, data, scan, upload.filename or "scan"
+            )
+    return done(request, app_url(application_id), "文件已登记")

@@ -9,9 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 from hutong.core.db import Database
 from hutong.exchange import service
 from hutong.web.console.base import console_router, page, staff
-from hutong.web.console.exchange.common import (
-    messages,
-)
 from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
@@ -42,5 +39,5 @@ def applications_page(
         request,
         identity,
         "console/exchange/list.html",
-        {"rows": rows, "view": view, "views": VIEWS, "messages": messages(request)},
+        {"rows": rows, "view": view, "views": VIEWS},
     )

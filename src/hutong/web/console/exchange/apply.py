@@ -6,25 +6,20 @@ from datetime import date
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.catalog import service as catalog_service
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.exchange import applications
 from hutong.exchange.schemas import (
     ApplicationIn,
 )
 from hutong.exchange.vocab import PurposeCategory
-from hutong.web.console.base import checked_form, console_router, page, staff
+from hutong.web.console.base import checked_form, console_router, done, fails_back_to, page, staff
 from hutong.web.console.exchange.common import (
     app_url,
-    first_message,
-    messages,
 )
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import with_error
 
 router = console_router()
 
@@ -45,7 +40,6 @@ def apply_form(
         {
             "r": resource,
             "categories": [(c.value, c.zh) for c in PurposeCategory],
-            "messages": messages(request),
             "today": date.today().isoformat(),
         },
     )
@@ -71,15 +65,8 @@ async def apply_submit(
         "security_measures": str(form.get("security_measures", "")),
         "period_until": str(form.get("period_until", "")) or None,
     }
-    try:
-        data = ApplicationIn.model_validate(values)
-        with db.transaction() as session:
-            created = applications.submit(session, identity.actor, data).id
-    except ValidationError as error:
-        message = first_message(error)
-    except HutongError as error:
-        message = error.zh
-    else:
-        return RedirectResponse(app_url(created), status_code=303)
-    target = f"/console/exchange/apply/{code}"
-    return RedirectResponse(with_error(db.settings, target, message), status_code=303)
+    fails_back_to(request, f"/console/exchange/apply/{code}")
+    data = ApplicationIn.model_validate(values)
+    with db.transaction() as session:
+        created = applications.submit(session, identity.actor, data).id
+    return done(request, app_url(created), "共享申请已提交")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.exchange import grants, service
 from hutong.exchange.schemas import (
     RevokeIn,
@@ -15,12 +13,8 @@ from hutong.exchange.schemas import (
 from hutong.exchange.vocab import GRANT_STATES_ZH
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, page, staff
-from hutong.web.console.exchange.common import (
-    messages,
-)
+from hutong.web.console.base import checked_form, console_router, done, fails_back_to, page, staff
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import with_error
 
 router = console_router()
 
@@ -45,7 +39,7 @@ def grants_page(
         request,
         identity,
         "console/exchange/grants.html",
-        {"rows": shown, "states": GRANT_STATES_ZH, "messages": messages(request)},
+        {"rows": shown, "states": GRANT_STATES_ZH},
     )
 
 
@@ -57,19 +51,11 @@ async def revoke(
     db: Database = Depends(database),
 ) -> Response:
     form = await checked_form(request, identity)
-    try:
-        body = RevokeIn(reason=str(form.get("reason", "")))
-        with db.transaction() as session:
-            grants.revoke(session, identity.actor, code, body.reason)
-    except ValidationError:
-        return RedirectResponse(
-            with_error(db.settings, "/console/exchange/grants", "撤销须说明理由"), status_code=303
-        )
-    except HutongError as error:
-        return RedirectResponse(
-            with_error(db.settings, "/console/exchange/grants", error.zh), status_code=303
-        )
-    return RedirectResponse("/console/exchange/grants", status_code=303)
+    fails_back_to(request, "/console/exchange/grants")
+    body = RevokeIn(reason=str(form.get("reason", "")))
+    with db.transaction() as session:
+        grants.revoke(session, identity.actor, code, body.reason)
+    return done(request, "/console/exchange/grants", f"授权 {code} 已撤销")
 
 
 @router.post("/console/exchange/grants/{code}/resume")
@@ -81,11 +67,7 @@ async def resume(
 ) -> Response:
     """The provider resumes a grant a catalog change suspended, once the entry allows it."""
     await checked_form(request, identity)
-    try:
-        with db.transaction() as session:
-            grants.resume(session, identity.actor, code)
-    except HutongError as error:
-        return RedirectResponse(
-            with_error(db.settings, "/console/exchange/grants", error.zh), status_code=303
-        )
-    return RedirectResponse("/console/exchange/grants", status_code=303)
+    fails_back_to(request, "/console/exchange/grants")
+    with db.transaction() as session:
+        grants.resume(session, identity.actor, code)
+    return done(request, "/console/exchange/grants", f"授权 {code} 已恢复")

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
+from hutong.core.errors import HutongError, invalid_input
 from hutong.exchange import access, grants, service
 from hutong.exchange.schemas import (
     QueryIn,
 )
 from hutong.web.console.base import console_router, page, staff
-from hutong.web.console.exchange.common import (
-    first_message,
-)
 from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
@@ -29,8 +28,6 @@ def query_page(
     db: Database = Depends(database),
 ) -> Response:
     """Try a query under a grant: the items chosen, a page of masked rows."""
-    import json
-
     with db.transaction() as session:
         grant = service.grant_out(grants.read(session, identity.actor, code))
     chosen = request.query_params.getlist("items")
@@ -42,8 +39,10 @@ def query_page(
                 access.run_query(db, identity.actor, grant.resource_code, body).chunks
             )
             result = json.loads(payload)
-        except (HutongError, ValidationError) as exc:
-            error = exc.zh if isinstance(exc, HutongError) else first_message(exc)
+        except ValidationError as exc:  # shown beside the query, which stays as chosen
+            error = invalid_input(exc).zh
+        except HutongError as exc:
+            error = exc.zh
     return page(
         request,
         identity,
