@@ -45,7 +45,7 @@ def test_notices_consents_and_the_bulk_check_in_the_console(client, db, org, sys
         "/console/privacy/notices",
         data={**NOTICE, "title": "", "system_id": system_id, "csrf_token": token},
     )
-    assert "“标题”过短或为空" in bad.text
+    assert "“标题”至少 2 个字符" in bad.text
     assert count(db, CollectionNotice) == 0
     client.post(
         "/console/privacy/notices", data={**NOTICE, "system_id": system_id, "csrf_token": token}
@@ -123,7 +123,7 @@ def test_officer_answers_a_public_complaint_and_a_steward_cannot(client, db, org
         f"/console/privacy/complaints/{number}/answer",
         data={"answer": "好", "csrf_token": csrf(detail.text)},
     )
-    assert "“答复”过短或为空" in short.text
+    assert "“答复”至少 5 个字符" in short.text
     client.post(
         f"/console/privacy/complaints/{number}/answer",
         data={"answer": "已要求学校撤下公告并整改。", "csrf_token": csrf(detail.text)},

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from hutong.core.db import Database, RowId
-from hutong.core.errors import HutongError, InvalidInput
+from hutong.core.errors import InvalidInput
 from hutong.privacy import decisions
 from hutong.privacy.schemas import (
     AutomatedDecisionIn,
     FairnessIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
-    done_redirect,
-    go_back,
     section,
     split_lines,
-    zh_error,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
@@ -48,24 +50,20 @@ async def automated_register(
 ) -> Response:
     form = await checked_form(request, identity)
     back = f"{BASE}/automated"
-    try:
-        data = AutomatedDecisionIn.model_validate(
-            {
-                "unit_code": identity.actor.unit_code or "",
-                **{
-                    k: str(form.get(k, "")).strip()
-                    for k in ("name", "purpose", "logic", "effects", "human_review")
-                },
-                "pi_items": split_lines(str(form.get("pi_items", ""))),
-            }
-        )
-        with db.transaction() as session:
-            decisions.register(session, identity.actor, data)
-    except ValidationError as error:
-        return go_back(db, back, zh_error(error))
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, "registered")
+    fails_back_to(request, back)
+    data = AutomatedDecisionIn.model_validate(
+        {
+            "unit_code": identity.actor.unit_code or "",
+            **{
+                k: str(form.get(k, "")).strip()
+                for k in ("name", "purpose", "logic", "effects", "human_review")
+            },
+            "pi_items": split_lines(str(form.get("pi_items", ""))),
+        }
+    )
+    with db.transaction() as session:
+        decisions.register(session, identity.actor, data)
+    return done(request, back, "自动化决策已登记")
 
 
 def parse_groups(text: str) -> dict[str, tuple[int, int]]:
@@ -90,18 +88,14 @@ async def automated_fairness(
 ) -> Response:  # fmt: skip
     form = await checked_form(request, identity)
     back = f"{BASE}/automated"
-    try:
-        data = FairnessIn.model_validate(
-            {
-                "attribute": str(form.get("attribute", "")).strip(),
-                "groups": parse_groups(str(form.get("groups", ""))),
-                "threshold": str(form.get("threshold", "0.8")) or "0.8",
-            }
-        )
-        with db.transaction() as session:
-            decisions.check_fairness(session, identity.actor, decision_id, data)
-    except ValidationError as error:
-        return go_back(db, back, zh_error(error))
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, "fairness")
+    fails_back_to(request, back)
+    data = FairnessIn.model_validate(
+        {
+            "attribute": str(form.get("attribute", "")).strip(),
+            "groups": parse_groups(str(form.get("groups", ""))),
+            "threshold": str(form.get("threshold", "0.8")) or "0.8",
+        }
+    )
+    with db.transaction() as session:
+        decisions.check_fairness(session, identity.actor, decision_id, data)
+    return done(request, back, "公平性评估已记录")

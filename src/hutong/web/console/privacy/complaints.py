@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.privacy import complaints
 from hutong.privacy.schemas import (
     COMPLAINT_CATEGORY_ZH,
     AnswerIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
-    done_redirect,
-    go_back,
     section,
-    zh_error,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
@@ -65,12 +66,8 @@ async def complaint_answer(
 ) -> Response:  # fmt: skip
     form = await checked_form(request, identity)
     back = f"{BASE}/complaints/{number}"
-    try:
-        data = AnswerIn(answer=str(form.get("answer", "")).strip())
-        with db.transaction() as session:
-            complaints.answer(session, identity.actor, number, data)
-    except ValidationError as error:
-        return go_back(db, back, zh_error(error))
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, "answered")
+    fails_back_to(request, back)
+    data = AnswerIn(answer=str(form.get("answer", "")).strip())
+    with db.transaction() as session:
+        complaints.answer(session, identity.actor, number, data)
+    return done(request, back, "答复已发送")

@@ -12,10 +12,16 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError, ImportRejected, InvalidInput
+from hutong.core.errors import InvalidInput
 from hutong.identity.roles import Action
 from hutong.privacy import consent, ledger, notices
-from hutong.web.console.base import checked_form, console_router, shown, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    fails_again,
+    shown,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
     SENSITIVE_CODES,
@@ -76,13 +82,9 @@ async def consents_search(
     """Search by ID number: POSTed, so the ID stays out of URLs, and never shown again."""
     form = await checked_form(request, identity)
     system_id = system_of(form)
-    try:
-        with db.transaction() as session:
-            found = consent.search(
-                session, identity.actor, system_id, str(form.get("subject_id", ""))
-            )
-    except HutongError as error:
-        return consents_section(request, identity, db, system_id, 422, error=error.zh)
+    again(request, identity, db, system_id)
+    with db.transaction() as session:
+        found = consent.search(session, identity.actor, system_id, str(form.get("subject_id", "")))
     return consents_section(request, identity, db, system_id, found=found)
 
 
@@ -95,25 +97,35 @@ async def consents_import(
     version = str(form.get("notice_version", ""))
     upload = form.get("file")
     content = await upload.read() if hasattr(upload, "read") else b""
-    try:
-        if not content:
-            raise InvalidInput("请选择要导入的 CSV 文件", "choose a CSV file", field="file")
-        if not version.isdigit():
-            raise InvalidInput(
-                "请选择收集使用规则版本", "choose a notice version", field="notice_version"
-            )
-        with db.transaction() as session:
-            count, receipts = consent.import_file(
-                session, identity.actor, system_id, int(version), content
-            )
-    except ImportRejected as error:
-        return consents_section(
-            request, identity, db, system_id, 422, error=error.zh, problems=error.problems
+    again(request, identity, db, system_id)
+    if not content:
+        raise InvalidInput("请选择要导入的 CSV 文件", "choose a CSV file", field="file")
+    if not version.isdigit():
+        raise InvalidInput(
+            "请选择收集使用规则版本", "choose a notice version", field="notice_version"
         )
-    except HutongError as error:
-        return consents_section(request, identity, db, system_id, 422, error=error.zh)
+    with db.transaction() as session:
+        count, receipts = consent.import_file(
+            session, identity.actor, system_id, int(version), content
+        )
     return consents_section(
         request, identity, db, system_id, imported={"count": count, "receipts": receipts}
+    )
+
+
+def again(request: Request, identity: ConsoleIdentity, db: Database, system_id: int) -> None:
+    """A consents form that fails shows the page again with the message (and, for an import,
+    every problem found); what was typed is never echoed (it holds ID numbers)."""
+    fails_again(
+        request,
+        lambda error: consents_section(
+            request,
+            identity,
+            db,
+            system_id,
+            error=error.zh,
+            problems=getattr(error, "problems", []),
+        ),
     )
 
 
@@ -143,19 +155,17 @@ async def consents_check(
     purpose = str(form.get("purpose", "")).strip()
     categories = [str(c) for c in form.getlist("sensitive_categories")]
     upload = form.get("file")
+    again(request, identity, db, system_id)
+    ids = ids_of(await upload.read() if hasattr(upload, "read") else b"")
+    if not purpose:
+        raise InvalidInput("请选择用途", "choose a purpose", field="purpose")
+    with db.transaction() as session:
+        consents = ledger.open_check(session, identity.actor, system_id, purpose, categories)
+    connection = duckdb.connect()
     try:
-        ids = ids_of(await upload.read() if hasattr(upload, "read") else b"")
-        if not purpose:
-            raise InvalidInput("请选择用途", "choose a purpose", field="purpose")
-        with db.transaction() as session:
-            consents = ledger.open_check(session, identity.actor, system_id, purpose, categories)
-        connection = duckdb.connect()
-        try:
-            flags = ledger.flags(connection, ids, consents)
-        finally:
-            connection.close()
-    except HutongError as error:
-        return consents_section(request, identity, db, system_id, 422, error=error.zh)
+        flags = ledger.flags(connection, ids, consents)
+    finally:
+        connection.close()
     allowed = sum(flags)
     check = {
         "purpose": purpose,

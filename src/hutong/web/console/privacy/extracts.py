@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response
-from pydantic import ValidationError
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.privacy import extracts
 from hutong.privacy.schemas import (
     ExtractDecisionIn,
     ExtractIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
-    done_redirect,
-    go_back,
     section,
     split_lines,
-    zh_error,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
@@ -56,24 +57,20 @@ async def extract_request(
 ) -> Response:
     form = await checked_form(request, identity)
     back = f"{BASE}/extracts"
-    try:
-        data = ExtractIn.model_validate(
-            {
-                "resource_code": str(form.get("resource_code", "")).strip(),
-                "requester_unit_code": identity.actor.unit_code or "",
-                "purpose": str(form.get("purpose", "")).strip(),
-                "items": split_lines(str(form.get("items", ""))),
-                "quasi": split_lines(str(form.get("quasi", ""))),
-                "k": str(form.get("k", "5")) or "5",
-            }
-        )
-        with db.transaction() as session:
-            number = extracts.request(session, identity.actor, data).number
-    except ValidationError as error:
-        return go_back(db, back, zh_error(error))
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, number)
+    fails_back_to(request, back)
+    data = ExtractIn.model_validate(
+        {
+            "resource_code": str(form.get("resource_code", "")).strip(),
+            "requester_unit_code": identity.actor.unit_code or "",
+            "purpose": str(form.get("purpose", "")).strip(),
+            "items": split_lines(str(form.get("items", ""))),
+            "quasi": split_lines(str(form.get("quasi", ""))),
+            "k": str(form.get("k", "5")) or "5",
+        }
+    )
+    with db.transaction() as session:
+        number = extracts.request(session, identity.actor, data).number
+    return done(request, back, f"研究提取申请 {number} 已提交")
 
 
 @router.post(f"{BASE}/extracts/{{number}}/decision")
@@ -86,14 +83,12 @@ async def extract_decide(
     body = ExtractDecisionIn(
         approve=form.get("approve") == "1", note=str(form.get("note", "")).strip()[:2000]
     )
-    try:
-        with db.transaction() as session:
-            extracts.decide(session, identity.actor, number, body)
-        if body.approve:
-            extracts.produce(db, identity.actor, number)
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, number)
+    fails_back_to(request, back)
+    with db.transaction() as session:
+        extracts.decide(session, identity.actor, number, body)
+    if body.approve:
+        extracts.produce(db, identity.actor, number)
+    return done(request, back, f"研究提取申请 {number} 已处理")
 
 
 @router.get(f"{BASE}/extracts/{{number}}/file")

@@ -7,24 +7,25 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.privacy import consent, notices
 from hutong.privacy.schemas import (
     NoticeIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
     PI_CATEGORIES,
-    done_redirect,
-    go_back,
     own_systems,
     section,
     split_lines,
-    zh_error,
 )
 from hutong.web.deps import ConsoleIdentity, Natural, database
 
@@ -73,26 +74,22 @@ async def notice_publish(
         code, _, name = line.strip().partition(" ")
         if code:
             purposes.append({"code": code.strip(), "name": name.strip()})
-    try:
-        data = NoticeIn.model_validate(
-            {
-                "system_id": int(system_id) if system_id.isdigit() else 0,
-                "title": str(form.get("title", "")).strip(),
-                "purposes": purposes,
-                "method": str(form.get("method", "")).strip(),
-                "items": split_lines(str(form.get("items", ""))),
-                "categories": [str(c) for c in form.getlist("categories")],
-                "retention": str(form.get("retention", "")).strip(),
-                "recipients": str(form.get("recipients", "")).strip(),
-                "legal_basis": str(form.get("legal_basis", "consent")),
-                "contact": str(form.get("contact", "")).strip(),
-            }
-        )
-        with db.transaction() as session:
-            notice = notices.publish(session, identity.actor, data)
-            version = notice.version
-    except ValidationError as error:
-        return go_back(db, back, zh_error(error))
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, f"v{version}")
+    fails_back_to(request, back)
+    data = NoticeIn.model_validate(
+        {
+            "system_id": int(system_id) if system_id.isdigit() else 0,
+            "title": str(form.get("title", "")).strip(),
+            "purposes": purposes,
+            "method": str(form.get("method", "")).strip(),
+            "items": split_lines(str(form.get("items", ""))),
+            "categories": [str(c) for c in form.getlist("categories")],
+            "retention": str(form.get("retention", "")).strip(),
+            "recipients": str(form.get("recipients", "")).strip(),
+            "legal_basis": str(form.get("legal_basis", "consent")),
+            "contact": str(form.get("contact", "")).strip(),
+        }
+    )
+    with db.transaction() as session:
+        notice = notices.publish(session, identity.actor, data)
+        version = notice.version
+    return done(request, back, f"告知书第 {version} 版已发布")

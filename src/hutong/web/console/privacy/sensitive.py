@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
@@ -16,17 +15,19 @@ from hutong.privacy import sensitive
 from hutong.privacy.schemas import (
     SensitiveDecisionIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
-    done_redirect,
-    go_back,
     section,
     split_lines,
-    zh_error,
 )
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import error_from
 
 router = console_router()
 
@@ -37,7 +38,7 @@ def sensitive_page(
     db: Database = Depends(database),
 ) -> Response:  # fmt: skip
     rows: list[Any] = []
-    error = error_from(request)
+    error = None
     if resource:
         try:
             with db.transaction() as session:
@@ -63,23 +64,19 @@ async def sensitive_decide(
     form = await checked_form(request, identity)
     code = str(form.get("resource_code", "")).strip()
     back = f"{BASE}/sensitive?" + urlencode({"resource": code})
-    try:
-        data = SensitiveDecisionIn.model_validate(
-            {
-                "resource_code": code,
-                **{
-                    k: str(form.get(k, "")).strip()
-                    for k in ("item_name", "necessity", "scientific", "ethics", "meeting")
-                },
-                "meeting_date": str(form.get("meeting_date", "")) or None,
-                "attendees": split_lines(str(form.get("attendees", ""))),
-                "outcome": str(form.get("outcome", "")),
-            }
-        )
-        with db.transaction() as session:
-            sensitive.decide(session, identity.actor, data)
-    except ValidationError as error:
-        return go_back(db, back, zh_error(error))
-    except HutongError as error:
-        return go_back(db, back, error)
-    return done_redirect(back, "decision")
+    fails_back_to(request, back)
+    data = SensitiveDecisionIn.model_validate(
+        {
+            "resource_code": code,
+            **{
+                k: str(form.get(k, "")).strip()
+                for k in ("item_name", "necessity", "scientific", "ethics", "meeting")
+            },
+            "meeting_date": str(form.get("meeting_date", "")) or None,
+            "attendees": split_lines(str(form.get("attendees", ""))),
+            "outcome": str(form.get("outcome", "")),
+        }
+    )
+    with db.transaction() as session:
+        sensitive.decide(session, identity.actor, data)
+    return done(request, back, "决策已记录")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
@@ -12,12 +11,16 @@ from hutong.privacy import statistics as stats
 from hutong.privacy.schemas import (
     ReleaseIn,
 )
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    fails_again,
+    staff,
+)
 from hutong.web.console.privacy.common import (
     BASE,
     section,
     split_lines,
-    zh_error,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
@@ -41,27 +44,18 @@ async def statistics_run(
     values = {
         k: str(form.get(k, "")).strip() for k in ("resource_code", "by", "threshold", "epsilon")
     }
-    try:
-        data = ReleaseIn.model_validate(
-            {
-                "resource_code": values["resource_code"],
-                "by": split_lines(values["by"]),
-                "threshold": values["threshold"] or 5,
-                "epsilon": values["epsilon"] or None,
-            }
-        )
-        table = stats.release_table(db, identity.actor, data).as_dict()
-    except ValidationError as error:
-        message, table = zh_error(error), None
-    except HutongError as error:
-        message, table = error.zh, None
-    else:
-        message = None
-    return section(
-        request,
-        identity,
-        "statistics.html",
-        f"{BASE}/statistics",
-        {"table": table, "form": values, "error": message},
-        200 if table else 422,
+
+    def shown(table: dict | None, error: HutongError | None = None) -> Response:
+        context = {"table": table, "form": values, "error": error.zh if error else None}
+        return section(request, identity, "statistics.html", f"{BASE}/statistics", context)
+
+    fails_again(request, lambda error: shown(None, error))
+    data = ReleaseIn.model_validate(
+        {
+            "resource_code": values["resource_code"],
+            "by": split_lines(values["by"]),
+            "threshold": values["threshold"] or 5,
+            "epsilon": values["epsilon"] or None,
+        }
     )
+    return shown(stats.release_table(db, identity.actor, data).as_dict())
