@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from hutong.catalog import service
@@ -12,7 +14,7 @@ from hutong.web.console.base import console_router, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
 )
-from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.deps import ConsoleIdentity, Natural, database
 
 router = console_router()
 
@@ -21,10 +23,11 @@ router = console_router()
 def diff_page(
     request: Request,
     code: str,
+    old: Annotated[Natural, Query(alias="from")] = 1,
+    new: Annotated[Natural, Query(alias="to")] = 1,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    old, new = int(request.query_params.get("from", 1)), int(request.query_params.get("to", 1))
     with db.transaction() as session:
         changes = [in_chinese(c) for c in service.compare(session, identity.actor, code, old, new)]
         history = service.history(session, identity.actor, code)

@@ -20,7 +20,7 @@ from hutong.web.console.catalog.common import (
     labels,
     own,
 )
-from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.deps import ConsoleIdentity, Natural, database
 
 router = console_router()
 
@@ -48,6 +48,7 @@ VIEWS = [
 @router.get("/console/catalog")
 def catalog_page(
     request: Request,
+    offset: Natural = 0,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -60,7 +61,6 @@ def catalog_page(
         "review": (Status.SUBMITTED.value,),
     }.get(view, (Status.PUBLISHED.value,))
     filters = {k: params[k] for k in search.FACETS if params.get(k) and k != "status"}
-    offset = max(int(params.get("offset", "0") or 0), 0)
     with db.transaction() as session:
         if view == "mine":
             filters["unit"] = str(identity.actor.unit_id)

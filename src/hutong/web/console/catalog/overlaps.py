@@ -14,7 +14,7 @@ from hutong.web.console.catalog.common import (
     entry_url,
     labels,
 )
-from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.deps import ConsoleIdentity, Natural, database
 
 router = console_router()
 
@@ -24,12 +24,12 @@ OVERLAP_PAGE = 200
 @router.get("/console/catalog/overlaps")
 def overlaps_page(
     request: Request,
+    offset: Natural = 0,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     """一数一源 for the catalog reviewer: overlapping items, one row per entry and source."""
     missing = bool(request.query_params.get("missing"))
-    offset = max(int(request.query_params.get("offset", "0") or 0), 0)
     with db.transaction() as session:
         total, rows = overlaps.listing(session, identity.actor, missing, offset, OVERLAP_PAGE)
     groups = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from hutong.compliance import (
@@ -18,10 +18,17 @@ from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import Target, is_allowed
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, form_number, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_again,
+    fails_back_to,
+    form_number,
+    staff,
+)
 from hutong.web.console.supervision.common import (
     BASE,
-    back,
     section,
 )
 from hutong.web.deps import ConsoleIdentity, database
@@ -110,25 +117,23 @@ async def assessment_create(
     system_id = form_number(form, "system_id", "信息系统")
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     answers: dict[str, int] = {}
-    try:
-        for question in assessment.QUESTIONS:
-            raw = values.get(f"answer_{question.id}", "").strip()
-            if raw:
-                if not raw.lstrip("-").isdigit():
-                    raise InvalidInput(
-                        f"「{question.zh}」的答案须为 0–{question.high} 的整数",
-                        "answers are whole numbers",
-                        field=f"answers.{question.id}",
-                    )
-                answers[question.id] = int(raw)
-        with db.transaction() as session:
-            row = assessment.assess(
-                session, identity.actor, system_id, answers, values.get("activity", "")
-            )
-            target = f"{BASE}/assessments/{row.id}"
-    except HutongError as error:
-        return _questionnaire(request, identity, db, system_id, values, error)
-    return RedirectResponse(target, status_code=303)
+    fails_again(request, lambda e: _questionnaire(request, identity, db, system_id, values, e))
+    for question in assessment.QUESTIONS:
+        raw = values.get(f"answer_{question.id}", "").strip()
+        if raw:
+            if not raw.lstrip("-").isdigit() or len(raw) > 6:
+                raise InvalidInput(
+                    f"「{question.zh}」的答案须为 0–{question.high} 的整数",
+                    "answers are whole numbers",
+                    field=f"answers.{question.id}",
+                )
+            answers[question.id] = int(raw)
+    with db.transaction() as session:
+        row = assessment.assess(
+            session, identity.actor, system_id, answers, values.get("activity", "")
+        )
+        target = f"{BASE}/assessments/{row.id}"
+    return done(request, target, "风险评估已保存")
 
 
 @router.get(f"{BASE}/assessments/{{assessment_id}}")
@@ -161,9 +166,7 @@ async def assessment_report(
 ) -> Response:
     await checked_form(request, identity)
     url = f"{BASE}/assessments/{assessment_id}"
-    try:
-        with db.transaction() as session:
-            assessment.report(session, identity.actor, assessment_id)
-    except HutongError as error:
-        return back(db, url, error)
-    return RedirectResponse(url, status_code=303)
+    fails_back_to(request, url)
+    with db.transaction() as session:
+        assessment.report(session, identity.actor, assessment_id)
+    return done(request, url, "评估报告已报送")

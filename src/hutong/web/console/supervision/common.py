@@ -6,16 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hutong.compliance.documents import cite
-from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
 from hutong.web.console.base import page
 from hutong.web.deps import ConsoleIdentity
-from hutong.web.flash import error_from, with_error
 
 BASE = "/console/supervision"
 
@@ -47,8 +44,7 @@ def section(
     context: dict[str, Any],
     status: int = 200,
 ) -> Response:
-    """A page of the section: its tabs, the flash error, and the caller's context."""
-    error = error_from(request)
+    """A page of the section: its tabs and the caller's context."""
     tabs = [
         (href, label, active(request, href))
         for href, label, action in TABS
@@ -60,13 +56,8 @@ def section(
         template,
         {
             "tabs": tabs,
-            "messages": [("error", error)] if error else [],
             "cite": cite,
             **context,
         },
         status,
     )
-
-
-def back(db: Database, url: str, error: HutongError) -> RedirectResponse:
-    return RedirectResponse(with_error(db.settings, url, error.zh), status_code=303)

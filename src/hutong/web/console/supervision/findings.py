@@ -16,16 +16,14 @@ from hutong.compliance import (
 from hutong.compliance.models import Finding, Notice, NoticeFinding
 from hutong.compliance.rules import load
 from hutong.core.db import Database, RowId
-from hutong.core.errors import HutongError
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action, roles_allowed
 from hutong.web.console.base import console_router, staff
 from hutong.web.console.supervision.common import (
     BASE,
-    back,
     section,
 )
-from hutong.web.deps import ConsoleIdentity, database
+from hutong.web.deps import ConsoleIdentity, Natural, database
 
 router = console_router()
 
@@ -34,46 +32,45 @@ PAGE_SIZE = 50
 
 @router.get(f"{BASE}/findings")
 def findings_page(
-    request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
+    request: Request,
+    offset: Natural = 0,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
 ) -> Response:
     params = request.query_params
     status = params.get("status", "open")
     chosen = {k: params.get(k, "") for k in ("unit", "rule", "severity")}
-    offset = max(int(params.get("offset", "0") or 0), 0)
-    try:
-        with db.transaction() as session:
-            rows = findings.list_findings(
-                session,
+    with db.transaction() as session:
+        rows = findings.list_findings(
+            session,
+            identity.actor,
+            status=None if status == "all" else status,
+            unit_code=chosen["unit"] or None,
+            rule_id=chosen["rule"] or None,
+            severity=chosen["severity"] or None,
+            offset=offset,
+            limit=PAGE_SIZE + 1,
+        )
+        units = session.execute(
+            findings.scoped(
                 identity.actor,
-                status=None if status == "all" else status,
-                unit_code=chosen["unit"] or None,
-                rule_id=chosen["rule"] or None,
-                severity=chosen["severity"] or None,
-                offset=offset,
-                limit=PAGE_SIZE + 1,
+                select(Unit.code, Unit.name)
+                .join(Finding, Finding.unit_id == Unit.id)
+                .group_by(Unit.code, Unit.name)
+                .order_by(Unit.code),
+                Finding.unit_id,
             )
-            units = session.execute(
-                findings.scoped(
-                    identity.actor,
-                    select(Unit.code, Unit.name)
-                    .join(Finding, Finding.unit_id == Unit.id)
-                    .group_by(Unit.code, Unit.name)
-                    .order_by(Unit.code),
-                    Finding.unit_id,
-                )
-            ).all()
-            busy = set(
-                session.scalars(
-                    select(NoticeFinding.finding_id)
-                    .join(Notice, Notice.id == NoticeFinding.notice_id)
-                    .where(
-                        NoticeFinding.finding_id.in_([f.id for f in rows]),
-                        Notice.state.in_(notices.OPEN_STATES),
-                    )
+        ).all()
+        busy = set(
+            session.scalars(
+                select(NoticeFinding.finding_id)
+                .join(Notice, Notice.id == NoticeFinding.notice_id)
+                .where(
+                    NoticeFinding.finding_id.in_([f.id for f in rows]),
+                    Notice.state.in_(notices.OPEN_STATES),
                 )
             )
-    except HutongError as error:
-        return back(db, f"{BASE}/findings", error)
+        )
     names = dict(units)
     base = {k: v for k, v in {**chosen, "status": status}.items() if v}
 

@@ -13,14 +13,18 @@ from hutong.compliance import (
     runner,
 )
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.models import Unit
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    staff,
+)
 from hutong.web.console.supervision.common import (
     BASE,
-    back,
     section,
 )
 from hutong.web.deps import ConsoleIdentity, database
@@ -72,9 +76,7 @@ async def run_now(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     await checked_form(request, identity)
-    try:
-        with db.transaction() as session:
-            runner.run(session, identity.actor)
-    except HutongError as error:
-        return back(db, BASE, error)
-    return RedirectResponse(BASE, status_code=303)
+    fails_back_to(request, BASE)
+    with db.transaction() as session:
+        runner.run(session, identity.actor)
+    return done(request, BASE, "合规检查已运行")

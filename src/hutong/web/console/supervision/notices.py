@@ -4,7 +4,7 @@ files, accepting, returning, escalating, and the 通报 list."""
 from __future__ import annotations
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hutong.compliance import (
     attachments,
@@ -12,17 +12,22 @@ from hutong.compliance import (
     reports,
 )
 from hutong.core.db import Database, RowId
-from hutong.core.errors import HutongError, InvalidInput
+from hutong.core.errors import InvalidInput
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    form_number,
+    staff,
+)
 from hutong.web.console.supervision.common import (
     BASE,
-    back,
     section,
 )
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import with_error
 
 router = console_router()
 
@@ -67,25 +72,21 @@ async def issue_notice(
     form = await checked_form(request, identity)
     back = str(form.get("back", "")) or f"{BASE}/findings"
     back = back if back.startswith(f"{BASE}/findings") else f"{BASE}/findings"
-    days = str(form.get("working_days", "")).strip()
-    try:
-        ids = [int(v) for v in form.getlist("finding_ids")]
-        if days and not days.isdigit():
-            raise InvalidInput(
-                "整改期限须为工作日天数", "working days must be a number", field="working_days"
-            )
-        with db.transaction() as session:
-            notice = notices.issue(
-                session,
-                identity.actor,
-                ids,
-                int(days) if days else None,
-                str(form.get("requirements", "")),
-            )
-            target = f"{BASE}/notices/{notice.id}"
-    except HutongError as error:
-        return RedirectResponse(with_error(db.settings, back, error.zh), status_code=303)
-    return RedirectResponse(target, status_code=303)
+    fails_back_to(request, back)
+    ids = [str(v) for v in form.getlist("finding_ids")]
+    if not all(v.isdigit() and len(v) < 12 for v in ids):
+        raise InvalidInput("所选问题无效", "finding ids are numbers", field="finding_ids")
+    days = form_number(form, "working_days", "整改期限（工作日）", default=-1)
+    with db.transaction() as session:
+        notice = notices.issue(
+            session,
+            identity.actor,
+            [int(v) for v in ids],
+            days if days >= 0 else None,
+            str(form.get("requirements", "")),
+        )
+        target = f"{BASE}/notices/{notice.id}"
+    return done(request, target, "整改通知单已下发")
 
 
 @router.get(f"{BASE}/notices/{{notice_id}}")
@@ -140,14 +141,12 @@ async def answer_notice(
                 continue
             content = await value.read(attachments.MAX_BYTES + 1)
             uploads.setdefault(int(key[6:]), []).append(attachments.Upload(value.filename, content))
-    try:
-        with db.transaction() as session:
-            notices.answer(
-                session, identity.actor, notice_id, evidence, str(form.get("note", "")), uploads
-            )
-    except HutongError as error:
-        return back(db, url, error)
-    return RedirectResponse(url, status_code=303)
+    fails_back_to(request, url)
+    with db.transaction() as session:
+        notices.answer(
+            session, identity.actor, notice_id, evidence, str(form.get("note", "")), uploads
+        )
+    return done(request, url, "整改情况已报送")
 
 
 @router.post(f"{BASE}/notices/{{notice_id}}/step")
@@ -161,11 +160,9 @@ async def notice_step(
     form = await checked_form(request, identity)
     url = f"{BASE}/notices/{notice_id}"
     step = notices.STEPS.get(str(form.get("transition", "")))
-    try:
-        if step is None:
-            raise InvalidInput("未知的操作", "unknown transition", field="transition")
-        with db.transaction() as session:
-            step(session, identity.actor, notice_id, str(form.get("reason", "")))
-    except HutongError as error:
-        return back(db, url, error)
-    return RedirectResponse(url, status_code=303)
+    fails_back_to(request, url)
+    if step is None:
+        raise InvalidInput("未知的操作", "unknown transition", field="transition")
+    with db.transaction() as session:
+        step(session, identity.actor, notice_id, str(form.get("reason", "")))
+    return done(request, url, "操作已完成")
