@@ -47,7 +47,7 @@ def test_reviewer_issues_steward_answers_with_evidence_reviewer_accepts(
     page.get_by_role("button", name="修改登记信息").click()
     page.get_by_label("应急预案涵盖数据安全事件").check()
     page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"**/console/systems/{system_id}")
+    page.wait_for_url(f"**/console/systems/{system_id}?*")  # with the confirmation
     page.goto(notice_url)
     evidence = tmp_path / "应急预案（修订稿）.pdf"
     evidence.write_bytes(b"%PDF-1.7\n% revised plan\n")

@@ -12,11 +12,14 @@ from hutong.identity.roles import Role
 
 class UnitCreate(BaseModel):
     code: str = Field(
-        min_length=2, max_length=32, description="统一社会信用代码, 学校标识码 or internal code"
+        min_length=2,
+        max_length=32,
+        description="统一社会信用代码, 学校标识码 or internal code",
+        title="单位代码",
     )
-    name: str = Field(min_length=1, max_length=128)
-    kind: UnitKind
-    parent_code: str | None = None
+    name: str = Field(min_length=1, max_length=128, title="单位名称")
+    kind: UnitKind = Field(title="单位类型")
+    parent_code: str | None = Field(None, title="上级单位代码")
 
 
 class UnitOut(BaseModel):
@@ -30,12 +33,16 @@ class UnitOut(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    display_name: str = Field(min_length=1, max_length=128)
-    unit_code: str
-    roles: list[Role] = Field(min_length=1)
+    username: str = Field(
+        min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$", title="用户名"
+    )
+    display_name: str = Field(min_length=1, max_length=128, title="姓名")
+    unit_code: str = Field(title="所属单位代码")
+    roles: list[Role] = Field(min_length=1, title="角色")
     password: str | None = Field(
-        None, description="Initial password; omitted: a one-time password is generated"
+        None,
+        description="Initial password; omitted: a one-time password is generated",
+        title="初始密码",
     )
 
 
@@ -59,7 +66,7 @@ class UserCreated(UserOut):
 
 
 class RolesUpdate(BaseModel):
-    roles: list[Role] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1, title="角色")
 
 
 class ClientCreate(BaseModel):

@@ -6,15 +6,22 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
+from hutong.core.errors import InvalidInput
 from hutong.openportal import disclosure
 from hutong.openportal.schemas import DisclosureStepIn
-from hutong.web.console.base import checked_form, console_router, page, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    form_number,
+    page,
+    staff,
+)
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import error_from, with_error
 
 router = console_router()
 
@@ -69,7 +76,6 @@ def disclosure_detail(
             "state_label": disclosure.STATE_ZH[found.state],
             "decisions": list(disclosure.DECISIONS.items()),
             "formats": disclosure.FORMATS,
-            "error": error_from(request),
         },
     )
 
@@ -83,23 +89,18 @@ async def disclosure_step(
 ) -> Response:
     form = await checked_form(request, identity)
     number = str(form.get("no", ""))
-    days = str(form.get("days", "0")).strip()
+    fails_back_to(request, request_url(number))
     body = DisclosureStepIn(
         note=str(form.get("note", "")),
-        days=int(days) if days.isdigit() else 0,
+        days=form_number(form, "days", "延长天数"),
         reason=str(form.get("reason", "")),
         approver=str(form.get("approver", "")),
         decision=str(form.get("decision", "")),
         answer=str(form.get("answer", "")),
         other_office=str(form.get("other_office", "")),
     )
-    try:
-        if name not in disclosure.STEPS:
-            raise HutongError("未知的操作", "unknown step")
-        with db.transaction() as session:
-            disclosure.apply(session, identity.actor, number, name, body)
-    except HutongError as error:
-        return RedirectResponse(
-            with_error(db.settings, request_url(number), error.zh), status_code=303
-        )
-    return RedirectResponse(request_url(number), status_code=303)
+    if name not in disclosure.STEPS:
+        raise InvalidInput("未知的操作", "unknown step", field="name")
+    with db.transaction() as session:
+        disclosure.apply(session, identity.actor, number, name, body)
+    return done(request, request_url(number), "操作已完成")

@@ -7,16 +7,22 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hutong.core.db import Database, RowId
-from hutong.core.errors import HutongError
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import MATRIX, Action
 from hutong.openportal import release
-from hutong.web.console.base import checked_form, console_router, page, staff
+from hutong.web.console.base import (
+    checked_form,
+    console_router,
+    done,
+    fails_back_to,
+    form_number,
+    page,
+    staff,
+)
 from hutong.web.deps import ConsoleIdentity, database
-from hutong.web.flash import error_from, with_error
 
 router = console_router()
 
@@ -67,7 +73,6 @@ def releases_page(
             "items": items,
             "view": view,
             "can_submit": Action.RELEASE_SUBMIT.value in _actions(identity),
-            "error": error_from(request),
         },
     )
 
@@ -81,20 +86,11 @@ async def release_submit(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     form = await checked_form(request, identity)
-    version = str(form.get("version", "")).strip()
-    try:
-        with db.transaction() as session:
-            release.submit(
-                session,
-                identity.actor,
-                str(form.get("code", "")).strip(),
-                int(version) if version.isdigit() else None,
-            )
-    except HutongError as error:
-        return RedirectResponse(
-            with_error(db.settings, "/console/releases", error.zh), status_code=303
-        )
-    return RedirectResponse("/console/releases?view=all", status_code=303)
+    version = form_number(form, "version", "数据版本") or None
+    fails_back_to(request, "/console/releases")
+    with db.transaction() as session:
+        release.submit(session, identity.actor, str(form.get("code", "")).strip(), version)
+    return done(request, "/console/releases?view=all", "已提交开放审核")
 
 
 @router.post("/console/releases/{release_id}/{name}")
@@ -104,9 +100,7 @@ async def release_step(
 ) -> Response:  # fmt: skip
     form = await checked_form(request, identity)
     back = "/console/releases?" + urlencode({"view": str(form.get("view", "open"))})
-    try:
-        with db.transaction() as session:
-            release.transition(session, identity.actor, release_id, name, str(form.get("note", "")))
-    except HutongError as error:
-        return RedirectResponse(with_error(db.settings, back, error.zh), status_code=303)
-    return RedirectResponse(back, status_code=303)
+    fails_back_to(request, back)
+    with db.transaction() as session:
+        release.transition(session, identity.actor, release_id, name, str(form.get("note", "")))
+    return done(request, back, "操作已完成")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.identity import service
 from hutong.identity.authz import is_allowed
 from hutong.identity.models import UNIT_KIND_ZH, UnitKind
@@ -17,6 +16,8 @@ from hutong.identity.schemas import UnitCreate
 from hutong.web.console.base import (
     check_csrf,
     console_router,
+    done,
+    fails_back_to,
     page,
     staff,
 )
@@ -24,7 +25,6 @@ from hutong.web.deps import (
     ConsoleIdentity,
     database,
 )
-from hutong.web.flash import error_from, with_error
 
 router = console_router()
 
@@ -60,7 +60,6 @@ def units_page(
         {
             "tree": tree,
             "can_manage": is_allowed(identity.actor, Action.UNIT_MANAGE),
-            "error": error_from(request),
             "kinds": [(k.value, UNIT_KIND_ZH[k]) for k in UnitKind],
         },
     )
@@ -78,13 +77,10 @@ def units_create(
     db: Database = Depends(database),
 ) -> Response:
     check_csrf(identity, csrf_token)
-    try:
-        data = UnitCreate(
-            code=code.strip(), name=name.strip(), kind=kind, parent_code=parent_code.strip() or None
-        )
-        with db.transaction() as session:
-            service.create_unit(session, identity.actor, data)
-    except (HutongError, ValueError) as error:
-        message = error.zh if isinstance(error, HutongError) else "输入无效，请检查代码、名称与类型"
-        return RedirectResponse(with_error(db.settings, "/console/units", message), status_code=303)
-    return RedirectResponse("/console/units", status_code=303)
+    fails_back_to(request, "/console/units")
+    data = UnitCreate(
+        code=code.strip(), name=name.strip(), kind=kind, parent_code=parent_code.strip() or None
+    )
+    with db.transaction() as session:
+        service.create_unit(session, identity.actor, data)
+    return done(request, "/console/units", f"已创建单位 {data.name}")

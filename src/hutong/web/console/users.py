@@ -6,12 +6,12 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.core.db import Database
-from hutong.core.errors import HutongError
 from hutong.identity import service
 from hutong.identity.schemas import UserCreate
 from hutong.web.console.base import (
     checked_form,
     console_router,
+    fails_again,
     page,
     role_names,
     staff,
@@ -80,21 +80,14 @@ async def users_create(
 ) -> Response:
     """Rendered in place (not redirected) so the one-time password never enters a URL."""
     form = await checked_form(request, identity)
-    try:
-        data = UserCreate(
-            username=str(form.get("username", "")).strip(),
-            display_name=str(form.get("display_name", "")).strip(),
-            unit_code=str(form.get("unit_code", "")).strip(),
-            roles=[str(r) for r in form.getlist("roles")],
-        )
-        with db.transaction() as session:
-            created = service.create_user(session, identity.actor, data)
-    except (HutongError, ValueError) as error:
-        message = (
-            error.zh
-            if isinstance(error, HutongError)
-            else "输入无效：用户名须为小写字母、数字，至少选择一个角色"
-        )
-        return _users_page(request, identity, db, [("error", message)], 422)
+    fails_again(request, lambda error: _users_page(request, identity, db, [("error", error.zh)]))
+    data = UserCreate(
+        username=str(form.get("username", "")).strip(),
+        display_name=str(form.get("display_name", "")).strip(),
+        unit_code=str(form.get("unit_code", "")).strip(),
+        roles=[str(r) for r in form.getlist("roles")],
+    )
+    with db.transaction() as session:
+        created = service.create_user(session, identity.actor, data)
     note = f"已创建 {created.username}，一次性密码：{created.one_time_password}（首次登录须修改）"
     return _users_page(request, identity, db, [("success", note)], 201)
