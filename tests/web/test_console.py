@@ -532,3 +532,23 @@ def test_revisions_are_filed_shown_and_decided_in_the_console(client, db, org, c
         follow_redirects=True,
     )
     assert "数据级别由「一般数据（2 级）」降为「一般数据（1 级）」" in lowered.text
+
+
+def test_a_chosen_facet_is_cleared_by_its_own_link(client, db, org, classes, actors):
+    """The ✕ beside a chosen facet leads to the same search without that facet (its href once
+    printed a Python method, a 404 for everyone)."""
+    from tests.support import entry, published
+
+    published(db, actors, entry(org, name="全国学校名录"))
+    sign_in(client, "data.steward", org.password)
+    listing = client.get("/console/catalog", params={"q": "名录"})
+    facet = re.search(r'<li><a href="(/console/catalog\?[^"]*grade=[^"]+)"', listing.text)
+    assert facet is not None and "全国学校名录" in listing.text
+    chosen = client.get(facet.group(1).replace("&amp;", "&"))
+    assert "全国学校名录" in chosen.text
+    clear = re.search(r'<a href="([^"]+)" class="muted">✕', chosen.text)
+    assert clear is not None
+    href = clear.group(1).replace("&amp;", "&")
+    assert href.startswith("/console/catalog?") and "grade=" not in href and "q=" in href
+    cleared = client.get(href)
+    assert cleared.status_code == 200 and "全国学校名录" in cleared.text

@@ -101,7 +101,7 @@ def catalog_page(
             "name": name,
             "title": FACET_TITLES[name],
             "active": params.get(name),
-            "clear": link(**{name: None}),
+            "clear_url": link(**{name: None}),
             "values": [
                 {
                     "label": label,
