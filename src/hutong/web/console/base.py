@@ -107,20 +107,23 @@ Tab = tuple[str, str, Action]
 def tabs(
     request: Request, identity: ConsoleIdentity, offered: list[Tab]
 ) -> list[tuple[str, str, bool]]:
-    """The tabs of a section that this person may open, each with whether it is the current
-    page (its path and query parameters all match the request's)."""
+    """The tabs of a section that this person may open (by ``authorize()``'s table, so no tab
+    answers 403), each with whether it is the current one: the most specific tab whose path
+    holds the page's and whose query parameters the request has."""
     here = request.url
+    visible = [(href, label) for href, label, action in offered if shown(identity, action)]
 
-    def current(href: str) -> bool:
+    def fit(href: str) -> tuple[int, int] | None:
         target = urlsplit(href)
         wanted = dict(p.split("=", 1) for p in target.query.split("&") if "=" in p)
-        return target.path == here.path and all(
-            here.query_params.get(k) == v for k, v in wanted.items()
-        )
+        inside = here.path == target.path or here.path.startswith(target.path.rstrip("/") + "/")
+        if not inside or any(request.query_params.get(k) != v for k, v in wanted.items()):
+            return None
+        return len(target.path), len(wanted)
 
-    return [
-        (href, label, current(href)) for href, label, action in offered if shown(identity, action)
-    ]
+    fits = {href: fit(href) for href, _ in visible}
+    best = max((f for f in fits.values() if f), default=None)
+    return [(href, label, best is not None and fits[href] == best) for href, label in visible]
 
 
 def page(

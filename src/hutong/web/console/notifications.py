@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from hutong.core.db import Database
 from hutong.exchange import service
-from hutong.web.console.base import console_router, page, staff
+from hutong.web.console.base import console_router, staff
+from hutong.web.console.exchange.common import section
 from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
@@ -21,4 +22,4 @@ def notifications_page(
 ) -> Response:
     with db.transaction() as session:
         rows = service.notifications(session, identity.actor, mark_read=True)
-    return page(request, identity, "console/exchange/notifications.html", {"rows": rows})
+    return section(request, identity, "console/exchange/notifications.html", {"rows": rows})

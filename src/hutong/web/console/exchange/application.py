@@ -25,12 +25,12 @@ from hutong.web.console.base import (
     done,
     fails_back_to,
     form_number,
-    page,
     staff,
 )
 from hutong.web.console.exchange.common import (
     app_url,
     names,
+    section,
 )
 from hutong.web.deps import ConsoleIdentity, database
 
@@ -61,7 +61,7 @@ def application_page(
         can_record = application.status == AppStatus.AWAITING_DOCUMENTS and is_allowed(
             actor, Action.SHARE_RECORD, applications.provider_side(application)
         )
-    return page(
+    return section(
         request,
         identity,
         "console/exchange/application.html",

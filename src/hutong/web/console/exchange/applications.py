@@ -8,7 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from hutong.core.db import Database
 from hutong.exchange import service
-from hutong.web.console.base import console_router, page, staff
+from hutong.web.console.base import console_router, staff
+from hutong.web.console.exchange.common import section
 from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
@@ -35,7 +36,7 @@ def applications_page(
     view = view if view in dict(VIEWS) else "mine"
     with db.transaction() as session:
         rows = [service.out(session, a) for a in service.listing(session, identity.actor, view)]
-    return page(
+    return section(
         request,
         identity,
         "console/exchange/list.html",

@@ -13,7 +13,8 @@ from hutong.exchange.schemas import (
 from hutong.exchange.vocab import GRANT_STATES_ZH
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import checked_form, console_router, done, fails_back_to, page, staff
+from hutong.web.console.base import checked_form, console_router, done, fails_back_to, staff
+from hutong.web.console.exchange.common import section
 from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
@@ -35,7 +36,7 @@ def grants_page(
             )
             for g in rows
         ]
-    return page(
+    return section(
         request,
         identity,
         "console/exchange/grants.html",

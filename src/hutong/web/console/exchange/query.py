@@ -14,7 +14,8 @@ from hutong.exchange import access, grants, service
 from hutong.exchange.schemas import (
     QueryIn,
 )
-from hutong.web.console.base import console_router, page, staff
+from hutong.web.console.base import console_router, staff
+from hutong.web.console.exchange.common import section
 from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
@@ -43,7 +44,7 @@ def query_page(
             error = invalid_input(exc).zh
         except HutongError as exc:
             error = exc.zh
-    return page(
+    return section(
         request,
         identity,
         "console/exchange/query.html",

@@ -39,7 +39,6 @@ def automated_page(
         request,
         identity,
         "automated.html",
-        f"{BASE}/automated",
         {"rows": rows, "unit_code": identity.actor.unit_code or ""},
     )
 

@@ -17,12 +17,12 @@ from hutong.catalog.models import InformationSystem
 from hutong.catalog.vocab import SENSITIVE_PI, PiCategory
 from hutong.core.db import Database
 from hutong.identity.roles import Action
-from hutong.web.console.base import page, shown
+from hutong.web.console.base import Tab, page, tabs
 from hutong.web.deps import ConsoleIdentity
 
 BASE = "/console/privacy"
 #: (href, label msgid, action that shows the tab)
-TABS: list[tuple[str, str, Action]] = [
+TABS: list[Tab] = [
     (BASE, "Collection notices", Action.PRIVACY_NOTICE_PUBLISH),
     (f"{BASE}/consents", "Consents", Action.CONSENT_READ),
     (f"{BASE}/sensitive", "Sensitive items", Action.SENSITIVE_DECIDE),
@@ -33,12 +33,6 @@ TABS: list[tuple[str, str, Action]] = [
 ]
 PI_CATEGORIES = [(c.value, c.zh) for c in PiCategory]
 SENSITIVE_CODES = [(c.value, c.zh) for c in SENSITIVE_PI]
-
-
-def tabs(identity: ConsoleIdentity, current: str) -> list[tuple[str, str, bool]]:
-    return [
-        (href, label, href == current) for href, label, action in TABS if shown(identity, action)
-    ]
 
 
 def split_lines(text: str) -> list[str]:
@@ -60,7 +54,6 @@ def section(
     request: Request,
     identity: ConsoleIdentity,
     template: str,
-    current: str,
     context: dict[str, Any],
     status: int = 200,
 ) -> Response:
@@ -69,6 +62,6 @@ def section(
         request,
         identity,
         f"console/privacy/{template}",
-        {"tabs": tabs(identity, current), **context},
+        {"tabs": tabs(request, identity, TABS), **context},
         status,
     )

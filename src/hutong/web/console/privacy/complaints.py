@@ -38,7 +38,6 @@ def complaints_page(
         request,
         identity,
         "complaints.html",
-        f"{BASE}/complaints",
         {"rows": rows, "state": state, "category_zh": COMPLAINT_CATEGORY_ZH},
     )
 
@@ -54,7 +53,6 @@ def complaint_page(
         request,
         identity,
         "complaint.html",
-        f"{BASE}/complaints",
         {"c": found, "category_zh": COMPLAINT_CATEGORY_ZH},
     )
 

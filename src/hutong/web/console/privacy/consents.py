@@ -59,7 +59,7 @@ def consents_section(
     **extra: Any,
 ) -> Response:  # fmt: skip
     context = {**consents_context(db, identity, system), **extra}
-    return section(request, identity, "consents.html", f"{BASE}/consents", context, status)
+    return section(request, identity, "consents.html", context, status)
 
 
 @router.get(f"{BASE}/consents")

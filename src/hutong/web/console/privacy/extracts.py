@@ -46,7 +46,6 @@ def extracts_page(
         request,
         identity,
         "extracts.html",
-        f"{BASE}/extracts",
         {"rows": rows, "unit_code": actor.unit_code or ""},
     )
 

@@ -49,7 +49,6 @@ def notices_page(
         request,
         identity,
         "notices.html",
-        BASE,
         {
             "systems": [(s.id, s.name) for s in systems],
             "chosen": chosen.id if chosen else None,

@@ -52,7 +52,6 @@ def sensitive_page(
         request,
         identity,
         "sensitive.html",
-        f"{BASE}/sensitive",
         {"resource": resource, "decisions": rows, "error": error, "today": date.today()},
     )
 

@@ -31,9 +31,7 @@ router = console_router()
 def statistics_page(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    return section(
-        request, identity, "statistics.html", f"{BASE}/statistics", {"table": None, "form": {}}
-    )
+    return section(request, identity, "statistics.html", {"table": None, "form": {}})
 
 
 @router.post(f"{BASE}/statistics")
@@ -47,7 +45,7 @@ async def statistics_run(
 
     def shown(table: dict | None, error: HutongError | None = None) -> Response:
         context = {"table": table, "form": values, "error": error.zh if error else None}
-        return section(request, identity, "statistics.html", f"{BASE}/statistics", context)
+        return section(request, identity, "statistics.html", context)
 
     fails_again(request, lambda error: shown(None, error))
     data = ReleaseIn.model_validate(

@@ -9,16 +9,15 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from hutong.compliance.documents import cite
-from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action
-from hutong.web.console.base import page
+from hutong.web.console.base import Tab, page, tabs
 from hutong.web.deps import ConsoleIdentity
 
 BASE = "/console/supervision"
 
 
 #: the pages of the section, each with what it needs (msgids)
-TABS: list[tuple[str, str, Action]] = [
+TABS: list[Tab] = [
     (BASE, "Overview", Action.COMPLIANCE_READ),
     (f"{BASE}/findings", "Findings", Action.COMPLIANCE_READ),
     (f"{BASE}/notices", "Rectification notices", Action.COMPLIANCE_READ),
@@ -26,15 +25,6 @@ TABS: list[tuple[str, str, Action]] = [
     (f"{BASE}/assessments", "Risk assessments", Action.COMPLIANCE_READ),
     (f"{BASE}/rules", "Rules", Action.COMPLIANCE_READ),
 ]
-
-
-def active(request: Request, href: str) -> bool:
-    path, escalated = request.url.path, request.query_params.get("state") == "escalated"
-    if "?" in href:
-        return path == href.split("?")[0] and escalated
-    if href == BASE:
-        return path == BASE
-    return path.startswith(href) and not escalated
 
 
 def section(
@@ -45,17 +35,12 @@ def section(
     status: int = 200,
 ) -> Response:
     """A page of the section: its tabs and the caller's context."""
-    tabs = [
-        (href, label, active(request, href))
-        for href, label, action in TABS
-        if is_allowed(identity.actor, action)
-    ]
     return page(
         request,
         identity,
         template,
         {
-            "tabs": tabs,
+            "tabs": tabs(request, identity, TABS),
             "cite": cite,
             **context,
         },
