@@ -1,4 +1,4 @@
-"""``hutong compliance …``: run with progress, rules, findings, systems, escalation."""
+"""``hutong compliance``: run with progress, rules, findings, systems, escalation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from hutong.compliance.models import ComplianceRun
-from tests.cli.test_cli import hutong
+from tests.cli.support import hutong
 
 
 def test_compliance_commands(settings, db, org, tmp_path):

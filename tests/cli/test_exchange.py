@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
 from hutong.exchange.models import Grant
-from tests.cli.test_cli import hutong
+from tests.cli.support import hutong
 from tests.support import entry, published
 
 
