@@ -21,3 +21,11 @@ def test_calendar_load(settings, db, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("date,is_workday\n2031-13-01,1\n", encoding="utf-8")
     assert hutong(settings, "calendar", "load", str(bad)).exit_code == 2
+
+
+def test_a_schedule_not_in_utf8_is_refused_with_its_encoding(settings, db, tmp_path):
+    schedule = tmp_path / "2031.csv"
+    schedule.write_text("date,is_workday,note\n2031-10-01,0,国庆节\n", encoding="gbk")
+    result = hutong(settings, "calendar", "load", str(schedule))
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "文件 2031.csv 须为 UTF-8 编码" in result.output

@@ -111,11 +111,11 @@ def readable(ctx: typer.Context, param: typer.CallbackParam, path: Path | None) 
     if path is None or ctx.resilient_parsing:
         return path
     if not path.exists():
-        _refuse(param, path, "不存在", "does not exist")
+        _refuse(param, f"文件 {path} 不存在", f"file {path} does not exist")
     if not path.is_file():
-        _refuse(param, path, "不是文件", "is not a file")
+        _refuse(param, f"{path} 不是文件", f"{path} is not a file")
     if not os.access(path, os.R_OK):
-        _refuse(param, path, "无法读取（权限不足）", "cannot be read")
+        _refuse(param, f"无权读取文件 {path}", f"file {path} cannot be read")
     return path
 
 
@@ -124,17 +124,16 @@ def writable(ctx: typer.Context, param: typer.CallbackParam, path: Path | None) 
     if path is None or ctx.resilient_parsing:
         return path
     if path.is_dir():
-        _refuse(param, path, "是目录，须给出文件名", "is a directory, not a file")
-    folder = path.parent
-    if not folder.is_dir():
-        _refuse(param, folder, "目录不存在", "directory does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        _refuse(param, path, "无法写入（权限不足）", "cannot be written")
+        _refuse(param, f"{path} 是目录，须给出文件名", f"{path} is a directory, not a file")
+    if not path.parent.is_dir():
+        _refuse(param, f"目录 {path.parent} 不存在", f"directory {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _refuse(param, f"无权写入文件 {path}", f"file {path} cannot be written")
     return path
 
 
-def _refuse(param: typer.CallbackParam, path: Path, zh: str, en: str) -> NoReturn:
-    fail(InvalidInput(f"文件 {path} {zh}", f"file {path} {en}", field=param.name))
+def _refuse(param: typer.CallbackParam, zh: str, en: str) -> NoReturn:
+    fail(InvalidInput(zh, en, field=param.name))
 
 
 InputFile = Annotated[Path, typer.Argument(callback=readable, show_default=False)]
