@@ -117,10 +117,11 @@ class Commands(MutableMapping[str, Any]):
         self.loaded.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.entries)
+        yield from self.entries
+        yield from (name for name in self.loaded if name not in self.entries)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.entries.keys() | self.loaded.keys())
 
 
 class LazyGroup(TyperGroup):
@@ -139,11 +140,9 @@ class LazyGroup(TyperGroup):
         commands = self.commands
         assert isinstance(commands, Commands)
         entry = commands.entries.get(cmd_name)
-        if entry is None:
-            return None
-        if self.listing and cmd_name not in commands.loaded:
+        if self.listing and entry is not None and cmd_name not in commands.loaded:
             return TyperCommand(cmd_name, help=entry.help, short_help=entry.help)
-        return commands[cmd_name]
+        return commands.get(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self.listing = True
