@@ -21,7 +21,7 @@ from hutong.identity.models import UnitKind
 from hutong.identity.roles import Role
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
-from tests.cli.test_cli import hutong
+from tests.cli.support import hutong
 from tests.compliance import builders
 from tests.exchange.conftest import granted, people, students  # noqa: F401  (fixtures)
 from tests.privacy.conftest import citizen, notice_in

@@ -1,7 +1,7 @@
 """Typed domain errors, each with a Chinese and an English message (DESIGN rule 4).
 
 Services raise these; ``web/problems.py`` maps them once to RFC 9457 problem+json and
-``cli.py`` prints them. Messages never carry personal information (DESIGN rule 6):
+``cli/common.py`` prints them. Messages never carry personal information (DESIGN rule 6):
 callers pass field names and codes, not values typed by people.
 """
 

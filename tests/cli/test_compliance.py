@@ -1,4 +1,4 @@
-"""``hutong compliance …``: run with progress, rules, findings, systems, escalation."""
+"""``hutong compliance``: run with progress, rules, findings, systems, escalation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from hutong.compliance.models import ComplianceRun
-from tests.cli.test_cli import hutong
+from tests.cli.support import hutong
 
 
 def test_compliance_commands(settings, db, org, tmp_path):
@@ -47,3 +47,18 @@ def test_compliance_commands(settings, db, org, tmp_path):
     assert hutong(settings, "compliance", "notices", "--as", "security.reviewer").exit_code == 0
     bad_rule = hutong(settings, "compliance", "run", "--rule", "no.such.rule")
     assert bad_rule.exit_code == 2
+
+
+def test_a_system_file_that_is_not_one_json_object_is_refused(settings, db, org, tmp_path):
+    spec = tmp_path / "system.json"
+    for text, message in [
+        ('{"name": "学生资助系统",', "文件 system.json 不是有效的 JSON（第 1 行）"),
+        ('["学生资助系统"]', "文件 system.json 须为一个 JSON 对象"),
+        ('{"name": "学生资助系统"}', "必填"),
+    ]:
+        spec.write_text(text, encoding="utf-8")
+        result = hutong(
+            settings, "compliance", "register-system", str(spec), "--as", "data.steward"
+        )
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+        assert message in result.output.replace("\n", "")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hutong.audit.models import AuditEvent
 from hutong.exchange.models import Grant
-from tests.cli.test_cli import hutong
+from tests.cli.support import hutong
 from tests.support import entry, published
 
 
@@ -63,3 +63,14 @@ def test_a_conditional_application_from_the_shell(settings, db, org, classes, ac
     stranger.write_text("学校名称\n某某学校\n", encoding="utf-8")
     traced = hutong(settings, "exchange", "trace", str(stranger), "--as", "security.admin")
     assert traced.exit_code != 0 and "交付" in traced.output
+
+
+def test_an_application_with_a_bad_date_is_refused_before_the_database_is_opened(
+    settings, tmp_path
+):
+    result = hutong(
+        settings, "exchange", "apply", "JY-0001", "--as", "data.consumer",
+        "--purpose", "核验", "--item", "学校名称", "--until", "2031-13-01",
+    )  # fmt: skip
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "错误（period_until）" in result.output and "日期" in result.output
