@@ -15,6 +15,7 @@ from rich.table import Column, Table
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.core.settings import Settings
+from hutong.wiring import wire
 
 app = typer.Typer(
     help="Hutong 互通 — 教育数据目录、共享交换、开放平台与数据安全", no_args_is_help=True
@@ -84,6 +85,7 @@ def opened(data_dir: Path | None, create: bool = False) -> Iterator[Database]:
             require_initialised(settings)
         except HutongError as error:
             fail(error)
+    wire()
     db = Database(settings)
     try:
         upgrade(db)

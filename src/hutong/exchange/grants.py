@@ -12,6 +12,7 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
+from hutong.catalog.events import VersionTookEffect
 from hutong.catalog.models import Item, Resource
 from hutong.catalog.vocab import Mask, ShareType
 from hutong.core.clock import SHANGHAI, as_utc, utcnow
@@ -358,7 +359,7 @@ def unfit(session: Session, grant: Grant) -> list[str]:
 def suspend_unfit(session: Session, actor: Actor, resource: Resource) -> list[Grant]:
     """Suspend the active grants on ``resource`` that its version now in force no longer
     allows, and tell their holders; run in the transaction that put the version in force
-    (``catalog/revisions.took_effect``), as part of the actor's change."""
+    (the catalog's ``VersionTookEffect`` event), as part of the actor's change."""
     active = session.scalars(
         select(Grant).where(
             Grant.resource_id == resource.id, Grant.status == GrantStatus.ACTIVE.value
@@ -371,6 +372,11 @@ def suspend_unfit(session: Session, actor: Actor, resource: Resource) -> list[Gr
             _set_suspended(session, actor, grant, "；".join(reasons))
             suspended.append(grant)
     return suspended
+
+
+def on_version_took_effect(session: Session, event: VersionTookEffect) -> None:
+    """The catalog's new version is in force: its grants follow it (``hutong/wiring.py``)."""
+    suspend_unfit(session, event.actor, event.resource)
 
 
 def _set_suspended(session: Session, actor: Actor, grant: Grant, reason: str) -> None:
