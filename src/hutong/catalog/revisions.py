@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
+from hutong.catalog.entries import read, target
 from hutong.catalog.events import VersionTookEffect
 from hutong.catalog.models import Resource, ResourceRevision, ResourceVersion
 from hutong.catalog.protection import Snapshot
 from hutong.catalog.schemas import ResourceIn, RevisionOut
-from hutong.catalog.service import read, target
 from hutong.catalog.tasks import close_change_tasks
 from hutong.catalog.versions import diff
 from hutong.catalog.vocab import RevisionStatus, Status

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -587,8 +588,6 @@ def require_documents_stage(application: Application) -> None:
 def flag_overdue(session: Session, actor: Actor) -> list[Application]:
     """Past-due applications not yet flagged: notify the provider unit (its head among its
     users) and the catalog reviewers, and record the compliance finding in the audit log."""
-    from sqlalchemy import select
-
     authorize(session, actor, Action.SHARE_OVERDUE)
     today = clock.today_local()
     due = list(

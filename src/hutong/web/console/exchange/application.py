@@ -3,6 +3,9 @@ documents (agreement, approvals, scans)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -10,9 +13,10 @@ from pydantic import ValidationError
 from hutong.catalog.vocab import Mask
 from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError, InvalidInput
-from hutong.exchange import applications, grants, service
+from hutong.exchange import applications, documents, grants, service
 from hutong.exchange.schemas import (
     ApprovalIn,
+    DocumentIn,
     GrantedItemIn,
 )
 from hutong.exchange.vocab import AppStatus, DocumentKind
@@ -133,12 +137,6 @@ async def application_document(
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
-    import tempfile
-    from pathlib import Path
-
-    from hutong.exchange import documents
-    from hutong.exchange.schemas import DocumentIn
-
     form = await checked_form(request, identity)
     upload = form.get("file")
     try:

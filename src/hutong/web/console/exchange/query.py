@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -29,8 +31,6 @@ def query_page(
     db: Database = Depends(database),
 ) -> Response:
     """Try a query under a grant: the items chosen, a page of masked rows."""
-    import json
-
     with db.transaction() as session:
         grant = service.grant_out(grants.read(session, identity.actor, code))
     chosen = request.query_params.getlist("items")

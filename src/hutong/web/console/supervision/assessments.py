@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from hutong.catalog.models import InformationSystem
 from hutong.compliance import (
     assessment,
+    registry,
     reports,
 )
 from hutong.core.db import Database, RowId
@@ -33,8 +35,6 @@ router = APIRouter(include_in_schema=False)
 def assessments_page(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    from hutong.catalog.models import InformationSystem
-
     with db.transaction() as session:
         rows = [
             {
@@ -73,10 +73,8 @@ def _questionnaire(
     values: dict[str, Any],
     error: HutongError | None = None,
 ) -> Response:
-    from hutong.compliance.registry import read
-
     with db.transaction() as session:
-        system = read(session, identity.actor, system_id)
+        system = registry.read(session, identity.actor, system_id)
     return section(
         request,
         identity,
