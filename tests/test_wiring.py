@@ -85,7 +85,9 @@ def test_an_optional_event_nobody_hears_is_dropped(unwired, db):
         publish(session, Noted("nobody listens"))
 
 
-def test_an_unwired_ingest_is_refused_and_stores_nothing(unwired, db, org, classes, actors, tmp_path):
+def test_an_unwired_ingest_is_refused_and_stores_nothing(
+    unwired, db, org, classes, actors, tmp_path
+):
     """Without its compliance subscriber an ingest would store a version the dataset rules
     never judged; it fails instead, and its transaction leaves no version behind."""
     steward = actors["data_steward"]

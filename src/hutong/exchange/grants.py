@@ -15,6 +15,7 @@ from hutong.audit.service import Category, record
 from hutong.catalog.events import VersionTookEffect
 from hutong.catalog.models import Item, Resource
 from hutong.catalog.vocab import Mask, ShareType
+from hutong.core import refs
 from hutong.core.clock import SHANGHAI, as_utc, utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.exchange import gates
@@ -427,4 +428,4 @@ def resume(session: Session, actor: Actor, code: str) -> Grant:
 
 def _tell_consumer(session: Session, grant: Grant, text: str) -> None:
     users = users_with(session, [Role.DATA_CONSUMER], grant.consumer_unit_id)
-    notify(session, users, "grant", text, "/console/exchange/grants")
+    notify(session, users, "grant", text, refs.grant(grant.code))

@@ -220,7 +220,7 @@ def notifications(
             id=n.id,
             kind=n.kind,
             text=n.text,
-            link=n.link,
+            subject=n.subject,
             created_at=n.created_at,
             read=n.read_at is not None,
         )
