@@ -15,7 +15,6 @@ from rich.table import Column, Table
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.core.settings import Settings
-from hutong.wiring import wire
 
 app = typer.Typer(
     help="Hutong 互通 — 教育数据目录、共享交换、开放平台与数据安全", no_args_is_help=True
@@ -85,6 +84,8 @@ def opened(data_dir: Path | None, create: bool = False) -> Iterator[Database]:
             require_initialised(settings)
         except HutongError as error:
             fail(error)
+    from hutong.wiring import wire  # deferred: a command loads only its own domain code
+
     wire()
     db = Database(settings)
     try:
