@@ -24,6 +24,7 @@ from hutong.core.db import AUDITED, Database
 from hutong.core.settings import Settings
 from hutong.identity.authz import Actor, Target
 from hutong.migrations import upgrade
+from hutong.wiring import wire
 
 
 def fresh_db(folder: Path, algorithm: str) -> Database:
@@ -104,6 +105,7 @@ def scan_baseline(db: Database) -> float:
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=1_000)

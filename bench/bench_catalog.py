@@ -32,6 +32,7 @@ from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 from hutong.migrations import upgrade
 from hutong.web.app import create_app
+from hutong.wiring import wire
 
 SUBJECTS = [
     "中小学生学籍",
@@ -291,6 +292,7 @@ def bench_import(db: Database, n: int, folder: Path) -> tuple[float, float]:
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--items", type=int, default=20)

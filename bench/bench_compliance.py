@@ -27,6 +27,7 @@ from hutong.core.db import Database
 from hutong.core.settings import Settings
 from hutong.identity.authz import system_actor
 from hutong.migrations import upgrade
+from hutong.wiring import wire
 
 TABLES = (
     "units",
@@ -188,6 +189,7 @@ def baseline(db: Database) -> float:
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--entries", type=int, default=100_000)

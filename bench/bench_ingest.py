@@ -35,6 +35,7 @@ from hutong.identity.authz import system_actor
 from hutong.identity.schemas import UnitCreate, UserCreate
 from hutong.identity.service import create_unit, create_user, user_by_name
 from hutong.migrations import upgrade
+from hutong.wiring import wire
 
 ITEMS = [
     ("学籍号", "字符型"),
@@ -172,6 +173,7 @@ def setup(folder: Path, encryption: str) -> tuple[Database, str]:
 
 
 def _ingest_child(folder: str, csv: str, encryption: str) -> dict:
+    wire()  # a spawned child starts unwired
     if encryption == "none":  # the baseline: the same ingest with sealing switched off
         ingest.must_seal = lambda *_: False
     db, code = setup(Path(folder), encryption)
@@ -208,6 +210,7 @@ def in_child(target, *args) -> dict:
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--keep", type=Path, help="reuse or keep the generated CSV here")

@@ -34,6 +34,7 @@ from hutong.identity.authz import Actor, Target, public_actor
 from hutong.migrations import upgrade
 from hutong.monitor.detector import Detector, monitor_actor
 from hutong.monitor.models import Alert
+from hutong.wiring import wire
 
 USERS = 50
 
@@ -228,6 +229,7 @@ def alert_latencies(session) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5_000, help="catch-up events")
     parser.add_argument("--seconds", type=float, default=20.0, help="sustained run length")

@@ -29,6 +29,7 @@ from hutong.policy.grant import GrantedItem, GrantPolicy
 from hutong.policy.request import Request
 from hutong.privacy import masks
 from hutong.privacy.keys import derive
+from hutong.wiring import wire
 
 NOW = datetime.now(UTC)
 CONSUMER_SQL = "SELECT 身份证号, 姓名, 出生日期, 性别, 成绩 FROM dataset"
@@ -134,6 +135,7 @@ def through_delivery(
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--compiles", type=int, default=2000)

@@ -37,6 +37,7 @@ from hutong.identity.models import Unit
 from hutong.openportal import public, service
 from hutong.openportal.models import Release
 from hutong.web.app import create_app
+from hutong.wiring import wire
 
 COLUMNS = ["学校标识码", "年级", "性别", "在校生人数"]
 
@@ -163,6 +164,7 @@ def concurrent(app, clients: int, seconds: float, urls: list[str]) -> tuple[Coun
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=10_000_000)

@@ -22,6 +22,7 @@ from sqlglot import exp
 from hutong.privacy import anonymity, masks, subjects
 from hutong.privacy.keys import derive
 from hutong.privacy.ledger import SCHEMA, ConsentSet, count
+from hutong.wiring import wire
 
 MASTER = bytes(range(32))
 MASKS = {
@@ -96,6 +97,7 @@ def presidio(table: pa.Table) -> float:
 
 
 def main() -> None:
+    wire()
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--presidio-rows", type=int, default=100_000)

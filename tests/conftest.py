@@ -24,9 +24,12 @@ from hutong.identity.auth import actor_for
 from hutong.identity.authz import Actor, system_actor
 from hutong.identity.service import user_by_name
 from hutong.migrations import upgrade
+from hutong.wiring import wire
 
 PG_URL = os.environ.get("HUTONG_TEST_DATABASE_URL")
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024}
+
+wire()  # domain events reach their subscribers, as in every process Hutong starts
 
 
 def make_settings(data_dir: Path, database_url: str | None, **overrides: object) -> Settings:

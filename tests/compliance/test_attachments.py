@@ -65,7 +65,7 @@ def test_files_are_saved_with_the_answer_and_read_by_the_notices_readers(
         files = attachments.listed(session, notice_id)
         (listed,) = [f for group in files.values() for f in group]
         assert listed["filename"] == "整改报告.PDF" and listed["size_kb"] == 1
-        row = attachments.download(session, people["security.reviewer"], notice_id, listed["id"])
+        row = notices.attachment(session, people["security.reviewer"], notice_id, listed["id"])
         assert row.content == b"%PDF-1.7 scan" and row.media_type == "application/pdf"
     with pytest.raises(NotFound), db.transaction() as session:
-        attachments.download(session, province_steward, notice_id, listed["id"])
+        notices.attachment(session, province_steward, notice_id, listed["id"])

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from hutong.audit.chain import CHAINED_COLUMNS
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, record
+from hutong.core.actors import Actor, Target
 from hutong.core.clock import SHANGHAI, from_us, local, now_us, to_us
 from hutong.core.errors import InvalidInput
-from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.authz import authorize
 from hutong.identity.roles import Action
 
 EXPORT_COLUMNS = (*CHAINED_COLUMNS, "prev_hash", "hash")

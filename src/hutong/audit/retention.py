@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from hutong.audit.models import AuditAnchor, AuditEvent
 from hutong.audit.query import EXPORT_COLUMNS
 from hutong.audit.service import Category, record, signed_message
+from hutong.core.actors import Actor, Target
 from hutong.core.clock import from_us, now_us
 from hutong.core.errors import InvalidInput
 from hutong.core.keys import public_key_id, public_key_pem, signing_key
 from hutong.core.settings import MIN_AUDIT_RETENTION_DAYS
-from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.authz import authorize
 from hutong.identity.roles import Action
 
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.chain import CHAINED_COLUMNS, GENESIS, clean, hasher, link
 from hutong.audit.models import AuditAnchor, AuditCheckpoint, AuditEvent
+from hutong.core.actors import NO_TARGET, Actor, Target
 from hutong.core.clock import now_us
 from hutong.core.db import AUDITED
 from hutong.core.keys import public_key_id, signing_key
 from hutong.core.settings import Settings
-from hutong.identity.authz import NO_TARGET, Actor, Target
 
 #: PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x48555447  # "HUTG"

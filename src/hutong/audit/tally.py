@@ -20,8 +20,8 @@ from datetime import datetime
 
 from hutong.audit.service import Category, EventInput, Outcome, record_many
 from hutong.core import clock
+from hutong.core.actors import Actor, Target
 from hutong.core.db import Database
-from hutong.identity.authz import Actor, Target
 
 EVENT = "auth.refused"
 #: seconds between flushes of the windows that are over (``web/app.py``)

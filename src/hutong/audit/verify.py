@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.chain import GENESIS, hasher, material_sql
 from hutong.audit.models import AuditAnchor, AuditCheckpoint, AuditEvent
-from hutong.audit.service import signed_message
+from hutong.audit.service import Category, Outcome, record, signed_message
+from hutong.core.actors import Actor, Target
 from hutong.core.db import make_engine
 from hutong.core.keys import public_key_id, signing_key
 from hutong.core.settings import Settings
-from hutong.identity.authz import Actor, Target, authorize
+from hutong.identity.authz import authorize
 from hutong.identity.roles import Action
 
 BATCH = 20_000
@@ -253,8 +254,6 @@ def _comparable(
 def record_verification(session: Session, actor: Actor, report: VerifyReport) -> None:
     """Audit a verification and its result, so that supervision can see the chain was checked
     recently and held (the ``audit.verification`` compliance rule reads these events)."""
-    from hutong.audit.service import Category, Outcome, record
-
     authorize(session, actor, Action.AUDIT_VERIFY, Target("audit"))
     bad = report.first_bad
     record(

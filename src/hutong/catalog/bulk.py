@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, EventInput, record_many
 from hutong.catalog import rules
+from hutong.catalog.entries import search_text
 from hutong.catalog.facet_index import bump
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
 from hutong.catalog.schemas import ResourceIn
 from hutong.catalog.search import index_many
-from hutong.catalog.service import search_text
 from hutong.catalog.versions import snapshot
 from hutong.catalog.vocab import Status
 from hutong.core.clock import utcnow

@@ -14,15 +14,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
+from hutong.catalog.entries import read, target
+from hutong.catalog.events import VersionTookEffect
 from hutong.catalog.models import Resource, ResourceRevision, ResourceVersion
 from hutong.catalog.protection import Snapshot
 from hutong.catalog.schemas import ResourceIn, RevisionOut
-from hutong.catalog.service import read, target
 from hutong.catalog.tasks import close_change_tasks
 from hutong.catalog.versions import diff
 from hutong.catalog.vocab import RevisionStatus, Status
 from hutong.core.clock import utcnow
 from hutong.core.errors import Conflict, NotFound
+from hutong.core.events import publish
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action, Role
 
@@ -120,15 +122,11 @@ def lapse(session: Session, actor: Actor, resource: Resource, reason: str) -> No
 
 def took_effect(session: Session, actor: Actor, resource: Resource) -> None:
     """A new version of a published entry is in force: it reflects the recorded changes
-    (M2018 §30), a pending revision judged against the old version lapses, and the grants
-    the new version no longer allows are suspended (the exchange decides which)."""
+    (M2018 §30), a pending revision judged against the old version lapses, and the event
+    tells the exchange, above the catalog, to suspend the grants it no longer allows."""
     close_change_tasks(session, resource)
     lapse(session, actor, resource, f"第 {resource.version} 版已生效，修订须按新版本重新提出")
-    # The exchange sits above the catalog; a change in force must reach its grants in this
-    # same transaction, as the data plane's ingest reaches the compliance rules.
-    from hutong.exchange.grants import suspend_unfit
-
-    suspend_unfit(session, actor, resource)
+    publish(session, VersionTookEffect(actor, resource))
 
 
 def by_number(session: Session, resource: Resource, number: int) -> ResourceRevision:

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from hutong.audit.service import Category, record
+from hutong.catalog import vocab
 from hutong.catalog.facet_index import COLUMNS, Snapshot, snapshot
 from hutong.catalog.models import Classification, Resource
 from hutong.catalog.tokens import query_terms, tokens
@@ -183,8 +184,6 @@ def selected_ids(session: Session, actor: Actor, query: Query) -> list[int]:
 
 
 def _labels(session: Session, name: str, values: list) -> dict:  # type: ignore[type-arg]
-    from hutong.catalog import vocab
-
     if name == "unit":
         return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(values))).all())
     if name == "classification":

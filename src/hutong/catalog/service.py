@@ -10,31 +10,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, Outcome, record
-from hutong.catalog import overlaps, protection, rules
+from hutong.catalog import bulk, overlaps, protection, revisions, rules
+from hutong.catalog.entries import by_code, read, search_text, target
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
 from hutong.catalog.schemas import FieldChange, GradeIn, ResourceIn, ResourceOut, VersionOut
-from hutong.catalog.search import reindex
+from hutong.catalog.search import Query, reindex, selected_ids
 from hutong.catalog.versions import diff, snapshot
 from hutong.catalog.vocab import Status, SystemKind
 from hutong.catalog.workbook import Parsed
 from hutong.core.clock import utcnow
 from hutong.core.errors import Conflict, HutongError, ImportRejected, InvalidInput, NotFound
 from hutong.identity.authz import Actor, Target, authorize
-from hutong.identity.roles import Action, Role
+from hutong.identity.roles import Action
 from hutong.identity.service import unit_by_code
 
 EDITABLE = {Status.DRAFT, Status.RETURNED, Status.PUBLISHED}
-
-
-def target(resource: Resource) -> Target:
-    return Target("resource", resource.code, resource.provider_unit_id)
-
-
-def by_code(session: Session, code: str) -> Resource:
-    resource = session.scalar(select(Resource).where(Resource.code == code))
-    if resource is None:
-        raise NotFound("信息资源不存在", "unknown resource", field="code")
-    return resource
 
 
 def classification(session: Session, code: str) -> Classification:
@@ -52,12 +42,6 @@ def next_code(session: Session, node: Classification) -> str:
     last = session.scalar(select(func.max(Resource.code)).where(Resource.code.startswith(prefix)))
     sequence = int(last.rsplit("/", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:06d}"
-
-
-def search_text(data: ResourceIn, unit_name: str) -> str:
-    """What full-text search matches: names, summary, item names and descriptions."""
-    parts = [data.name, data.summary, unit_name, *(f"{i.name} {i.description}" for i in data.items)]
-    return " ".join(parts)
 
 
 def _apply(session: Session, resource: Resource, data: ResourceIn) -> None:
@@ -184,8 +168,6 @@ def save(
     Changing a published entry's grade needs GRADE_MANAGE whatever the direction.
     ``reviewed``: the catalog reviewer approved this change as a revision (both checks were
     made when it was filed)."""
-    from hutong.catalog import revisions  # revisions builds on this module
-
     data = rules.enforce(data)
     if data.release_date is None and resource.release_date is not None:
         data = data.model_copy(update={"release_date": resource.release_date})  # set at publication
@@ -220,24 +202,6 @@ def save(
             details={"version": resource.version},
         )
     trial.commit()
-    return resource
-
-
-def visible(actor: Actor, resource: Resource) -> bool:
-    """Drafts and entries under review are seen by their own unit and the reviewers only."""
-    return (
-        resource.status in (Status.PUBLISHED, Status.RETIRED)
-        or resource.provider_unit_id == actor.unit_id
-        or Role.CATALOG_REVIEWER in actor.roles
-    )
-
-
-def read(session: Session, actor: Actor, code: str) -> Resource:
-    resource = by_code(session, code)
-    authorize(session, actor, Action.CATALOG_READ, target(resource))
-    if not visible(actor, resource):
-        raise NotFound("信息资源不存在", "unknown resource", field="code")
-    record(session, actor, "catalog.read", category=Category.QUERY, target=target(resource), rows=1)
     return resource
 
 
@@ -377,8 +341,6 @@ def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) 
 
     Rows naming an existing resource code update it (one by one, each a new version); the
     others become new drafts in batched inserts (``bulk.py``)."""
-    from hutong.catalog import bulk
-
     existing = set(
         session.scalars(
             select(Resource.code).where(
@@ -484,8 +446,6 @@ def _import_rejected(
 
 def export_entries(session: Session, actor: Actor, q: str, fmt: str) -> list[ResourceOut]:
     """Published entries matching ``q`` (all when empty) in code order; audited as an export."""
-    from hutong.catalog.search import Query, selected_ids
-
     ids = selected_ids(session, actor, Query(q=q))
     rows = [  # in chunks, to stay under the database's bound-parameter limit
         r

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
+from hutong.catalog.entries import by_code, target
 from hutong.catalog.models import MaintenanceTask, Resource
-from hutong.catalog.service import by_code, target
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import today_local, utcnow
 from hutong.identity.authz import Actor, Target, authorize

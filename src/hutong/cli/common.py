@@ -62,6 +62,9 @@ def opened(data_dir: Path | None, create: bool = False) -> Iterator[Database]:
             require_initialised(settings)
         except HutongError as error:
             fail(error)
+    from hutong.wiring import wire  # deferred: a command loads only its own domain code
+
+    wire()
     db = Database(settings)
     try:
         upgrade(db)

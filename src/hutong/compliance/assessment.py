@@ -20,6 +20,7 @@ from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, Outcome, record
 from hutong.catalog.models import InformationSystem, Item, Resource
 from hutong.compliance import hooks
+from hutong.compliance.findings import scoped
 from hutong.compliance.models import Assessment, Finding, SystemProfile
 from hutong.compliance.registry import by_id as system_by_id
 from hutong.compliance.registry import target as system_target
@@ -293,8 +294,6 @@ def report(session: Session, actor: Actor, assessment_id: int) -> Assessment:
 
 def list_assessments(session: Session, actor: Actor) -> list[Assessment]:
     """Assessments, newest first: every unit's for supervisors, the unit's own otherwise."""
-    from hutong.compliance.findings import scoped
-
     authorize(session, actor, Action.COMPLIANCE_READ, Target("assessment"))
     rows = list(
         session.scalars(

@@ -12,12 +12,9 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hutong.audit.service import Category, record
-from hutong.compliance.findings import sees_all
 from hutong.compliance.models import NoticeAttachment, NoticeEvidence
-from hutong.core.errors import InvalidInput, NotFound
-from hutong.identity.authz import Actor, authorize
-from hutong.identity.roles import Action
+from hutong.core.errors import InvalidInput
+from hutong.identity.authz import Actor
 
 #: what evidence usually is: documents, scans, spreadsheets, an archive of them
 KINDS = {
@@ -123,29 +120,3 @@ def listed(session: Session, notice_id: int) -> dict[int, list[dict[str, object]
             }
         )
     return out
-
-
-def download(
-    session: Session, actor: Actor, notice_id: int, attachment_id: int
-) -> NoticeAttachment:
-    from hutong.compliance import notices
-
-    notice = notices.by_id(session, notice_id)
-    authorize(session, actor, Action.COMPLIANCE_READ, notices.target(notice))
-    row = session.get(NoticeAttachment, attachment_id)
-    if (
-        row is None
-        or row.notice_id != notice.id
-        or not (sees_all(actor) or notice.unit_id == actor.unit_id)
-    ):
-        raise NotFound("附件不存在", "unknown attachment", field="attachment_id")
-    record(
-        session,
-        actor,
-        "notice.attachment",
-        category=Category.EXPORT,
-        target=notices.target(notice),
-        rows=1,
-        details={"attachment": row.id, "sha256": row.sha256},
-    )
-    return row

@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.compliance import attachments, hooks
-from hutong.compliance.models import Finding, Notice, NoticeEvent, NoticeEvidence, NoticeFinding
+from hutong.compliance.findings import scoped, sees_all
+from hutong.compliance.models import (
+    Finding,
+    Notice,
+    NoticeAttachment,
+    NoticeEvent,
+    NoticeEvidence,
+    NoticeFinding,
+)
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import SHANGHAI, today_local, utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
@@ -306,6 +314,32 @@ STEPS: dict[str, Callable[..., Notice]] = {
 }
 
 
+def attachment(
+    session: Session, actor: Actor, notice_id: int, attachment_id: int
+) -> NoticeAttachment:
+    """A file attached to the notice's answer, for those who may read the notice; the
+    download is audited as an export."""
+    notice = by_id(session, notice_id)
+    authorize(session, actor, Action.COMPLIANCE_READ, target(notice))
+    row = session.get(NoticeAttachment, attachment_id)
+    if (
+        row is None
+        or row.notice_id != notice.id
+        or not (sees_all(actor) or notice.unit_id == actor.unit_id)
+    ):
+        raise NotFound("附件不存在", "unknown attachment", field="attachment_id")
+    record(
+        session,
+        actor,
+        "notice.attachment",
+        category=Category.EXPORT,
+        target=target(notice),
+        rows=1,
+        details={"attachment": row.id, "sha256": row.sha256},
+    )
+    return row
+
+
 def open_notices(session: Session, unit_id: int) -> int:
     return (
         session.scalar(
@@ -335,8 +369,6 @@ def list_notices(
 ) -> list[Notice]:
     """Notices, newest first: all of them for supervisors, the unit's own for its staff.
     ``state="escalated"`` is the list of units publicly notified (通报)."""
-    from hutong.compliance.findings import scoped
-
     authorize(session, actor, Action.COMPLIANCE_READ, Target("notice"))
     stmt = scoped(actor, select(Notice), Notice.unit_id).order_by(Notice.id.desc())
     if state:

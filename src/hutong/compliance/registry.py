@@ -15,6 +15,7 @@ from hutong.catalog import service as catalog
 from hutong.catalog.models import InformationSystem
 from hutong.compliance import hooks
 from hutong.compliance.models import Finding, SecurityAudit, SystemProfile
+from hutong.compliance.notices import ensure_may_approve
 from hutong.compliance.rules import Subject
 from hutong.compliance.schemas import (
     ProfileIn,
@@ -207,8 +208,6 @@ APPROVER = {"survey": Role.CATALOG_REVIEWER, "admin_system": Role.SECURITY_REVIE
 def approve(session: Session, actor: Actor, system_id: int, note: str = "") -> InformationSystem:
     """Approve a proposed collection project (立项): it needs a pre-compiled catalog draft
     (M2018 §31), and its owner unit may have no open rectification notice (M2018 §41)."""
-    from hutong.compliance.notices import ensure_may_approve
-
     system = by_id(session, system_id)
     authorize(session, actor, Action.SYSTEM_APPROVE, target(system))
     if APPROVER[system.kind] not in actor.roles:

@@ -26,11 +26,13 @@ from hutong.catalog.vocab import Grade
 from hutong.core.clock import as_utc, local, utcnow
 from hutong.core.db import Database
 from hutong.core.errors import HutongError, InvalidInput
+from hutong.core.events import publish
 from hutong.core.settings import Settings
 from hutong.data import keys
 from hutong.data.access import store_for
 from hutong.data.crypto import DataKey, encrypt_in_place
 from hutong.data.detect import Detection, detect
+from hutong.data.events import DatasetIngested
 from hutong.data.models import DatasetVersion
 from hutong.data.quality import ROW, QualityReport, invalid_rows, measure, reasons_zh, split
 from hutong.data.rules import checks_for
@@ -271,10 +273,7 @@ def _publish(
             "数据与目录登记不一致：" + "；".join(m["zh"] for m in staged.found.mismatches),
             detected_by="data.detect",
         )
-    # The dataset rules (mismatch, quality, persons, children) judge the new version at once.
-    from hutong.compliance.hooks import after_change
-
-    after_change(session, "dataset")
+    publish(session, DatasetIngested(actor, resource, row.version))
     record(
         session,
         actor,

@@ -30,6 +30,7 @@ from hutong.data.ingest import current, ingest_file
 from hutong.data.sql import literal
 from hutong.data.validators import install as install_validators
 from hutong.demo import dataset_data as D
+from hutong.demo.catalog import steward_name
 from hutong.demo.org_data import CITIES, schools
 from hutong.identity.auth import actor_for
 from hutong.identity.service import unit_by_code, user_by_name
@@ -305,8 +306,6 @@ def seed_datasets(
 ) -> list[tuple[str, int, int]]:
     """Ingest each demo file as a version of its entry, as that unit's steward; returns
     (entry, rows published, rows quarantined) for the files ingested now."""
-    from hutong.demo.catalog import steward_name
-
     today = today or today_local()
     school_list = demo_schools(school_count)
     done = []

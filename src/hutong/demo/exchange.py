@@ -16,6 +16,7 @@ from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import utcnow
 from hutong.core.db import Database
 from hutong.data.models import DatasetVersion
+from hutong.demo.catalog import steward_name
 from hutong.exchange import applications, deadlines
 from hutong.exchange.models import Application
 from hutong.exchange.schemas import ApplicationIn
@@ -45,8 +46,6 @@ def _candidates(session: Session, consumer: Actor, pi: bool) -> list[Resource]:
 
 
 def _steward(session: Session, resource: Resource) -> Actor | None:
-    from hutong.demo.catalog import steward_name
-
     unit = session.get(Unit, resource.provider_unit_id)
     try:
         return _actor(session, steward_name(unit.code))

@@ -27,6 +27,7 @@ from hutong.core.clock import today_local, utcnow
 from hutong.core.db import Database
 from hutong.data.ingest import current, ingest_file
 from hutong.data.sql import literal
+from hutong.demo.catalog import steward_name
 from hutong.demo.datasets import demo_schools
 from hutong.identity.auth import actor_for
 from hutong.identity.authz import Actor, Target, public_actor, system_actor
@@ -102,8 +103,6 @@ def _ingest(
     console: Console,
 ) -> None:
     """Write the file ``query`` selects on a scratch DuckDB connection, and ingest it."""
-    from hutong.demo.catalog import steward_name
-
     with db.sessions() as session:
         resource = session.scalar(select(Resource).where(Resource.name == name))
         if resource is None or current(session, resource.id) is not None:
@@ -126,8 +125,6 @@ def _ingest(
 
 def release_all(db: Database, console: Console) -> int:
     """Take every 主动公开 entry with data and no release through the gate."""
-    from hutong.demo.catalog import steward_name
-
     with db.sessions() as session:
         released = set(session.scalars(select(Release.resource_id)))
         todo = [

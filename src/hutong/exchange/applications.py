@@ -21,15 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
 from hutong.catalog.models import Item, Resource
 from hutong.catalog.service import by_code
 from hutong.catalog.vocab import Mask, PiCategory, ShareType, Status
-from hutong.core import clock
+from hutong.core import clock, refs
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.errors import Conflict, InvalidInput, NotFound
+from hutong.core.refs import Ref
 from hutong.exchange import basis, deadlines, gates, grants
 from hutong.exchange.errors import GateOpen, NotShareable
 from hutong.exchange.models import Application, Step
@@ -76,8 +78,8 @@ def parties(application: Application) -> tuple[int, int]:
     return application.applicant_unit_id, application.provider_unit_id
 
 
-def link(application: Application) -> str:
-    return f"/console/exchange/a/{application.id}"
+def subject(application: Application) -> Ref:
+    return refs.share_application(application.id)
 
 
 # --- submission --------------------------------------------------------------------------------
@@ -255,7 +257,7 @@ def submit(session: Session, actor: Actor, data: ApplicationIn) -> Application:
             "share.submitted",
             f"{application.applicant_unit.name} 申请共享「{resource.name}」，请于 "
             f"{application.due_date} 前答复",
-            link(application),
+            subject(application),
         )
     return application
 
@@ -586,7 +588,7 @@ def _notify_step(session: Session, application: Application, status: AppStatus, 
     }
     if status in messages:
         users, text = messages[status]
-        notify(session, users, f"share.{status.value}", text, link(application))
+        notify(session, users, f"share.{status.value}", text, subject(application))
 
 
 def complete_if_ready(session: Session, actor: Actor, application: Application) -> bool:
@@ -609,8 +611,6 @@ def require_documents_stage(application: Application) -> None:
 def flag_overdue(session: Session, actor: Actor) -> list[Application]:
     """Past-due applications not yet flagged: notify the provider unit (its head among its
     users) and the catalog reviewers, and record the compliance finding in the audit log."""
-    from sqlalchemy import select
-
     authorize(session, actor, Action.SHARE_OVERDUE)
     today = clock.today_local()
     due = list(
@@ -634,7 +634,7 @@ def flag_overdue(session: Session, actor: Actor) -> list[Application]:
             users_of(session, application.provider_unit_id) + reviewers,
             "share.overdue",
             text,
-            link(application),
+            subject(application),
         )
         record(
             session,

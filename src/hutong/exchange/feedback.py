@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hutong.audit.service import Category, record
 from hutong.catalog.service import by_code
 from hutong.catalog.service import target as resource_target
-from hutong.core import clock
+from hutong.core import clock, refs
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.exchange import grants
 from hutong.exchange.models import Correction, ExternalProvision
@@ -60,7 +60,7 @@ def request_provision(session: Session, actor: Actor, data: ProvisionIn) -> Exte
         users_with(session, [Role.DATA_STEWARD], row.provider_unit_id),
         "share.external_request",
         f"{grant.consumer_unit.name} 申请对外提供「{grant.resource.name}」的共享数据",
-        "/console/exchange/requests",
+        refs.grant(grant.code),
     )
     return row
 
@@ -94,7 +94,7 @@ def answer_provision(
         users_with(session, [Role.DATA_CONSUMER], row.applicant_unit_id),
         "share.external_answer",
         f"对外提供申请（{row.recipient}）{'已同意' if data.approve else '未获同意'}：{row.answer}",
-        "/console/exchange/requests",
+        refs.grant(row.grant.code),
     )
     return row
 
@@ -160,7 +160,7 @@ def report_correction(session: Session, actor: Actor, code: str, data: Correctio
         users_with(session, [Role.DATA_STEWARD], resource.provider_unit_id),
         "feedback.correction",
         f"「{resource.name}」收到数据纠错反馈（信息项 {data.item}），请核校答复",
-        f"/console/catalog/r/{resource.code}#corrections",
+        refs.corrections(resource.code),
     )
     return row
 
@@ -195,7 +195,7 @@ def answer_correction(
         users_with(session, [Role.DATA_CONSUMER, Role.DATA_STEWARD], row.reporter_unit_id),
         "feedback.answer",
         f"「{row.resource.name}」的纠错反馈已答复：{row.answer}",
-        f"/console/catalog/r/{row.resource.code}#corrections",
+        refs.corrections(row.resource.code),
     )
     return row
 

@@ -12,8 +12,10 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
+from hutong.catalog.events import VersionTookEffect
 from hutong.catalog.models import Item, Resource
 from hutong.catalog.vocab import Mask, ShareType
+from hutong.core import refs
 from hutong.core.clock import SHANGHAI, as_utc, utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.exchange import gates
@@ -358,7 +360,7 @@ def unfit(session: Session, grant: Grant) -> list[str]:
 def suspend_unfit(session: Session, actor: Actor, resource: Resource) -> list[Grant]:
     """Suspend the active grants on ``resource`` that its version now in force no longer
     allows, and tell their holders; run in the transaction that put the version in force
-    (``catalog/revisions.took_effect``), as part of the actor's change."""
+    (the catalog's ``VersionTookEffect`` event), as part of the actor's change."""
     active = session.scalars(
         select(Grant).where(
             Grant.resource_id == resource.id, Grant.status == GrantStatus.ACTIVE.value
@@ -371,6 +373,11 @@ def suspend_unfit(session: Session, actor: Actor, resource: Resource) -> list[Gr
             _set_suspended(session, actor, grant, "；".join(reasons))
             suspended.append(grant)
     return suspended
+
+
+def on_version_took_effect(session: Session, event: VersionTookEffect) -> None:
+    """The catalog's new version is in force: its grants follow it (``hutong/wiring.py``)."""
+    suspend_unfit(session, event.actor, event.resource)
 
 
 def _set_suspended(session: Session, actor: Actor, grant: Grant, reason: str) -> None:
@@ -421,4 +428,4 @@ def resume(session: Session, actor: Actor, code: str) -> Grant:
 
 def _tell_consumer(session: Session, grant: Grant, text: str) -> None:
     users = users_with(session, [Role.DATA_CONSUMER], grant.consumer_unit_id)
-    notify(session, users, "grant", text, "/console/exchange/grants")
+    notify(session, users, "grant", text, refs.grant(grant.code))

@@ -199,7 +199,8 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
-    link: Mapped[str] = mapped_column(String(256), default="")
+    #: What it is about, ``kind:id`` (``core/refs.py``); the console turns it into a link.
+    subject: Mapped[str] = mapped_column(String(256), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

@@ -329,6 +329,7 @@ class NotificationOut(BaseModel):
     id: int
     kind: str
     text: str
-    link: str
+    #: ``kind:id`` of what it is about (``core/refs.py``), empty when about nothing to open.
+    subject: str
     created_at: datetime
     read: bool

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
@@ -220,7 +220,7 @@ def notifications(
             id=n.id,
             kind=n.kind,
             text=n.text,
-            link=n.link,
+            subject=n.subject,
             created_at=n.created_at,
             read=n.read_at is not None,
         )
@@ -243,8 +243,6 @@ def notifications(
 
 def unread_count(session: Session, actor: Actor) -> int:
     """For the console's menu badge (no business data, so not audited)."""
-    from sqlalchemy import func
-
     if actor.kind != "user":
         return 0
     return (

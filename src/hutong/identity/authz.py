@@ -2,70 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from hutong.audit.service import Outcome, record
+from hutong.core.actors import NO_TARGET, Actor, Target, public_actor, system_actor
 from hutong.core.errors import HutongError, PermissionDenied
-from hutong.identity.roles import MATRIX, Action, Role, Scope
+from hutong.identity.roles import MATRIX, Action, Scope
+
+#: The value types live in ``core/actors.py`` (decision 0017); whoever authorizes imports
+#: them from here, beside ``authorize()``.
+__all__ = [
+    "NO_TARGET",
+    "Actor",
+    "Target",
+    "authorize",
+    "denial",
+    "holds",
+    "is_allowed",
+    "public_actor",
+    "refusal",
+    "system_actor",
+]
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a person, a unit's system (API client) or Hutong itself (``system``)."""
-
-    kind: str  # "user" | "client" | "system"
-    id: str
-    name: str
-    unit_id: int | None
-    unit_code: str | None
-    roles: frozenset[Role] = frozenset()
-    #: Actions a bearer token is limited to; None means the roles decide alone.
-    scopes: frozenset[str] | None = None
-    client_address: str | None = None
-    request_id: str | None = None
-
-    @property
-    def is_system(self) -> bool:
-        return self.kind == "system"
-
-    @property
-    def is_public(self) -> bool:
-        return self.kind == "public"
-
-
-def public_actor(client_address: str | None = None, request_id: str | None = None) -> Actor:
-    """A member of the public on the open portal: no account, audited by client address."""
-    return Actor(
-        kind="public",
-        id="anonymous",
-        name="anonymous",
-        unit_id=None,
-        unit_code=None,
-        client_address=client_address,
-        request_id=request_id,
-    )
-
-
-def system_actor(purpose: str = "maintenance") -> Actor:
-    """Hutong's own jobs (init, retention purge, checkpoints), run from the host's CLI."""
-    return Actor(kind="system", id="system", name=f"system:{purpose}", unit_id=None, unit_code=None)
-
-
-@dataclass(frozen=True)
-class Target:
-    """What an action touches; ``unit_id`` is the owning unit used by scope checks."""
-
-    type: str
-    id: str | None = None
-    unit_id: int | None = None
-    #: unit that made the request being decided (share application, catalog submission)
-    requester_unit_id: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-NO_TARGET = Target(type="none")
 E = TypeVar("E", bound=HutongError)
 
 
@@ -112,8 +73,6 @@ def refusal(error: E, actor: Actor, event: str, target: Target = NO_TARGET, **de
     error handler). ``details`` name the rule, never a value someone typed."""
 
     def _audit_denial(follow_up: Session) -> None:
-        from hutong.audit.service import Outcome, record
-
         record(follow_up, actor, event, target=target, outcome=Outcome.DENIED, details=details)
 
     error.after_rollback.append(_audit_denial)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import create_engine
 
 import hutong.audit.models
 import hutong.catalog.models
@@ -24,8 +25,6 @@ target_metadata = Base.metadata
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from sqlalchemy import create_engine
-
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as connection:
             _migrate(connection)

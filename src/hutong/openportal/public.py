@@ -34,6 +34,16 @@ from hutong.openportal.models import Release
 PUBLIC = "public"
 #: Download formats of every public dataset.
 FORMATS = ("csv", "xlsx", "json")
+#: Facet fields: CKAN's names plus Hutong's own (catalog format, update cycle, classification).
+FACET_FIELDS = (
+    "organization",
+    "groups",
+    "tags",
+    "res_format",
+    "format",
+    "update_cycle",
+    "classification",
+)
 
 
 def dataset_name(code: str) -> str:
@@ -75,7 +85,7 @@ class PublicDataset:
     usage_requirements: str = ""
     open_conditions: str = ""
     release_date: str | None = None
-    #: Values per facet / ``fq`` field (``service.values``), computed once with the index.
+    #: Values per facet / ``fq`` field (``values``), computed once with the index.
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -185,8 +195,6 @@ def _load(session: Session, current: int) -> Index:
                 release_date=resource.release_date.isoformat() if resource.release_date else None,
             )
         )
-    from hutong.openportal.service import labels, values
-
     datasets = [replace(d, facets={k: tuple(v) for k, v in values(d).items()}) for d in datasets]
     datasets.sort(key=lambda d: (d.modified_at, d.id), reverse=True)
     ids = np.array([d.id for d in datasets], dtype=np.int64)
@@ -199,6 +207,32 @@ def _load(session: Session, current: int) -> Index:
         order,
         labels(datasets),
     )
+
+
+def values(d: PublicDataset) -> dict[str, list[str]]:
+    """The values a dataset has for each facet / ``fq`` field."""
+    return {
+        "organization": [org_name(d.unit_code)],
+        "groups": [f"class-{d.group[0]}"],
+        "classification": [d.classification_code],
+        "tags": list(d.tags),
+        "res_format": [f.upper() for f in FORMATS],
+        "format": [d.format],
+        "update_cycle": [d.update_cycle],
+        "name": [d.name],
+        "id": [d.name],
+    }
+
+
+def labels(datasets: list[PublicDataset]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {name: {} for name in FACET_FIELDS}
+    for d in datasets:
+        out["organization"][org_name(d.unit_code)] = d.unit_name
+        out["groups"][f"class-{d.group[0]}"] = d.group[1]
+        out["classification"][d.classification_code] = d.classification_name
+    out["format"] = {m.value: m.zh for m in ResourceFormat}
+    out["update_cycle"] = {m.value: m.zh for m in UpdateCycle}
+    return out
 
 
 def dataset(session: Session, name: str) -> PublicDataset:

@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hutong.audit.service import Category, record
-from hutong.catalog.vocab import ResourceFormat, UpdateCycle
 from hutong.core.clock import today_local
 from hutong.core.errors import InvalidInput
 from hutong.data.access import StoredFiles, open_version
@@ -28,20 +27,10 @@ from hutong.identity.roles import Action
 from hutong.openportal import public
 from hutong.openportal.datastore import SearchQueryError
 from hutong.openportal.models import DownloadCount
-from hutong.openportal.public import FORMATS, PublicDataset, org_name
+from hutong.openportal.public import FACET_FIELDS, FORMATS, PublicDataset
 
 MAX_ROWS = 1000
 PREVIEW_ROWS = 20
-#: Facet fields: CKAN's names plus Hutong's own (catalog format, update cycle, classification).
-FACET_FIELDS = (
-    "organization",
-    "groups",
-    "tags",
-    "res_format",
-    "format",
-    "update_cycle",
-    "classification",
-)
 FQ_FIELDS = (*FACET_FIELDS, "name", "id")
 SORTS = {
     "score": lambda d: 0,
@@ -58,32 +47,6 @@ DEFAULT_SORT = [("score", True), ("metadata_modified", True)]
 
 def target(dataset: PublicDataset) -> Target:
     return Target("dataset", dataset.name, dataset.unit_id)
-
-
-def values(d: PublicDataset) -> dict[str, list[str]]:
-    """The values a dataset has for each facet / ``fq`` field."""
-    return {
-        "organization": [org_name(d.unit_code)],
-        "groups": [f"class-{d.group[0]}"],
-        "classification": [d.classification_code],
-        "tags": list(d.tags),
-        "res_format": [f.upper() for f in FORMATS],
-        "format": [d.format],
-        "update_cycle": [d.update_cycle],
-        "name": [d.name],
-        "id": [d.name],
-    }
-
-
-def labels(datasets: list[PublicDataset]) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {name: {} for name in FACET_FIELDS}
-    for d in datasets:
-        out["organization"][org_name(d.unit_code)] = d.unit_name
-        out["groups"][f"class-{d.group[0]}"] = d.group[1]
-        out["classification"][d.classification_code] = d.classification_name
-    out["format"] = {m.value: m.zh for m in ResourceFormat}
-    out["update_cycle"] = {m.value: m.zh for m in UpdateCycle}
-    return out
 
 
 _FQ_TERM = re.compile(r'\s*(?:(?:AND|\+)\s*)?([A-Za-z_]+):(?:"([^"]*)"|([^\s"()]+))\s*')

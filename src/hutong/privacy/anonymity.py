@@ -20,7 +20,7 @@ import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 from sqlglot import exp
@@ -88,8 +88,6 @@ class AnonymityReport:
         return self.rows > 0 and self.k_achieved >= self.k_target
 
     def as_dict(self) -> dict[str, object]:
-        from dataclasses import asdict
-
         return asdict(self)
 
 

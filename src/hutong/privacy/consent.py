@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from hutong.audit.service import Category, record
+from hutong.audit.service import Category, Outcome, record
 from hutong.catalog.vocab import PiCategory
 from hutong.core.clock import today_local, utcnow
 from hutong.core.errors import ImportRejected, InvalidInput, NotFound
@@ -393,8 +393,6 @@ def verify(session: Session, actor: Actor, subject_id: str, code: str) -> str | 
 
 
 def _outcome(ok: bool):  # type: ignore[no-untyped-def]
-    from hutong.audit.service import Outcome
-
     return Outcome.ALLOWED if ok else Outcome.DENIED
 
 
@@ -468,8 +466,6 @@ def search(session: Session, actor: Actor, system_id: int, subject_id: str) -> l
 def renewal_needed(session: Session, system_id: int) -> int:
     """How many consents of a system were given under a version before the latest material
     change and are not withdrawn: they must be renewed (N2021 task 8)."""
-    from sqlalchemy import func
-
     return int(
         session.scalar(
             select(func.count())

@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import TypeAdapter
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlglot import exp
@@ -295,8 +296,6 @@ def produce(db: Database, actor: Actor, number: str) -> ExtractOut:
 
 
 def _spec(data: dict[str, object]) -> masks.MaskSpec:
-    from pydantic import TypeAdapter
-
     return TypeAdapter(masks.MaskSpec).validate_python(data)
 
 

@@ -166,7 +166,7 @@ def _add_noise(
     bounds: tuple[float, float] | None,
     confidence: float,
 ) -> None:
-    import opendp.prelude as dp
+    import opendp.prelude as dp  # loaded on first use: ~0.4 s that only noisy releases need
 
     dp.enable_features("contrib")
     share = epsilon / 2 if with_sum else epsilon

@@ -26,6 +26,7 @@ from hutong.web import api, console, nul, openapi, problems, public
 from hutong.web.console.base import install_exception_handlers
 from hutong.web.metrics import Metrics
 from hutong.web.routing import routers
+from hutong.wiring import wire
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("hutong.web")
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     """Build an app over ``db`` (or a new Database for ``settings``); migrations are applied
     by ``hutong init`` / ``hutong serve`` before the app starts."""
     settings = settings or Settings()
+    wire()
     app = FastAPI(
         title="Hutong 互通 API",
         version=__version__,

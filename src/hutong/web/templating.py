@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from hutong.core.clock import local
 from hutong.data.rules import plain
 from hutong.web.i18n import negotiate, translator
+from hutong.web.links import console_link
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "hutong_lang"
@@ -29,6 +30,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translator(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["local"] = local_time
     env.filters["bound"] = bound
+    env.filters["console_link"] = console_link
     return env
 
 

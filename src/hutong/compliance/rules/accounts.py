@@ -12,7 +12,7 @@ from sqlalchemy import String, and_, cast, exists, func, or_, select
 from hutong.audit.models import AuditEvent
 from hutong.audit.service import Category, Outcome
 from hutong.catalog.models import Resource
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.identity.models import Unit, User, UserRole
 from hutong.identity.roles import THREE_OFFICERS, Role
 

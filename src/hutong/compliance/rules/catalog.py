@@ -19,7 +19,7 @@ from hutong.catalog.vocab import (
     Status,
     reaches_million,
 )
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.compliance.sql import age_days
 from hutong.data.models import DatasetVersion
 from hutong.data.quality import CYCLE_DAYS

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from hutong.catalog.models import Resource
 from hutong.catalog.vocab import Grade, reaches_million
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.compliance.sql import age_days, json_array_length
 from hutong.data.models import DatasetVersion
 

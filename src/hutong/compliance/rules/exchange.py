@@ -11,7 +11,7 @@ from sqlalchemy import String, cast, exists, func, literal, or_
 
 from hutong.catalog.models import Resource
 from hutong.catalog.vocab import reaches_million
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.exchange.models import (
     Application,
     Correction,

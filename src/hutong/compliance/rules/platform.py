@@ -8,7 +8,7 @@ from sqlalchemy import exists, false, func, literal, or_, select
 
 from hutong.audit.models import AuditAnchor, AuditCheckpoint, AuditEvent
 from hutong.audit.service import Outcome
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.core.settings import MIN_AUDIT_RETENTION_DAYS
 
 E = AuditEvent

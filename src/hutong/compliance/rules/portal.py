@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import String, cast, literal, or_
 
 from hutong.catalog.models import Resource
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.openportal.models import DisclosureRequest, Release
 
 R, P, D = Resource, Release, DisclosureRequest

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from hutong.catalog.models import InformationSystem, Item, Resource
 from hutong.catalog.vocab import Status
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.exchange.models import Grant
 from hutong.privacy.models import (
     AutomatedDecision,

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from hutong.catalog.models import InformationSystem, Item, Resource
 from hutong.catalog.vocab import Grade, Status, reaches_million
 from hutong.compliance.models import Assessment, SecurityAudit, SystemProfile
-from hutong.compliance.rules import Context, Severity, Subject, failing, rule
+from hutong.compliance.rules.base import Context, Severity, Subject, failing, rule
 from hutong.data.models import DatasetVersion
 from hutong.identity.models import User, UserRole
 from hutong.identity.roles import Role

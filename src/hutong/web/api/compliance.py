@@ -326,7 +326,7 @@ def notice_attachment(
     db: Database = Depends(database),
 ) -> Response:
     with db.transaction() as session:
-        row = attachments.download(session, actor, notice_id, attachment_id)
+        row = notices.attachment(session, actor, notice_id, attachment_id)
         return Response(
             row.content,
             media_type=row.media_type,

@@ -33,6 +33,7 @@ from hutong.exchange.schemas import (
 )
 from hutong.identity.authz import Actor
 from hutong.web.deps import Code, current_actor, database
+from hutong.web.links import console_link
 from hutong.web.openapi import ERRORS, downloads
 from hutong.web.queries import watched
 from hutong.web.uploads import spooled
@@ -242,12 +243,19 @@ def answer_correction(correction_id: RowId, body: AnswerIn, actor: Who, db: Db) 
         return correction_out(feedback.answer_correction(session, actor, correction_id, body))
 
 
-@router.get("/notifications", response_model=list[NotificationOut])
+class NotificationLinked(NotificationOut):
+    """A notification as the API answers it: its subject and the console page that shows it."""
+
+    link: str
+
+
+@router.get("/notifications", response_model=list[NotificationLinked])
 def notifications(
     actor: Who, db: Db, unread: Annotated[bool, Query()] = False, mark_read: bool = False
-) -> list[NotificationOut]:
+) -> list[NotificationLinked]:
     with db.transaction() as session:
-        return service.notifications(session, actor, unread, mark_read)
+        rows = service.notifications(session, actor, unread, mark_read)
+    return [NotificationLinked(**n.model_dump(), link=console_link(n.subject)) for n in rows]
 
 
 def provision_out(row) -> ProvisionOut:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ pseudonym, never the ID number."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Annotated
 
@@ -66,8 +67,6 @@ def sign(db: Database, subject: str, now: float | None = None) -> str:
 
 
 def unsign(db: Database, token: str) -> str | None:
-    import hmac
-
     try:
         subject, expires, mac = token.split(".")
     except ValueError:

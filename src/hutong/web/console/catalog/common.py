@@ -18,6 +18,7 @@ from hutong.catalog.vocab import (
     Status,
     UpdateCycle,
 )
+from hutong.identity.authz import Target
 from hutong.web.deps import ConsoleIdentity
 
 CHOICES = {
@@ -53,6 +54,4 @@ def labels() -> dict[str, dict[str, str]]:
 
 
 def own(identity: ConsoleIdentity):  # type: ignore[no-untyped-def]
-    from hutong.identity.authz import Target
-
     return Target("resource", None, identity.actor.unit_id)

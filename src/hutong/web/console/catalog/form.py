@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from hutong.catalog import service
 from hutong.catalog.models import Classification, InformationSystem
@@ -35,8 +36,6 @@ def form_context(
     error: str | None,
     error_field: str | None,
 ) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
     classes = session.execute(
         select(Classification.code, Classification.name, Classification.level).order_by(
             Classification.code

@@ -9,8 +9,10 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from hutong.catalog.models import InformationSystem
 from hutong.compliance import (
     assessment,
+    registry,
     reports,
 )
 from hutong.core.db import Database, RowId
@@ -40,8 +42,6 @@ router = console_router()
 def assessments_page(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
-    from hutong.catalog.models import InformationSystem
-
     with db.transaction() as session:
         rows = [
             {
@@ -80,10 +80,8 @@ def _questionnaire(
     values: dict[str, Any],
     error: HutongError | None = None,
 ) -> Response:
-    from hutong.compliance.registry import read
-
     with db.transaction() as session:
-        system = read(session, identity.actor, system_id)
+        system = registry.read(session, identity.actor, system_id)
     return section(
         request,
         identity,
