@@ -56,5 +56,8 @@ def test_a_refused_page_keeps_the_navigation_and_names_no_permission(client, db,
     assert "/console/catalog" in links(refused.text)  # the menu is still there
     assert "您的角色不包含此项权限" in refused.text
     assert not re.search(r"\b[a-z]+\.[a-z_]+\b", re.sub(r"<[^>]+>", " ", refused.text).split("<main")[-1])
+    english = client.get("/console/exchange/grants", headers={"accept-language": "en"})
+    assert english.status_code == 403 and "Access denied" in english.text
+    assert "grant.read" not in english.text
     missing = client.get("/console/no-such-page", headers={"accept": "text/html"})
     assert missing.status_code == 404 and "/console/catalog" in links(missing.text)

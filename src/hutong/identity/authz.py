@@ -80,11 +80,10 @@ def refusal(error: E, actor: Actor, event: str, target: Target = NO_TARGET, **de
 
 
 def denial(actor: Actor, action: Action, target: Target = NO_TARGET) -> PermissionDenied:
-    """The audited 403 of an action the actor may not take."""
+    """The audited 403 of an action the actor may not take. The messages, which pages show,
+    name no permission id; API clients read it from the problem's ``action`` member."""
     error = PermissionDenied(
-        "您的角色无权执行此操作",
-        f"not permitted: {action.value}",
-        action=action.value,
+        "您的角色无权执行此操作", "your roles do not permit this", action=action.value
     )
     return refusal(error, actor, action.value, target)
 
