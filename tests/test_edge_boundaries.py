@@ -1,0 +1,38 @@
+"""The edge's boundaries (issue 13): only ``data/`` opens the query engine, so another engine
+can stand behind ``data/engine``; ``web/`` runs no ORM query, so every read is a service call
+that authorizes and audits."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "hutong"
+#: The CLI still opens DuckDB for ``hutong anonymize`` on a local file; the ``cli/`` split
+#: moves that behind ``data/engine``.
+DUCKDB_ALLOWED = ("data/", "cli.py", "cli/")
+
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of every import in the file, at any depth."""
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append((node.module, [alias.name for alias in node.names]))
+    return found
+
+
+def _modules(under: str = "") -> list[tuple[str, Path]]:
+    return [(str(p.relative_to(SRC)), p) for p in sorted((SRC / under).rglob("*.py"))]
+
+
+def test_only_data_imports_duckdb() -> None:
+    offenders = [
+        name
+        for name, path in _modules()
+        if not name.startswith(DUCKDB_ALLOWED)
+        and any(module.split(".")[0] == "duckdb" for module, _ in _imports(path))
+    ]
+    assert offenders == []
