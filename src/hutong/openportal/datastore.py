@@ -21,6 +21,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
 from hutong.core.errors import HutongError, InvalidInput, NotFound
+from hutong.data import export
 from hutong.data.access import StoredFiles
 from hutong.data.engine import EngineError, Interrupted, opened_views
 from hutong.data.sql import ident
@@ -197,17 +198,16 @@ def build_sql(search: Search, columns: list[str], table: str) -> tuple[str, str,
 
 
 def records(table: pa.Table, fmt: str) -> Any:
+    """A page in CKAN's ``records_format``: objects or lists for the JSON answer, or CSV/TSV
+    text without a header (``data/export.py``)."""
     if fmt == "objects":
         return table.to_pylist()
     if fmt == "lists":
-        return [list(row.values()) for row in table.to_pylist()]
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-    writer.writerows(list(row.values()) for row in table.to_pylist())
-    return out.getvalue()
+        return [list(row) for batch in table.to_batches() for row in export.rows(batch)]
+    delimiter = "," if fmt == "csv" else "\t"
+    return b"".join(
+        export.delimited(table.to_batches(), delimiter=delimiter, newline="\n")
+    ).decode()
 
 
 def run_search(files: StoredFiles, search: Search, columns: list[str], known_total: int) -> Page:

@@ -31,7 +31,6 @@ from hutong.openportal.models import DownloadCount
 from hutong.openportal.public import FORMATS, PublicDataset, org_name
 
 MAX_ROWS = 1000
-PREVIEW_ROWS = 20
 #: Facet fields: CKAN's names plus Hutong's own (catalog format, update cycle, classification).
 FACET_FIELDS = (
     "organization",
