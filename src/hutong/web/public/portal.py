@@ -11,6 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from hutong.core import paging
+from hutong.core.paging import Page
 from hutong.data.access import StoredFiles
 from hutong.openportal import downloads, public, service
 from hutong.openportal.public import PublicDataset
@@ -72,11 +74,11 @@ def _link(request: Request, **changes: str | None) -> str:
 @router.get("/datasets")
 def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Response:
     actor = visitor(request)
-    page = max(page, 1)
+    page = paging.number(page, PAGE_SIZE)
     with request.app.state.db.transaction() as session:
         found = service.search(
             session, actor, q=q, filters=_filters(request), rows=PAGE_SIZE,
-            start=(page - 1) * PAGE_SIZE, facet_limit=15,
+            start=paging.offset(page, PAGE_SIZE), facet_limit=15,
         )  # fmt: skip
     chosen = dict(_filters(request))
     facets = [
@@ -97,7 +99,7 @@ def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Respons
         }
         for param, field, title in FACETS
     ]
-    pages = max(1, -(-found.count // PAGE_SIZE))
+    listed = Page(found.results, found.count, page, PAGE_SIZE)
     return portal_page(
         request,
         "public/portal/search.html",
@@ -109,9 +111,8 @@ def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Respons
             "found": found,
             "facets": facets,
             "page": page,
-            "pages": pages,
-            "prev_url": _link(request, page=str(page - 1)) if page > 1 else None,
-            "next_url": _link(request, page=str(page + 1)) if page < pages else None,
+            "pages": listed.pages,
+            **listed.links(lambda at: _link(request, page=str(at))),
             "clear_url": "/datasets" + ("?" + urlencode({"q": q}) if q else ""),
         },
     )
