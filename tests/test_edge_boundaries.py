@@ -11,6 +11,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "hutong"
 #: The CLI still opens DuckDB for ``hutong anonymize`` on a local file; the ``cli/`` split
 #: moves that behind ``data/engine``.
 DUCKDB_ALLOWED = ("data/", "cli.py", "cli/")
+#: What ``web/`` may take from SQLAlchemy: a type for a hint, nothing that builds a query.
+SQLALCHEMY_ALLOWED = {"Session"}
 
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:
@@ -36,3 +38,14 @@ def test_only_data_imports_duckdb() -> None:
         and any(module.split(".")[0] == "duckdb" for module, _ in _imports(path))
     ]
     assert offenders == []
+
+
+def test_web_imports_no_sqlalchemy_query_helpers() -> None:
+    offenders = [
+        (name, module, names)
+        for name, path in _modules("web")
+        for module, names in _imports(path)
+        if module.split(".")[0] == "sqlalchemy" and not set(names) <= SQLALCHEMY_ALLOWED
+    ]
+    assert offenders == []
+

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from hutong.catalog import service
-from hutong.catalog.models import Classification, InformationSystem
+from hutong.catalog.choices import form_choices
 from hutong.catalog.schemas import ResourceIn
 from hutong.catalog.versions import FIELD_LABELS, ITEM_LABELS
 from hutong.catalog.vocab import (
@@ -37,16 +37,7 @@ def form_context(
     error: str | None,
     error_field: str | None,
 ) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    classes = session.execute(
-        select(Classification.code, Classification.name, Classification.level).order_by(
-            Classification.code
-        )
-    ).all()
-    systems = session.execute(
-        select(InformationSystem.id, InformationSystem.name).order_by(InformationSystem.name)
-    ).all()
+    offered = form_choices(session)
     items = list(values.get("items") or [])
     items += [{}] * max(ITEM_ROWS - len(items), 2)
     return {
@@ -58,8 +49,8 @@ def form_context(
         "pi_choices": [(m.value, m.zh) for m in PiCategory],
         "type_choices": [(m.value, m.zh) for m in ItemType],
         "mask_choices": [(m.value, m.zh) for m in Mask],
-        "classes": classes,
-        "systems": systems,
+        "classes": offered.classifications,
+        "systems": offered.systems,
         "field_labels": FIELD_LABELS,
     }
 
