@@ -49,3 +49,20 @@ def test_web_imports_no_sqlalchemy_query_helpers() -> None:
     ]
     assert offenders == []
 
+
+#: What a handler would call on a SQLAlchemy session to read or write rows itself.
+SESSION_CALLS = {"execute", "scalar", "scalars", "query", "get", "add", "delete", "flush"}
+
+
+def test_web_handlers_call_services_not_the_session() -> None:
+    offenders = [
+        (name, node.lineno, node.func.attr)
+        for name, path in _modules("web")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "session"
+        and node.func.attr in SESSION_CALLS
+    ]
+    assert offenders == []
