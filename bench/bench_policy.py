@@ -121,14 +121,15 @@ def through_delivery(
 ) -> tuple[float, int]:
     """The exchange's file-delivery path (``exchange/delivery.py``): the same stream written
     as chunks by the API's CSV encoder, with the recipient fingerprint column."""
-    from hutong.exchange.delivery import Tally, empty_schema, encode_file
+    from hutong.data.export import text_schema
+    from hutong.exchange.delivery import Tally, encode_file
 
     started = time.perf_counter()
     tally = Tally()
     batches = tally.count_rows(DuckDBEngine(threads=2).stream(StoredFiles(files), sql, params))
     with out.open("wb") as sink:
         for chunk in tally.count_bytes(
-            encode_file(batches, "csv", "0123456789abcdef", empty_schema([]))
+            encode_file(batches, "csv", "0123456789abcdef", text_schema([]))
         ):
             sink.write(chunk)
     return time.perf_counter() - started, tally.rows

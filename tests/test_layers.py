@@ -65,20 +65,8 @@ DEFERRED = (
 #: PENDING: function-level imports still to move (none).
 PENDING_FUNCTION_IMPORTS: tuple[str, ...] = ()
 
-#: PENDING (issue 13): the `dataedge` helper is moving these modules' DuckDB work behind
-#: ``hutong.data`` (engine, export encoders). Delete each entry as it stops importing duckdb
-#: (an entry covers a package's modules too: ``hutong.cli`` becomes a package).
-PENDING_DUCKDB = (
-    "hutong.demo.datasets",
-    "hutong.demo.portal",
-    "hutong.openportal.checks",
-    "hutong.openportal.datastore",
-    "hutong.privacy.anonymity",
-    "hutong.privacy.ledger",
-    "hutong.privacy.release",
-    "hutong.web.api.privacy",
-    "hutong.web.console.privacy.consents",
-)
+#: PENDING: modules outside ``hutong.data`` still importing duckdb (none).
+PENDING_DUCKDB: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

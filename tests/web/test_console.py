@@ -9,7 +9,8 @@ import pyotp
 
 from hutong.core.clock import utcnow
 from hutong.identity.models import ConsoleSession
-from tests.support import previous
+from hutong.web.console.catalog import index as catalog_index
+from tests.support import entry, previous, published
 
 
 def csrf(html: str) -> str:
@@ -552,3 +553,17 @@ def test_a_chosen_facet_is_cleared_by_its_own_link(client, db, org, classes, act
     assert href.startswith("/console/catalog?") and "grade=" not in href and "q=" in href
     cleared = client.get(href)
     assert cleared.status_code == 200 and "全国学校名录" in cleared.text
+
+
+def test_the_catalog_list_is_paged_by_page_number(client, db, org, classes, actors, monkeypatch):
+    for name in ("全国教师基本信息", "全国教师资格信息"):
+        published(db, actors, entry(org, name=name))
+    monkeypatch.setattr(catalog_index, "PAGE_SIZE", 1)
+    sign_in(client, "data.steward", org.password)
+    first = client.get("/console/catalog").text
+    assert 'href="/console/catalog?page=2"' in first and "上一页" not in first
+    second = client.get("/console/catalog?page=2").text
+    assert 'href="/console/catalog?page=1"' in second and "下一页" not in second
+    names = [n for n in ("全国教师基本信息", "全国教师资格信息") if n in first + second]
+    assert len(names) == 2 and not all(n in second for n in names)
+    assert client.get("/console/catalog?page=x").status_code == 200

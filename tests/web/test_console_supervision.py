@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from hutong.audit.service import Category, record
 from hutong.compliance import runner
 from hutong.compliance.models import Assessment, Finding, Notice, NoticeAttachment
+from hutong.web.console.supervision import findings as findings_page
 from tests.compliance import builders as b
 from tests.support import enrol_totp
 from tests.web.test_console import csrf, sign_in
@@ -139,3 +140,21 @@ def test_notice_without_deadline_is_refused_then_issued_answered_with_a_file_and
         f"{notice_url}/step", data={"csrf_token": csrf(page.text), "transition": "accept"}
     )
     assert "已办结" in accepted.text
+
+
+def test_findings_are_paged_with_numbered_links_and_a_finding_lists_its_notices(
+    client, db, org, failing_system, monkeypatch
+):
+    with db.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Finding))
+    assert total >= 2
+    monkeypatch.setattr(findings_page, "PAGE_SIZE", 1)
+    sign_in(client, "security.reviewer", org.password)
+    first = client.get("/console/supervision/findings?status=all").text.replace("&amp;", "&")
+    assert "status=all&page=2" in first and "上一页" not in first
+    last = client.get(f"/console/supervision/findings?status=all&page={total}").text
+    assert "上一页" in last and "下一页" not in last
+    assert client.get("/console/supervision/findings?page=abc").status_code == 200
+    _system_id, finding = failing_system
+    detail = client.get(f"/console/supervision/findings/{finding}").text
+    assert "教师工作司" in detail  # the responsible unit by name

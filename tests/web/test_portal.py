@@ -11,6 +11,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from hutong.web.public import portal
 from tests.openportal.builders import public_dataset
 
 
@@ -88,3 +89,13 @@ def test_organisation_pages(client, names):
     page = client.get("/organization/moe-jsgzs").text
     assert "公开数据集 2 个" in page
     assert client.get("/organization/moe-fgs").status_code == 404  # publishes nothing
+
+
+def test_search_pages_are_numbered_with_previous_and_next(client, names, monkeypatch):
+    monkeypatch.setattr(portal, "PAGE_SIZE", 1)
+    first = client.get("/datasets").text
+    assert "第 1 页，共 2 页" in first and 'href="/datasets?page=2"' in first
+    assert 'rel="prev"' not in first
+    second = client.get("/datasets?page=2").text
+    assert "第 2 页，共 2 页" in second and 'href="/datasets?page=1"' in second
+    assert 'rel="next"' not in second

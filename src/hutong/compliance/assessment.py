@@ -26,6 +26,7 @@ from hutong.compliance.registry import by_id as system_by_id
 from hutong.compliance.registry import target as system_target
 from hutong.compliance.rules import Context, Subject
 from hutong.compliance.rules.datasets import must_be_sealed
+from hutong.compliance.schemas import AssessmentOut
 from hutong.core.clock import utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.data.models import DatasetVersion
@@ -309,3 +310,26 @@ def list_assessments(session: Session, actor: Actor) -> list[Assessment]:
         rows=len(rows),
     )
     return rows
+
+
+def out(session: Session, row: Assessment) -> AssessmentOut:
+    """The assessment as the API answers it, units named by code."""
+    unit = session.get(Unit, row.unit_id)
+    assert unit is not None
+    reported = session.get(Unit, row.reported_to_unit_id) if row.reported_to_unit_id else None
+    return AssessmentOut(
+        id=row.id,
+        subject_kind=row.subject_kind,
+        system_id=row.system_id,
+        activity=row.activity,
+        unit_code=unit.code,
+        answers=row.answers,
+        evidence=row.evidence,
+        score=row.score,
+        level=row.level,
+        status=row.status,
+        assessed_by=row.assessed_by,
+        assessed_at=row.assessed_at,
+        reported_to_unit_code=reported.code if reported else None,
+        reported_at=row.reported_at,
+    )

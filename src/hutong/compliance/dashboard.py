@@ -127,6 +127,15 @@ def _notice_row(notice: Notice, today: date) -> dict[str, object]:
     }
 
 
+def _report_units(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(code, name) of the units whose compliance report the reader may ask for: every unit
+    for supervisors, the reader's own otherwise."""
+    query = select(Unit.code, Unit.name).order_by(Unit.code)
+    if not sees_all(actor):
+        query = query.where(Unit.id == actor.unit_id)
+    return [(code, name) for code, name in session.execute(query)]
+
+
 def overview(session: Session, actor: Actor, weeks: int = 12) -> dict[str, object]:
     """Everything the supervision page shows, as plain data for charts and tables."""
     authorize(session, actor, Action.COMPLIANCE_READ, Target("compliance"))
@@ -180,6 +189,7 @@ def overview(session: Session, actor: Actor, weeks: int = 12) -> dict[str, objec
     )
     return {
         "all_units": sees_all(actor),
+        "report_units": _report_units(session, actor),
         "open_findings": sum(severity.values()),
         "by_severity": {s: severity.get(s, 0) for s in SEVERITIES},
         "rules_total": len(load()),

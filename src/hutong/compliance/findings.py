@@ -4,6 +4,8 @@ their own unit's only. Every read is audited."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -49,6 +51,33 @@ def out(finding: Finding, unit_code: str | None) -> FindingOut:
     )
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What a findings listing narrows to; None is every value."""
+
+    status: str | None = "open"
+    unit_code: str | None = None
+    rule_id: str | None = None
+    severity: str | None = None
+
+
+def selected(session: Session, actor: Actor, filters: Filters) -> Select:  # type: ignore[type-arg]
+    stmt = scoped(
+        actor,
+        select(Finding, Unit.code).outerjoin(Unit, Unit.id == Finding.unit_id),
+        Finding.unit_id,
+    )
+    if filters.status:
+        stmt = stmt.where(Finding.status == filters.status)
+    if filters.unit_code:
+        stmt = stmt.where(Finding.unit_id == unit_by_code(session, filters.unit_code).id)
+    if filters.rule_id:
+        stmt = stmt.where(Finding.rule_id == filters.rule_id)
+    if filters.severity:
+        stmt = stmt.where(Finding.severity == filters.severity)
+    return stmt
+
+
 def list_findings(
     session: Session,
     actor: Actor,
@@ -61,19 +90,7 @@ def list_findings(
     limit: int = 100,
 ) -> list[FindingOut]:
     authorize(session, actor, Action.COMPLIANCE_READ, Target("finding"))
-    stmt = scoped(
-        actor,
-        select(Finding, Unit.code).outerjoin(Unit, Unit.id == Finding.unit_id),
-        Finding.unit_id,
-    )
-    if status:
-        stmt = stmt.where(Finding.status == status)
-    if unit_code:
-        stmt = stmt.where(Finding.unit_id == unit_by_code(session, unit_code).id)
-    if rule_id:
-        stmt = stmt.where(Finding.rule_id == rule_id)
-    if severity:
-        stmt = stmt.where(Finding.severity == severity)
+    stmt = selected(session, actor, Filters(status, unit_code, rule_id, severity))
     rows = session.execute(stmt.order_by(Finding.id).offset(offset).limit(limit)).all()
     record(
         session,

@@ -33,6 +33,7 @@ from hutong.compliance.models import (
     NoticeEvidence,
     NoticeFinding,
 )
+from hutong.compliance.schemas import NoticeOut
 from hutong.core.calendar import WorkingCalendar
 from hutong.core.clock import SHANGHAI, today_local, utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
@@ -385,3 +386,21 @@ def list_notices(
         rows=len(rows),
     )
     return rows
+
+
+def out(notice: Notice) -> NoticeOut:
+    """The notice as the API answers it."""
+    return NoticeOut(
+        id=notice.id,
+        number=notice.number,
+        unit_code=notice.unit.code,
+        unit_name=notice.unit.name,
+        state=notice.state,
+        working_days=notice.working_days,
+        issued_at=notice.issued_at,
+        deadline=notice.deadline,
+        overdue=overdue(notice),
+        escalated_at=notice.escalated_at,
+        closed_at=notice.closed_at,
+        finding_ids=[f.id for f in notice.findings],
+    )

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from annotated_types import Interval
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -166,6 +166,12 @@ class Database:
             work = error.after_rollback.pop(0)
             with self.sessions.begin() as session:
                 work(session)
+
+    def ping(self) -> None:
+        """Reach the database with the smallest statement (the health check); raises when it
+        cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from sqlalchemy import select
 
@@ -26,6 +25,7 @@ from hutong.core.clock import today_local
 from hutong.core.db import Database
 from hutong.core.identifiers import PROVINCES
 from hutong.data.detect import SURNAMES
+from hutong.data.engine import Connection, scratch
 from hutong.data.ingest import current, ingest_file
 from hutong.data.sql import literal
 from hutong.data.validators import install as install_validators
@@ -81,7 +81,7 @@ def _weighted_list(pairs: list[tuple[str, int]]) -> str:
     return _list([code for code, weight in pairs for _ in range(weight)])
 
 
-def _install(connection: duckdb.DuckDBPyConnection, school_list: list[DemoSchool]) -> None:
+def _install(connection: Connection, school_list: list[DemoSchool]) -> None:
     """Hash-based draws (deterministic, parallel-safe), the schools and the province tables."""
     install_validators(connection)
     connection.execute("CREATE OR REPLACE MACRO h(i, salt, n) AS CAST(hash(i, salt) % n AS BIGINT)")
@@ -290,7 +290,7 @@ DATASETS = [
 
 def write(query: str, school_list: list[DemoSchool], target: Path) -> int:
     """Run one generator into a Parquet file; returns its row count."""
-    connection = duckdb.connect(config={"threads": 2})
+    connection = scratch()
     try:
         _install(connection, school_list)
         connection.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT parquet)")

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from sqlalchemy import func, select
 
@@ -25,6 +24,7 @@ from hutong.catalog.models import Resource
 from hutong.catalog.vocab import OpenType, Status
 from hutong.core.clock import today_local, utcnow
 from hutong.core.db import Database
+from hutong.data.engine import Connection, scratch
 from hutong.data.ingest import current, ingest_file
 from hutong.data.sql import literal
 from hutong.demo.catalog import steward_name
@@ -66,7 +66,7 @@ def enrolment_sql(schools: list[tuple[str, str, int, int]]) -> str:
 
 
 def withheld_enrolment(
-    connection: duckdb.DuckDBPyConnection, schools: list[tuple[str, str, int, int]], threshold: int
+    connection: Connection, schools: list[tuple[str, str, int, int]], threshold: int
 ) -> str:
     """The enrolment table as the provider publishes it: small cells and their complementary
     partners withheld (NULL), so that no school's, grade's or sex's total gives one away."""
@@ -99,7 +99,7 @@ def _ingest(
     db: Database,
     name: str,
     unit: str,
-    query: Callable[[duckdb.DuckDBPyConnection], str],
+    query: Callable[[Connection], str],
     console: Console,
 ) -> None:
     """Write the file ``query`` selects on a scratch DuckDB connection, and ingest it."""
@@ -111,7 +111,7 @@ def _ingest(
     actor = _actor(db, steward_name(unit))
     with tempfile.TemporaryDirectory(dir=db.settings.data_dir) as folder:
         path = Path(folder) / "data.parquet"
-        connection = duckdb.connect(config={"threads": 2})
+        connection = scratch()
         try:
             connection.execute(
                 f"COPY ({query(connection)}) TO {literal(str(path))} (FORMAT parquet)"

@@ -29,6 +29,7 @@ from hutong.core import clock
 from hutong.core.clock import as_utc
 from hutong.core.db import Database
 from hutong.core.errors import HutongError, NotFound
+from hutong.data import export
 from hutong.data.access import StoredFiles, open_version
 from hutong.data.engine import DuckDBEngine, Engine, QueryStream
 from hutong.data.ingest import current
@@ -231,8 +232,8 @@ def _encoded(
 ) -> Iterator[bytes]:
     columns = prepared.compiled.columns
     if prepared.fmt == "json":
-        return delivery.encode_json(batches, list(columns), head)
-    schema = delivery.empty_schema(columns)
+        return export.json_envelope(batches, list(columns), head)
+    schema = export.text_schema(columns)
     return delivery.encode_file(batches, prepared.fmt, prepared.token or "", schema)
 
 
@@ -324,10 +325,10 @@ def run_query(
     try:
         compiled = prepared.compiled
         batches = list(tally.count_rows(stream))
-        rows = [tuple(r) for b in batches for r in delivery.rows_of(b)]
+        rows = [tuple(r) for b in batches for r in export.json_rows(b)]
         cursor = structured.next_page(query, prepared.request, compiled, rows)  # type: ignore[arg-type]
         head = {"grant": prepared.grant_code, "next_cursor": cursor}
-        payload = b"".join(delivery.encode_json(batches, list(compiled.columns), head))
+        payload = b"".join(export.json_envelope(batches, list(compiled.columns), head))
         tally.bytes = len(payload)
     except HutongError as error:
         failure = error

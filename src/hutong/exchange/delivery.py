@@ -1,5 +1,5 @@
-"""Result formats of online access, streamed batch by batch: JSON, CSV, Parquet and Arrow
-IPC; and the recipient fingerprint that every file delivery carries (M2018 §22).
+"""Result formats of online access (JSON, CSV, Parquet and Arrow IPC, encoded by
+``data/export.py``) and the recipient fingerprint that every file delivery carries (M2018 §22).
 
 A file delivery gets a random token, recorded with its grant (``Delivery``). Parquet and
 Arrow IPC carry it in the schema metadata (``hutong.delivery``); CSV, which has no metadata,
@@ -24,39 +24,12 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from hutong.core.errors import HutongError
+from hutong.data import export
 
 FINGERPRINT_KEY = b"hutong.delivery"
 FINGERPRINT_COLUMN = "_hutong_delivery"
-MEDIA_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "parquet": "application/vnd.apache.parquet",
-    "arrow": "application/vnd.apache.arrow.stream",
-}
+MEDIA_TYPES = {fmt: export.MEDIA_TYPES[fmt] for fmt in ("json", "csv", "parquet", "arrow")}
 SUFFIXES = {"csv": "csv", "parquet": "parquet", "arrow": "arrows"}
-
-
-class Sink:
-    """A write-only file that hands its bytes on as chunks (for the streaming response)."""
-
-    closed = False
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def writable(self) -> bool:
-        return True
-
-    def take(self) -> Iterator[bytes]:
-        chunks, self._chunks = self._chunks, []
-        return iter(chunks)
 
 
 def _fingerprinted(batch: pa.RecordBatch, token: str) -> pa.RecordBatch:
@@ -65,67 +38,17 @@ def _fingerprinted(batch: pa.RecordBatch, token: str) -> pa.RecordBatch:
     return batch.append_column(FINGERPRINT_COLUMN, column)
 
 
-def _writer(fmt: str, sink: Sink, schema: pa.Schema, token: str):  # type: ignore[no-untyped-def]
-    out = pa.PythonFile(sink, mode="w")
-    if fmt == "csv":
-        return pacsv.CSVWriter(out, schema)
-    schema = schema.with_metadata({**(schema.metadata or {}), FINGERPRINT_KEY: token.encode()})
-    if fmt == "parquet":
-        return pq.ParquetWriter(out, schema, compression="zstd")
-    return ipc.new_stream(out, schema)
-
-
-def empty_schema(columns: Iterable[str]) -> pa.Schema:
-    return pa.schema([(name, pa.string()) for name in columns])
-
-
 def encode_file(
     batches: Iterable[pa.RecordBatch], fmt: str, token: str, schema: pa.Schema
 ) -> Iterator[bytes]:
-    """CSV, Parquet or Arrow IPC bytes, one or more chunks per batch, fingerprinted."""
-    sink = Sink()
-    writer = None
-    for batch in batches:
-        if fmt == "csv":
-            batch = _fingerprinted(batch, token)
-        if writer is None:
-            writer = _writer(fmt, sink, batch.schema, token)
-        if fmt == "parquet":
-            writer.write_batch(batch, row_group_size=max(batch.num_rows, 1))
-        else:
-            writer.write_batch(batch)
-        yield from sink.take()
-    if writer is None:  # no rows: still a valid, fingerprinted file
-        if fmt == "csv":
-            schema = schema.append(pa.field(FINGERPRINT_COLUMN, pa.string()))
-        writer = _writer(fmt, sink, schema, token)
-    writer.close()
-    yield from sink.take()
-
-
-def _json_value(value: object) -> object:
-    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
-
-
-def rows_of(batch: pa.RecordBatch) -> list[list[object]]:
-    columns = [column.to_pylist() for column in batch.columns]
-    return [[_json_value(v) for v in row] for row in zip(*columns, strict=True)]
-
-
-def encode_json(
-    batches: Iterable[pa.RecordBatch], columns: list[str], head: dict[str, object]
-) -> Iterator[bytes]:
-    """``{…head, "columns": [...], "rows": [[...], ...], "row_count": n}``, streamed."""
-    opening = {**head, "columns": columns}
-    yield (json.dumps(opening, ensure_ascii=False)[:-1] + ', "rows": [').encode()
-    count = 0
-    for batch in batches:
-        rows = rows_of(batch)
-        if rows:
-            text = json.dumps(rows, ensure_ascii=False, default=str)[1:-1]
-            yield ((", " if count else "") + text).encode()
-        count += len(rows)
-    yield f'], "row_count": {count}}}'.encode()
+    """CSV, Parquet or Arrow IPC bytes (``data/export.py``), fingerprinted: the token as the
+    last CSV column, or in the schema metadata of the other two. ``schema`` is the file's
+    when the result has no batch (``export.text_schema`` of the columns)."""
+    if fmt == "csv":
+        fingerprinted = (_fingerprinted(batch, token) for batch in batches)
+        schema = schema.append(pa.field(FINGERPRINT_COLUMN, pa.string()))
+        return export.arrow_file(fingerprinted, fmt, schema)
+    return export.arrow_file(batches, fmt, schema, {FINGERPRINT_KEY: token.encode()})
 
 
 def trailer(fmt: str, error: HutongError, columns: int) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -217,20 +218,23 @@ def create_client(session: Session, actor: Actor, data: ClientCreate) -> ClientC
 # --- console sessions -------------------------------------------------------------------
 
 
+def _stage_for(user: User) -> SessionStage:
+    """The sign-in step the account must pass through next, or FULL."""
+    if user.must_change_password:
+        return SessionStage.CHANGE_PASSWORD
+    if not user.totp_enabled and needs_second_factor(user):
+        return SessionStage.ENROL_TOTP
+    return SessionStage.FULL
+
+
 def open_console_session(session: Session, user: User) -> tuple[str, ConsoleSession]:
     """Start a console session at the stage the account must pass through first."""
-    if user.must_change_password:
-        stage = SessionStage.CHANGE_PASSWORD
-    elif not user.totp_enabled and needs_second_factor(user):
-        stage = SessionStage.ENROL_TOTP
-    else:
-        stage = SessionStage.FULL
     raw = secrets.token_urlsafe(32)
     row = ConsoleSession(
         token_hash=digest(raw),
         csrf_token=secrets.token_urlsafe(24),
         user_id=user.id,
-        stage=stage.value,
+        stage=_stage_for(user).value,
     )
     session.add(row)
     return raw, row
@@ -238,14 +242,15 @@ def open_console_session(session: Session, user: User) -> tuple[str, ConsoleSess
 
 def console_session(
     session: Session, raw: str, client_address: str | None = None, request_id: str | None = None
-) -> ConsoleSession | None:
-    """The live session for a cookie, touched; None when the cookie is unknown. A session idle
-    too long, or of a disabled account, is refused (``AuthenticationFailed``): it is ended
-    and the refusal audited as the person's, after the rollback."""
+) -> tuple[ConsoleSession, User] | None:
+    """The live session for a cookie, touched, and its user; None when the cookie is unknown.
+    A session idle too long, or of a disabled account, is refused (``AuthenticationFailed``):
+    it is ended and the refusal audited as the person's, after the rollback."""
     row = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == digest(raw)))
     if row is None:
         return None
     user = session.get(User, row.user_id)
+    assert user is not None
     idle = timedelta(minutes=session.info["settings"].session_idle_minutes)
     now = utcnow()
     if as_utc(row.last_seen_at) + idle < now:
@@ -253,7 +258,29 @@ def console_session(
     if not user.enabled:
         raise _session_refused(row.id, actor_for(user, client_address, request_id), "disabled")
     row.last_seen_at = now
-    return row
+    return row, user
+
+
+def console_user(session: Session, session_id: int) -> User:
+    """The account a console session belongs to, in this transaction."""
+    row = session.get(ConsoleSession, session_id)
+    assert row is not None
+    user = session.get(User, row.user_id)
+    assert user is not None
+    return user
+
+
+def advance_console_session(
+    session: Session, session_id: int, step: Callable[[Session, User], None]
+) -> SessionStage:
+    """Run a sign-in step (a new password, a confirmed second factor) for the session's
+    account, then move the session on to the step the account must pass next, or FULL."""
+    user = console_user(session, session_id)
+    step(session, user)
+    row = session.get(ConsoleSession, session_id)
+    assert row is not None
+    row.stage = _stage_for(user).value
+    return SessionStage(row.stage)
 
 
 def _session_refused(row_id: int, actor: Actor, reason: str) -> AuthenticationFailed:
@@ -276,8 +303,11 @@ def _session_refused(row_id: int, actor: Actor, reason: str) -> AuthenticationFa
     return error
 
 
-def close_console_session(session: Session, row: ConsoleSession, actor: Actor) -> None:
-    session.delete(row)
+def close_console_session(session: Session, session_id: int, actor: Actor) -> None:
+    """Sign out: the session ends, audited as the person's."""
+    row = session.get(ConsoleSession, session_id)
+    if row is not None:
+        session.delete(row)
     record(
         session, actor, "auth.logout", category=Category.LOGOUT, target=Target("user", actor.name)
     )

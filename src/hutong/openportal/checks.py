@@ -20,11 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import duckdb
-
 from hutong.catalog.models import Resource
 from hutong.catalog.vocab import PiCategory
 from hutong.data.detect import BIRTH_WORDS, about_organisation, by_name
+from hutong.data.engine import Connection
 from hutong.data.models import DatasetVersion
 from hutong.data.sql import ident, literal
 from hutong.privacy.anonymity import measure, propose_generalizations
@@ -117,7 +116,7 @@ def named_count(name: str, description: str = "") -> bool:
     return base.endswith(COUNT_ENDINGS)
 
 
-def _whole_numbers(connection: duckdb.DuckDBPyConnection, column: str) -> bool:
+def _whole_numbers(connection: Connection, column: str) -> bool:
     """Every filled value a non-negative whole number without leading zeros (so 01, 02 codes
     are not counts), and at least one filled."""
     text = f"CAST({ident(column)} AS VARCHAR)"
@@ -129,7 +128,7 @@ def _whole_numbers(connection: duckdb.DuckDBPyConnection, column: str) -> bool:
 
 
 def count_columns(
-    connection: duckdb.DuckDBPyConnection, version: DatasetVersion, resource: Resource
+    connection: Connection, version: DatasetVersion, resource: Resource
 ) -> tuple[list[str], list[str]]:
     """(columns that are counts by name or catalog, columns that are counts by content only)."""
     items = {item.name: item for item in resource.items}
@@ -147,7 +146,7 @@ def count_columns(
     return named, by_content
 
 
-def _one_row_per_cell(connection: duckdb.DuckDBPyConnection, dims: list[str]) -> bool:
+def _one_row_per_cell(connection: Connection, dims: list[str]) -> bool:
     """Whether the dimension columns identify every row, as they do in a table of cells."""
     if not dims:
         return False
@@ -158,7 +157,7 @@ def _one_row_per_cell(connection: duckdb.DuckDBPyConnection, dims: list[str]) ->
     return not repeated
 
 
-def dimensions(connection: duckdb.DuckDBPyConnection, columns: list[str]) -> list[str]:
+def dimensions(connection: Connection, columns: list[str]) -> list[str]:
     """The table's dimensions without those that only rename another one-to-one (学校名称
     beside 学校标识码): a renaming dimension would cut every line down to one cell."""
     kept: list[str] = []
@@ -168,7 +167,7 @@ def dimensions(connection: duckdb.DuckDBPyConnection, columns: list[str]) -> lis
     return kept
 
 
-def _one_to_one(connection: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
+def _one_to_one(connection: Connection, a: str, b: str) -> bool:
     x, y = ident(a), ident(b)
     pairs, left, right = connection.execute(
         f"SELECT count(DISTINCT ({x}, {y})), count(DISTINCT {x}), count(DISTINCT {y}) "
@@ -177,7 +176,7 @@ def _one_to_one(connection: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
     return pairs == left == right
 
 
-def _sample_rows(connection: duckdb.DuckDBPyConnection, condition: str) -> list[int]:
+def _sample_rows(connection: Connection, condition: str) -> list[int]:
     rows = connection.execute(
         f"SELECT n FROM (SELECT row_number() OVER () AS n, * FROM {DATASET}) "
         f"WHERE {condition} ORDER BY n LIMIT {SAMPLE_ROWS}"
@@ -186,7 +185,7 @@ def _sample_rows(connection: duckdb.DuckDBPyConnection, condition: str) -> list[
 
 
 def run_check(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     version: DatasetVersion,
     resource: Resource,
     k: int,
@@ -237,7 +236,7 @@ def _person_level(version: DatasetVersion, resource: Resource, direct: list[str]
 
 
 def _aggregate_counts(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     version: DatasetVersion,
     resource: Resource,
     direct: list[str],
@@ -257,7 +256,7 @@ def _aggregate_counts(
 
 
 def _small_cells(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     dims: list[str],
     column: str,
     small_cell: int,
@@ -314,7 +313,7 @@ def _rows_zh(rows: list[int]) -> str:
 
 
 def _k_anonymity(
-    connection: duckdb.DuckDBPyConnection, quasi: list[str], k: int, report: dict, problems: list
+    connection: Connection, quasi: list[str], k: int, report: dict, problems: list
 ) -> None:
     measured = measure(connection, DATASET, quasi, k=k)
     report["anonymity"] = measured.as_dict()

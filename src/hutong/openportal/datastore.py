@@ -15,15 +15,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
 from hutong.core.errors import HutongError, InvalidInput, NotFound
+from hutong.data import export
 from hutong.data.access import StoredFiles
-from hutong.data.engine import DuckDBEngine
+from hutong.data.engine import EngineError, Interrupted, opened_views
 from hutong.data.sql import ident
 from hutong.policy.errors import ForbiddenSource, QuerySyntax
 from hutong.policy.passes.functions import refuse_unlisted_functions
@@ -198,23 +198,22 @@ def build_sql(search: Search, columns: list[str], table: str) -> tuple[str, str,
 
 
 def records(table: pa.Table, fmt: str) -> Any:
+    """A page in CKAN's ``records_format``: objects or lists for the JSON answer, or CSV/TSV
+    text without a header (``data/export.py``)."""
     if fmt == "objects":
         return table.to_pylist()
     if fmt == "lists":
-        return [list(row.values()) for row in table.to_pylist()]
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-    writer.writerows(list(row.values()) for row in table.to_pylist())
-    return out.getvalue()
+        return [list(row) for batch in table.to_batches() for row in export.rows(batch)]
+    delimiter = "," if fmt == "csv" else "\t"
+    return b"".join(
+        export.delimited(table.to_batches(), delimiter=delimiter, newline="\n")
+    ).decode()
 
 
 def run_search(files: StoredFiles, search: Search, columns: list[str], known_total: int) -> Page:
     """Run a validated search over one version; the caller has authorized and audited."""
     page_sql, count_sql, params = build_sql(search, columns, search.resource_id)
-    connection = DuckDBEngine().connect_views({search.resource_id: files})
+    connection = opened_views({search.resource_id: files})
     try:
         table = connection.sql(page_sql, params=params or None).to_arrow_table()
         total = None
@@ -225,7 +224,7 @@ def run_search(files: StoredFiles, search: Search, columns: list[str], known_tot
                 if filtered
                 else known_total
             )
-    except duckdb.Error:
+    except EngineError:
         raise _invalid("查询无法执行", "the query cannot be run", "filters") from None
     finally:
         connection.close()
@@ -287,14 +286,14 @@ def run_sql(
     tree: exp.Query, views: dict[str, StoredFiles], timeout: float
 ) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     """Run the checked statement, interrupted after ``timeout`` seconds."""
-    connection = DuckDBEngine().connect_views(views)
+    connection = opened_views(views)
     timer = threading.Timer(timeout, connection.interrupt)
     timer.start()
     try:
         table = connection.sql(tree.sql(dialect=READ_DIALECT)).to_arrow_table()
-    except duckdb.InterruptException:
+    except Interrupted:
         raise _invalid("查询超时", f"the query took longer than {timeout:g} s", "sql") from None
-    except duckdb.Error:
+    except EngineError:
         raise _invalid("查询无法执行", "the query cannot be run", "sql") from None
     finally:
         timer.cancel()

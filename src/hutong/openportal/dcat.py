@@ -14,6 +14,7 @@ from datetime import datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
+from hutong.core.paging import Page
 from hutong.openportal.public import FORMATS, PublicDataset, org_name
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -170,11 +171,10 @@ def catalog_graph(
 ) -> Graph:
     """One page of the catalog (``PAGE_SIZE`` datasets), with its Hydra paging."""
     graph = _graph()
-    total = len(datasets)
-    last = max(1, -(-total // PAGE_SIZE))
-    chunk = datasets[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    listed = Page.cut(datasets, page, PAGE_SIZE)
+    total, last = listed.total, listed.pages
     catalog = _catalog(graph, base, publisher, datasets[0].modified_at if datasets else None)
-    for d in chunk:
+    for d in listed.items:
         graph.add((catalog, DCAT.dataset, add_dataset(graph, base, d)))
     pages = URIRef(f"{base}/catalog.{suffix}?page={page}")
     graph.add((pages, RDF.type, HYDRA.PagedCollection))
@@ -182,10 +182,12 @@ def catalog_graph(
     graph.add((pages, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.integer)))
     graph.add((pages, HYDRA.firstPage, Literal(f"{base}/catalog.{suffix}?page=1")))
     graph.add((pages, HYDRA.lastPage, Literal(f"{base}/catalog.{suffix}?page={last}")))
-    if page < last:
-        graph.add((pages, HYDRA.nextPage, Literal(f"{base}/catalog.{suffix}?page={page + 1}")))
-    if page > 1:
-        graph.add((pages, HYDRA.previousPage, Literal(f"{base}/catalog.{suffix}?page={page - 1}")))
+    if listed.next is not None:
+        graph.add((pages, HYDRA.nextPage, Literal(f"{base}/catalog.{suffix}?page={listed.next}")))
+    if listed.previous is not None:
+        graph.add(
+            (pages, HYDRA.previousPage, Literal(f"{base}/catalog.{suffix}?page={listed.previous}"))
+        )
     return graph
 
 

@@ -28,7 +28,7 @@ from hutong.catalog.vocab import OpenType, Status
 from hutong.core.clock import utcnow
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.data.access import open_version
-from hutong.data.engine import DuckDBEngine
+from hutong.data.engine import opened
 from hutong.data.ingest import current
 from hutong.data.models import DatasetVersion
 from hutong.identity.authz import Actor, Target, authorize
@@ -128,7 +128,7 @@ def submit(session: Session, actor: Actor, code: str, version: int | None = None
         )
     settings = session.info["settings"]
     files = open_version(session, row)
-    connection = DuckDBEngine().connect(files)
+    connection = opened(files)
     try:
         report = run_check(
             connection, row, resource, settings.release_k, settings.release_small_cell

@@ -30,7 +30,6 @@ from hutong.openportal.models import DownloadCount
 from hutong.openportal.public import FACET_FIELDS, FORMATS, PublicDataset
 
 MAX_ROWS = 1000
-PREVIEW_ROWS = 20
 FQ_FIELDS = (*FACET_FIELDS, "name", "id")
 SORTS = {
     "score": lambda d: 0,

@@ -22,10 +22,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-import duckdb
 from sqlglot import exp
 
 from hutong.core.errors import InvalidInput
+from hutong.data.engine import Connection
 from hutong.privacy import masks
 from hutong.privacy.masks import MaskSpec
 
@@ -129,7 +129,7 @@ HIERARCHIES: dict[str, Hierarchy] = {
 
 
 def detect_hierarchies(
-    connection: duckdb.DuckDBPyConnection, relation: str, quasi: Sequence[str]
+    connection: Connection, relation: str, quasi: Sequence[str]
 ) -> dict[str, Hierarchy]:
     """Recognise each column's hierarchy from a sample of its values: dates (birth date →
     year-month → year), 6-digit division codes (6 → 4 → 2 digits), ages 0–150 written
@@ -183,13 +183,13 @@ def _source(relation: str) -> str:
     return _quote(relation) if _IDENTIFIER.match(relation) else relation
 
 
-def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+def _columns(connection: Connection, relation: str) -> dict[str, str]:
     rows = connection.execute(f"DESCRIBE SELECT * FROM {_source(relation)}").fetchall()
     return {row[0]: row[1] for row in rows}
 
 
 def _check(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     quasi: Sequence[str],
     k: int,
@@ -228,7 +228,7 @@ def _check(
 
 
 @contextmanager
-def _temp_table(connection: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str]:
+def _temp_table(connection: Connection, sql: str) -> Iterator[str]:
     name = f"hutong_anon_{uuid.uuid4().hex[:12]}"
     connection.execute(f"CREATE TEMP TABLE {name} AS {sql}")
     try:
@@ -239,7 +239,7 @@ def _temp_table(connection: duckdb.DuckDBPyConnection, sql: str) -> Iterator[str
 
 # ---------------------------------------------------------------------------------- measure
 def measure(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     quasi: list[str],
     sensitive: str | None = None,
@@ -284,7 +284,7 @@ def measure(
 
 
 def _class_figures(
-    connection: duckdb.DuckDBPyConnection, classes: str, quasi: Sequence[str], k: int
+    connection: Connection, classes: str, quasi: Sequence[str], k: int
 ) -> dict[str, object]:
     """The k-anonymity figures from a table of classes (quasi columns + ``n``)."""
     rows, count, smallest, below, below_rows, max_risk, sizes = connection.execute(
@@ -312,7 +312,7 @@ def _class_figures(
 
 
 def _column_risks(
-    connection: duckdb.DuckDBPyConnection, classes: str, quasi: Sequence[str], k: int
+    connection: Connection, classes: str, quasi: Sequence[str], k: int
 ) -> list[ColumnRisk]:
     """Per column: distinct values, and rows below k without it (one GROUPING SETS query)."""
     names = [_quote(name) for name in quasi]
@@ -392,7 +392,7 @@ class _Node:
 
 
 def propose_generalizations(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     quasi: list[str],
     k: int,
@@ -439,7 +439,7 @@ def propose_generalizations(
 
 
 def _search(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     quasi: Sequence[str],
     k: int,
@@ -498,7 +498,7 @@ def _below(node: tuple[int, ...], other: tuple[int, ...]) -> bool:
 
 @contextmanager
 def _coded_classes(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     quasi: Sequence[str],
     found: Mapping[str, Hierarchy],
@@ -542,7 +542,7 @@ def _coded_classes(
 
 
 def _evaluate(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     table: str,
     bits: list[list[int]],
     nodes: list[tuple[int, ...]],
@@ -581,7 +581,7 @@ def _evaluate(
 
 # ------------------------------------------------------------------------------------ apply
 def generalized_sql(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     quasi: list[str],
     proposals: Sequence[Proposal],

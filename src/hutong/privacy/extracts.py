@@ -30,7 +30,7 @@ from hutong.core.clock import local, utcnow
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.data.access import open_version
-from hutong.data.engine import DuckDBEngine
+from hutong.data.engine import opened
 from hutong.data.models import DatasetVersion
 from hutong.data.sql import ident, literal
 from hutong.identity import scopes
@@ -241,7 +241,7 @@ def produce(db: Database, actor: Actor, number: str) -> ExtractOut:
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "extract.parquet"
-    connection = DuckDBEngine().connect(files)
+    connection = opened(files)
     try:
         connection.execute(
             f"CREATE TEMP TABLE masked AS SELECT {select_list} FROM dataset",

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import delete, select
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from hutong.audit.service import Category, record
+from hutong.data.engine import Connection, scratch
 from hutong.data.sql import literal
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
@@ -116,7 +116,7 @@ class ConsentSet:
     def params(self) -> dict[str, str]:
         return self.key.params()
 
-    def install(self, connection: duckdb.DuckDBPyConnection, name: str = "consented") -> str:
+    def install(self, connection: Connection, name: str = "consented") -> str:
         """Create the view ``name(subject)``: pseudonyms that may be processed — a valid
         consent to the purpose and to each sensitive category, none withdrawn, none given
         under a notice version older than the latest material change."""
@@ -175,7 +175,7 @@ def consent_set(
 
 
 def count(
-    connection: duckdb.DuckDBPyConnection, relation: str, column: str, consents: ConsentSet
+    connection: Connection, relation: str, column: str, consents: ConsentSet
 ) -> tuple[int, int]:
     """(rows that may be processed, rows that may not) of ``relation`` by its ID ``column``,
     one semi-join inside DuckDB."""
@@ -187,9 +187,7 @@ def count(
     return int(allowed), int(total) - int(allowed)
 
 
-def flags(
-    connection: duckdb.DuckDBPyConnection, ids: Sequence[str], consents: ConsentSet
-) -> list[bool]:
+def flags(connection: Connection, ids: Sequence[str], consents: ConsentSet) -> list[bool]:
     """Per ID (in order): may it be processed. For API callers with a list of IDs."""
     connection.register("hutong_ids", pa.table({"id": list(ids), "n": range(len(ids))}))
     view = consents.install(connection, "hutong_consented")
@@ -198,6 +196,13 @@ def flags(
         f"SELECT COALESCE({test}, false) FROM hutong_ids ORDER BY n", consents.params()
     ).fetchall()
     return [bool(r[0]) for r in rows]
+
+
+def check(ids: Sequence[str], consents: ConsentSet) -> list[bool]:
+    """``flags`` on a scratch connection of its own, closed after: the bulk check of the API
+    and the console, which bring the IDs and no connection."""
+    with scratch() as connection:
+        return flags(connection, ids, consents)
 
 
 def compact(session: Session, actor: Actor, system_id: int) -> int:
@@ -215,7 +220,7 @@ def compact(session: Session, actor: Actor, system_id: int) -> int:
     session.add(batch)
     session.flush()
     paths = ", ".join(literal(str(p)) for p in old)
-    connection = duckdb.connect(config={"threads": 2})
+    connection = scratch()
     try:
         table = connection.sql(
             f"""SELECT subject, kind, code, arg_max(version, batch)::INTEGER AS version,

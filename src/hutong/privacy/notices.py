@@ -51,6 +51,18 @@ def scoped_system(
     return system
 
 
+def own_systems(session: Session, actor: Actor) -> list[InformationSystem]:
+    """The information systems of the actor's unit, oldest first: the ones whose notices and
+    consents its PI officer and steward keep."""
+    return list(
+        session.scalars(
+            select(InformationSystem)
+            .where(InformationSystem.owner_unit_id == actor.unit_id)
+            .order_by(InformationSystem.id)
+        )
+    )
+
+
 def system_target(system: InformationSystem) -> Target:
     return Target("system", str(system.id), system.owner_unit_id)
 

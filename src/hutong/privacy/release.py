@@ -34,9 +34,8 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-import duckdb
-
 from hutong.core.errors import InvalidInput
+from hutong.data.engine import Connection
 from hutong.data.sql import ident
 
 SUPPRESSED = None
@@ -111,7 +110,7 @@ class ReleaseTable:
 
 
 def aggregate(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     by: list[str],
     *,
@@ -245,7 +244,7 @@ def suppress_cells(cells: list[Cell], width: int, threshold: int) -> None:
 
 
 def protect_table(
-    connection: duckdb.DuckDBPyConnection,
+    connection: Connection,
     relation: str,
     dims: list[str],
     column: str,

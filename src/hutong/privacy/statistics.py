@@ -11,7 +11,7 @@ from hutong.catalog.service import by_code, target
 from hutong.core.db import Database
 from hutong.core.errors import Conflict, NotFound
 from hutong.data.access import open_version
-from hutong.data.engine import DuckDBEngine
+from hutong.data.engine import opened
 from hutong.data.models import DatasetVersion
 from hutong.identity.authz import Actor, authorize
 from hutong.identity.roles import Action
@@ -41,7 +41,7 @@ def release_table(db: Database, actor: Actor, data: ReleaseIn) -> release.Releas
             rows=version.rows,
             details={"version": version.version, "by": data.by, "epsilon": data.epsilon},
         )
-    connection = DuckDBEngine().connect(files)
+    connection = opened(files)
     try:
         return release.aggregate(
             connection,

@@ -84,11 +84,11 @@ def console_identity(request: Request, db: Database) -> ConsoleIdentity | None:
     address = client_address(request)
     try:
         with db.transaction() as session:
-            row = console_session(session, raw, address, request.state.request_id)
-            if row is None:
+            found = console_session(session, raw, address, request.state.request_id)
+            if found is None:
                 refused_anonymously(request, "unknown_session")
                 return None
-            user = session.get(User, row.user_id)
+            row, user = found
             actor = actor_for(user, address, request.state.request_id)
             return ConsoleIdentity(
                 actor, user, row.csrf_token, SessionStage(row.stage), row.id, operation(request)

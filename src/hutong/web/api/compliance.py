@@ -20,7 +20,6 @@ from hutong.compliance import (
     reports,
     runner,
 )
-from hutong.compliance.models import Notice
 from hutong.compliance.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -42,7 +41,6 @@ from hutong.compliance.schemas import (
 from hutong.core.db import Database, RowId
 from hutong.core.errors import NotFound
 from hutong.identity.authz import Actor, Target, authorize
-from hutong.identity.models import Unit
 from hutong.identity.roles import Action
 from hutong.web.deps import Code, Natural, current_actor, database
 from hutong.web.openapi import ERRORS, downloads
@@ -51,44 +49,6 @@ router = APIRouter(prefix="/api/v1", tags=["compliance"], responses=ERRORS)
 REPORT = downloads(*documents.MEDIA.values(), description="report.html or report.pdf")
 #: A calendar year a compliance report can cover.
 Year = Annotated[int, Interval(ge=2000, le=2100)]
-
-
-def notice_out(notice: Notice) -> NoticeOut:
-    return NoticeOut(
-        id=notice.id,
-        number=notice.number,
-        unit_code=notice.unit.code,
-        unit_name=notice.unit.name,
-        state=notice.state,
-        working_days=notice.working_days,
-        issued_at=notice.issued_at,
-        deadline=notice.deadline,
-        overdue=notices.overdue(notice),
-        escalated_at=notice.escalated_at,
-        closed_at=notice.closed_at,
-        finding_ids=[f.id for f in notice.findings],
-    )
-
-
-def assessment_out(session, row) -> AssessmentOut:  # type: ignore[no-untyped-def]
-    unit = session.get(Unit, row.unit_id)
-    reported = session.get(Unit, row.reported_to_unit_id) if row.reported_to_unit_id else None
-    return AssessmentOut(
-        id=row.id,
-        subject_kind=row.subject_kind,
-        system_id=row.system_id,
-        activity=row.activity,
-        unit_code=unit.code,
-        answers=row.answers,
-        evidence=row.evidence,
-        score=row.score,
-        level=row.level,
-        status=row.status,
-        assessed_by=row.assessed_by,
-        assessed_at=row.assessed_at,
-        reported_to_unit_code=reported.code if reported else None,
-        reported_at=row.reported_at,
-    )
 
 
 def download_headers(name: str, fallback: str, inline: bool = False) -> dict[str, str]:
@@ -275,7 +235,7 @@ def list_notices(
 ) -> list[NoticeOut]:
     with db.transaction() as session:
         rows = notices.list_notices(session, actor, state=state, overdue_only=overdue)
-        return [notice_out(n) for n in rows]
+        return [notices.out(n) for n in rows]
 
 
 @router.post("/notices", response_model=NoticeOut, status_code=201, summary="Issue a notice")
@@ -286,7 +246,7 @@ def issue_notice(
         notice = notices.issue(
             session, actor, body.finding_ids, body.working_days, body.requirements
         )
-        return notice_out(notice)
+        return notices.out(notice)
 
 
 @router.get("/notices/{notice_id}", summary="The notice document: findings, answers, history")
@@ -354,7 +314,7 @@ def notice_transition(
             notice = notices.STEPS[name](session, actor, notice_id, body.reason)
         else:
             raise NotFound("未知的操作", "unknown transition", field="transition")
-        return notice_out(notice)
+        return notices.out(notice)
 
 
 # --- assessments ----------------------------------------------------------------------------
@@ -382,7 +342,7 @@ def create_assessment(
 ) -> AssessmentOut:
     with db.transaction() as session:
         row = assessment.assess(session, actor, body.system_id, body.answers, body.activity)
-        return assessment_out(session, row)
+        return assessment.out(session, row)
 
 
 @router.get("/assessments/{assessment_id}", summary="The assessment report data")
@@ -418,4 +378,4 @@ def report_assessment(
     assessment_id: RowId, actor: Actor = Depends(current_actor), db: Database = Depends(database)
 ) -> AssessmentOut:
     with db.transaction() as session:
-        return assessment_out(session, assessment.report(session, actor, assessment_id))
+        return assessment.out(session, assessment.report(session, actor, assessment_id))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import duckdb
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 
@@ -123,7 +122,7 @@ def check_consents(body: CheckIn, actor: Who, db: Db) -> CheckOut:
         consents = ledger.open_check(
             session, actor, body.system_id, body.purpose, body.sensitive_categories
         )
-    flags = ledger.flags(duckdb.connect(), body.subject_ids, consents)
+    flags = ledger.check(body.subject_ids, consents)
     allowed = sum(flags)
     return CheckOut(
         subjects=len(flags), allowed=allowed, refused=len(flags) - allowed, allowed_flags=flags

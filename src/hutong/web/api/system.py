@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from hutong import __version__
 
@@ -13,8 +12,7 @@ router = APIRouter(tags=["system"])
 
 @router.get("/healthz", summary="Liveness and database reachability")
 def healthz(request: Request) -> dict[str, str]:
-    with request.app.state.db.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+    request.app.state.db.ping()
     return {"status": "ok", "version": __version__, "database": request.app.state.db.dialect}
 
 

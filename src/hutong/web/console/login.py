@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.identity import auth
-from hutong.identity.models import ConsoleSession, SessionStage
+from hutong.identity.models import SessionStage
 from hutong.identity.tokens import close_console_session, open_console_session
 from hutong.web.console.base import (
     check_csrf,
@@ -128,9 +128,7 @@ def logout(
 ) -> Response:
     check_csrf(identity, csrf_token)
     with db.transaction() as session:
-        close_console_session(
-            session, session.get(ConsoleSession, identity.session_id), identity.actor
-        )
+        close_console_session(session, identity.session_id, identity.actor)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.identity import auth
-from hutong.identity.models import ConsoleSession, SessionStage, User
+from hutong.identity.models import SessionStage, User
+from hutong.identity.tokens import advance_console_session
 from hutong.web.console.base import (
     check_csrf,
     console_router,
@@ -32,16 +33,7 @@ def advance(
 ) -> SessionStage:
     """Run a sign-in step for the session's user and move the session to its next stage."""
     with db.transaction() as session:
-        user = session.get(User, identity.user.id)
-        work(session, user)
-        row = session.get(ConsoleSession, identity.session_id)
-        if user.must_change_password:
-            row.stage = SessionStage.CHANGE_PASSWORD.value
-        elif auth.needs_second_factor(user) and not user.totp_enabled:
-            row.stage = SessionStage.ENROL_TOTP.value
-        else:
-            row.stage = SessionStage.FULL.value
-        return SessionStage(row.stage)
+        return advance_console_session(session, identity.session_id, work)
 
 
 @router.get("/console/password")

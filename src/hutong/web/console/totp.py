@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from hutong.core.db import Database
 from hutong.core.errors import HutongError
 from hutong.identity import auth
-from hutong.identity.models import User
+from hutong.identity.tokens import console_user
 from hutong.web.console.base import (
     check_csrf,
     console_router,
@@ -40,7 +40,7 @@ def totp_form(
     if identity.user.totp_enabled:
         return RedirectResponse("/console", status_code=303)
     with db.transaction() as session:
-        uri = auth.begin_totp_enrolment(session, session.get(User, identity.user.id))
+        uri = auth.begin_totp_enrolment(session, console_user(session, identity.session_id))
     buffer = io.BytesIO()
     segno.make(uri, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True)
     secret = uri.split("secret=")[1].split("&")[0]

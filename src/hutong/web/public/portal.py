@@ -5,22 +5,16 @@ organisations, and the downloads themselves (CSV, XLSX, JSON), rate limited per 
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import tempfile
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from hutong.core.errors import InvalidInput
+from hutong.core import paging
+from hutong.core.paging import Page
 from hutong.data.access import StoredFiles
-from hutong.data.engine import DuckDBEngine
-from hutong.data.sql import ident
-from hutong.openportal import public, service
+from hutong.openportal import downloads, public, service
 from hutong.openportal.public import PublicDataset
 from hutong.web.deps import Natural, SearchText
 from hutong.web.public.base import (
@@ -41,17 +35,6 @@ FACETS = [
     ("update_cycle", "update_cycle", "Update cycle"),
     ("tags", "tags", "Tags"),
 ]
-XLSX_MAX_ROWS = 1_048_575
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def preview(files: StoredFiles, columns: list[str], rows: int = service.PREVIEW_ROWS) -> list[list]:
-    sql = f"SELECT {', '.join(ident(c) for c in columns)} FROM dataset LIMIT {rows}"
-    return [list(r.values()) for b in DuckDBEngine().stream(files, sql) for r in b.to_pylist()]
 
 
 @router.get("/")
@@ -91,11 +74,11 @@ def _link(request: Request, **changes: str | None) -> str:
 @router.get("/datasets")
 def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Response:
     actor = visitor(request)
-    page = max(page, 1)
+    page = paging.number(page, PAGE_SIZE)
     with request.app.state.db.transaction() as session:
         found = service.search(
             session, actor, q=q, filters=_filters(request), rows=PAGE_SIZE,
-            start=(page - 1) * PAGE_SIZE, facet_limit=15,
+            start=paging.offset(page, PAGE_SIZE), facet_limit=15,
         )  # fmt: skip
     chosen = dict(_filters(request))
     facets = [
@@ -116,7 +99,7 @@ def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Respons
         }
         for param, field, title in FACETS
     ]
-    pages = max(1, -(-found.count // PAGE_SIZE))
+    listed = Page(found.results, found.count, page, PAGE_SIZE)
     return portal_page(
         request,
         "public/portal/search.html",
@@ -128,9 +111,8 @@ def datasets(request: Request, q: SearchText = "", page: Natural = 1) -> Respons
             "found": found,
             "facets": facets,
             "page": page,
-            "pages": pages,
-            "prev_url": _link(request, page=str(page - 1)) if page > 1 else None,
-            "next_url": _link(request, page=str(page + 1)) if page < pages else None,
+            "pages": listed.pages,
+            **listed.links(lambda at: _link(request, page=str(at))),
             "clear_url": "/datasets" + ("?" + urlencode({"q": q}) if q else ""),
         },
     )
@@ -159,7 +141,7 @@ def dataset_page(request: Request, name: str) -> Response:
         files = service.files_of(session, d)
         chart = service.downloads_by_day(session, d.id, 30)
     columns = [c["name"] for c in d.columns]
-    rows = preview(files, columns)
+    rows = downloads.preview(files, columns)
     base = str(request.base_url).rstrip("/")
     rid = d.resource_ids["csv"]
     examples = {
@@ -205,66 +187,11 @@ async def download(request: Request, name: str, fmt: str) -> Response:
             return service.download(session, actor, name, fmt)
 
     d, files = await run_in_threadpool(resolve)
-    columns = [c["name"] for c in d.columns]
-    filename = f"{d.name}-v{d.version}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if fmt == "xlsx":
-        if d.rows > XLSX_MAX_ROWS:
-            raise InvalidInput(
-                "数据行数超过 Excel 上限，请下载 CSV",
-                "too many rows for Excel; download CSV",
-                field="format",
-            )
-        body = await run_in_threadpool(_xlsx, files, columns, d.title)
-        return Response(body, media_type=MEDIA[fmt], headers=headers)
-    chunks = _csv(files, columns) if fmt == "csv" else _json(files, columns)
-    return StreamingResponse(chunks, media_type=MEDIA[fmt], headers=headers)
-
-
-def _select(columns: list[str]) -> str:
-    return f"SELECT {', '.join(ident(c) for c in columns)} FROM dataset"
-
-
-def _csv(files: StoredFiles, columns: list[str]) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    yield ("\ufeff" + out.getvalue()).encode()
-    for batch in DuckDBEngine().stream(files, _select(columns)):
-        out.seek(0)
-        out.truncate()
-        writer.writerows(
-            zip(*(batch.column(i).to_pylist() for i in range(batch.num_columns)), strict=True)
-        )
-        yield out.getvalue().encode()
-
-
-def _json(files: StoredFiles, columns: list[str]) -> Iterator[bytes]:
-    yield b"["
-    first = True
-    for batch in DuckDBEngine().stream(files, _select(columns)):
-        for row in batch.to_pylist():
-            yield (b"" if first else b",\n") + json.dumps(row, ensure_ascii=False).encode()
-            first = False
-    yield b"]\n"
-
-
-def _xlsx(files: StoredFiles, columns: list[str], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31] or "data")
-    sheet.append(columns)
-    for batch in DuckDBEngine().stream(files, _select(columns)):
-        for row in zip(
-            *(batch.column(i).to_pylist() for i in range(batch.num_columns)), strict=True
-        ):
-            sheet.append(list(row))
-    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as handle:
-        workbook.save(handle)
-        handle.seek(0)
-        return handle.read()
+    got = await run_in_threadpool(downloads.encoded, d, files, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{got.filename}"'}
+    if isinstance(got.body, bytes):
+        return Response(got.body, media_type=got.media_type, headers=headers)
+    return StreamingResponse(got.body, media_type=got.media_type, headers=headers)
 
 
 @router.get("/organization")

@@ -7,10 +7,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from hutong.catalog import service
-from hutong.catalog.models import Classification, InformationSystem
+from hutong.catalog.choices import form_choices
 from hutong.catalog.schemas import FIELD_LABELS, ResourceIn
 from hutong.catalog.vocab import (
     ItemType,
@@ -36,14 +35,7 @@ def form_context(
     error: str | None,
     error_field: str | None,
 ) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    classes = session.execute(
-        select(Classification.code, Classification.name, Classification.level).order_by(
-            Classification.code
-        )
-    ).all()
-    systems = session.execute(
-        select(InformationSystem.id, InformationSystem.name).order_by(InformationSystem.name)
-    ).all()
+    offered = form_choices(session)
     items = list(values.get("items") or [])
     items += [{}] * max(ITEM_ROWS - len(items), 2)
     return {
@@ -55,8 +47,8 @@ def form_context(
         "pi_choices": [(m.value, m.zh) for m in PiCategory],
         "type_choices": [(m.value, m.zh) for m in ItemType],
         "mask_choices": [(m.value, m.zh) for m in Mask],
-        "classes": classes,
-        "systems": systems,
+        "classes": offered.classifications,
+        "systems": offered.systems,
         "field_labels": FIELD_LABELS,
     }
 

@@ -11,7 +11,9 @@ from hutong.catalog import revisions, search
 from hutong.catalog.vocab import (
     Status,
 )
+from hutong.core import paging
 from hutong.core.db import Database
+from hutong.core.paging import Page
 from hutong.identity.authz import is_allowed
 from hutong.identity.roles import Action, Role
 from hutong.web.console.base import console_router, page, staff
@@ -20,7 +22,7 @@ from hutong.web.console.catalog.common import (
     labels,
     own,
 )
-from hutong.web.deps import ConsoleIdentity, Natural, database
+from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
 
@@ -48,7 +50,6 @@ VIEWS = [
 @router.get("/console/catalog")
 def catalog_page(
     request: Request,
-    offset: Natural = 0,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
@@ -61,11 +62,14 @@ def catalog_page(
         "review": (Status.SUBMITTED.value,),
     }.get(view, (Status.PUBLISHED.value,))
     filters = {k: params[k] for k in search.FACETS if params.get(k) and k != "status"}
+    number = paging.number(params.get("page", 1), PAGE_SIZE)
     with db.transaction() as session:
         if view == "mine":
             filters["unit"] = str(identity.actor.unit_id)
         result = search.search(
-            session, identity.actor, search.Query(q, filters, statuses, offset, PAGE_SIZE)
+            session,
+            identity.actor,
+            search.Query(q, filters, statuses, paging.offset(number, PAGE_SIZE), PAGE_SIZE),
         )
         rows = [
             {
@@ -90,7 +94,8 @@ def catalog_page(
             }
             for r, rev in (revisions.queue(session, identity.actor) if view == "review" else [])
         ]
-    base = {k: v for k, v in params.items() if k != "offset"}
+    listed = Page(rows, result.total, number, PAGE_SIZE)
+    base = {k: v for k, v in params.items() if k != "page"}
 
     def link(**changes: str | None) -> str:
         merged = {**base, **changes}
@@ -126,10 +131,7 @@ def catalog_page(
             "total": result.total,
             "facets": facets,
             "labels": labels(),
-            "prev_url": link(offset=str(offset - PAGE_SIZE)) if offset else None,
-            "next_url": link(offset=str(offset + PAGE_SIZE))
-            if offset + PAGE_SIZE < result.total
-            else None,
+            **listed.links(lambda at: link(page=str(at))),
             "views": VIEWS,
             "queue": queue,
             "can_create": is_allowed(identity.actor, Action.CATALOG_EDIT, own(identity)),

@@ -8,13 +8,15 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from hutong.catalog import overlaps
+from hutong.core import paging
 from hutong.core.db import Database
+from hutong.core.paging import Page
 from hutong.web.console.base import console_router, page, staff
 from hutong.web.console.catalog.common import (
     entry_url,
     labels,
 )
-from hutong.web.deps import ConsoleIdentity, Natural, database
+from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
 
@@ -24,14 +26,16 @@ OVERLAP_PAGE = 200
 @router.get("/console/catalog/overlaps")
 def overlaps_page(
     request: Request,
-    offset: Natural = 0,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     """一数一源 for the catalog reviewer: overlapping items, one row per entry and source."""
     missing = bool(request.query_params.get("missing"))
+    number = paging.number(request.query_params.get("page", 1), OVERLAP_PAGE)
     with db.transaction() as session:
-        total, rows = overlaps.listing(session, identity.actor, missing, offset, OVERLAP_PAGE)
+        total, rows = overlaps.listing(
+            session, identity.actor, missing, paging.offset(number, OVERLAP_PAGE), OVERLAP_PAGE
+        )
     groups = [
         {**first.model_dump(), "items": items, "url": entry_url(first.code)}
         for first, items in overlaps.grouped(rows)
@@ -39,7 +43,7 @@ def overlaps_page(
 
     def link(at: int) -> str:
         return "/console/catalog/overlaps?" + urlencode(
-            {k: v for k, v in {"missing": "1" if missing else "", "offset": at}.items() if v}
+            {k: v for k, v in {"missing": "1" if missing else "", "page": at}.items() if v}
         )
 
     return page(
@@ -51,7 +55,6 @@ def overlaps_page(
             "total": total,
             "missing": missing,
             "labels": labels(),
-            "prev_url": link(max(offset - OVERLAP_PAGE, 0)) if offset else None,
-            "next_url": link(offset + OVERLAP_PAGE) if offset + OVERLAP_PAGE < total else None,
+            **Page(rows, total, number, OVERLAP_PAGE).links(link),
         },
     )

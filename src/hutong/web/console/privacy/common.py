@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from hutong.catalog.models import InformationSystem
 from hutong.catalog.vocab import SENSITIVE_PI, PiCategory
 from hutong.core.db import Database
 from hutong.identity.roles import Action
+from hutong.privacy import notices
 from hutong.web.console.base import Tab, page, tabs
 from hutong.web.deps import ConsoleIdentity
 
@@ -42,12 +42,7 @@ def split_lines(text: str) -> list[str]:
 def own_systems(db: Database, identity: ConsoleIdentity) -> list[InformationSystem]:
     """The information systems of the signed-in person's unit (notices and consents are its own)."""
     with db.sessions() as session:
-        rows = session.scalars(
-            select(InformationSystem)
-            .where(InformationSystem.owner_unit_id == identity.actor.unit_id)
-            .order_by(InformationSystem.id)
-        )
-        return [s for s in rows]
+        return notices.own_systems(session, identity.actor)
 
 
 def section(

@@ -7,7 +7,6 @@ import csv
 import io
 from typing import Any
 
-import duckdb
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
@@ -161,11 +160,7 @@ async def consents_check(
         raise InvalidInput("请选择用途", "choose a purpose", field="purpose")
     with db.transaction() as session:
         consents = ledger.open_check(session, identity.actor, system_id, purpose, categories)
-    connection = duckdb.connect()
-    try:
-        flags = ledger.flags(connection, ids, consents)
-    finally:
-        connection.close()
+    flags = ledger.check(ids, consents)
     allowed = sum(flags)
     check = {
         "purpose": purpose,

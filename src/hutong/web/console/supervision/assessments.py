@@ -7,18 +7,16 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from hutong.catalog.models import InformationSystem
 from hutong.compliance import (
     assessment,
+    listings,
     registry,
     reports,
 )
 from hutong.core.db import Database, RowId
 from hutong.core.errors import HutongError, InvalidInput
 from hutong.identity.authz import Target, is_allowed
-from hutong.identity.models import Unit
 from hutong.identity.roles import Action
 from hutong.web.console.base import (
     checked_form,
@@ -43,32 +41,12 @@ def assessments_page(
     request: Request, identity: ConsoleIdentity = Depends(staff), db: Database = Depends(database)
 ) -> Response:
     with db.transaction() as session:
-        rows = [
-            {
-                "id": a.id,
-                "system": session.get(InformationSystem, a.system_id).name,  # type: ignore[union-attr]
-                "activity": a.activity,
-                "unit": session.get(Unit, a.unit_id).name,  # type: ignore[union-attr]
-                "score": a.score,
-                "level": a.level,
-                "status": a.status,
-                "assessed_at": a.assessed_at,
-            }
-            for a in assessment.list_assessments(session, identity.actor)
-        ]
-        own = session.execute(
-            select(InformationSystem.id, InformationSystem.name)
-            .where(InformationSystem.owner_unit_id == identity.actor.unit_id)
-            .order_by(InformationSystem.name)
-        ).all()
-    can_assess = is_allowed(
-        identity.actor, Action.ASSESSMENT_EDIT, Target("system", None, identity.actor.unit_id)
-    )
+        listed = listings.assessment_list(session, identity.actor)
     return section(
         request,
         identity,
         "console/supervision/assessments.html",
-        {"rows": rows, "systems": own if can_assess else [], "levels": assessment.LEVEL_ZH},
+        {"rows": listed.rows, "systems": listed.systems, "levels": assessment.LEVEL_ZH},
     )
 
 

@@ -7,23 +7,21 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from hutong.compliance import (
     findings,
-    notices,
+    listings,
 )
-from hutong.compliance.models import Finding, Notice, NoticeFinding
 from hutong.compliance.rules import load
+from hutong.core import paging
 from hutong.core.db import Database, RowId
-from hutong.identity.models import Unit
 from hutong.identity.roles import Action, roles_allowed
 from hutong.web.console.base import console_router, staff
 from hutong.web.console.supervision.common import (
     BASE,
     section,
 )
-from hutong.web.deps import ConsoleIdentity, Natural, database
+from hutong.web.deps import ConsoleIdentity, database
 
 router = console_router()
 
@@ -33,49 +31,27 @@ PAGE_SIZE = 50
 @router.get(f"{BASE}/findings")
 def findings_page(
     request: Request,
-    offset: Natural = 0,
     identity: ConsoleIdentity = Depends(staff),
     db: Database = Depends(database),
 ) -> Response:
     params = request.query_params
     status = params.get("status", "open")
     chosen = {k: params.get(k, "") for k in ("unit", "rule", "severity")}
+    number = paging.number(params.get("page", 1), PAGE_SIZE)
+    filters = findings.Filters(
+        None if status == "all" else status,
+        chosen["unit"] or None,
+        chosen["rule"] or None,
+        chosen["severity"] or None,
+    )
     with db.transaction() as session:
-        rows = findings.list_findings(
-            session,
-            identity.actor,
-            status=None if status == "all" else status,
-            unit_code=chosen["unit"] or None,
-            rule_id=chosen["rule"] or None,
-            severity=chosen["severity"] or None,
-            offset=offset,
-            limit=PAGE_SIZE + 1,
-        )
-        units = session.execute(
-            findings.scoped(
-                identity.actor,
-                select(Unit.code, Unit.name)
-                .join(Finding, Finding.unit_id == Unit.id)
-                .group_by(Unit.code, Unit.name)
-                .order_by(Unit.code),
-                Finding.unit_id,
-            )
-        ).all()
-        busy = set(
-            session.scalars(
-                select(NoticeFinding.finding_id)
-                .join(Notice, Notice.id == NoticeFinding.notice_id)
-                .where(
-                    NoticeFinding.finding_id.in_([f.id for f in rows]),
-                    Notice.state.in_(notices.OPEN_STATES),
-                )
-            )
-        )
+        listed = listings.finding_list(session, identity.actor, filters, number, PAGE_SIZE)
+    units = listed.units
     names = dict(units)
     base = {k: v for k, v in {**chosen, "status": status}.items() if v}
 
     def link(at: int) -> str:
-        return f"{BASE}/findings?" + urlencode({**base, "offset": at})
+        return f"{BASE}/findings?" + urlencode({**base, "page": at})
 
     return section(
         request,
@@ -84,17 +60,16 @@ def findings_page(
         {
             "rows": [
                 {**f.model_dump(), "unit_name": names.get(f.unit_code or "", f.unit_code)}
-                for f in rows[:PAGE_SIZE]
+                for f in listed.page.items
             ],
-            "busy": busy,
+            "busy": listed.in_open_notice,
             "status": status,
             "chosen": chosen,
             "units": units,
             "rules": sorted(load().values(), key=lambda r: r.id),
             "can_issue": bool(identity.actor.roles & roles_allowed(Action.NOTICE_ISSUE)),
             "own_unit": identity.actor.unit_code,
-            "prev_url": link(max(offset - PAGE_SIZE, 0)) if offset else None,
-            "next_url": link(offset + PAGE_SIZE) if len(rows) > PAGE_SIZE else None,
+            **listed.page.links(link),
         },
     )
 
@@ -107,14 +82,8 @@ def finding_page(
     db: Database = Depends(database),
 ) -> Response:
     with db.transaction() as session:
-        data = findings.detail(session, identity.actor, finding_id)
-        listed = session.execute(
-            select(Notice.id, Notice.number, Notice.state)
-            .join(NoticeFinding, NoticeFinding.notice_id == Notice.id)
-            .where(NoticeFinding.finding_id == finding_id)
-            .order_by(Notice.id)
-        ).all()
-        unit = session.scalar(select(Unit.name).where(Unit.code == data.unit_code))
+        view = listings.finding_view(session, identity.actor, finding_id)
+    data, unit, listed = view.finding, view.unit_name, view.notices
     rule = load().get(data.rule_id)
     return section(
         request,

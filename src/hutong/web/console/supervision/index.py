@@ -6,7 +6,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from hutong.compliance import (
     dashboard,
@@ -14,7 +13,6 @@ from hutong.compliance import (
 )
 from hutong.core.db import Database
 from hutong.identity.authz import is_allowed
-from hutong.identity.models import Unit
 from hutong.identity.roles import Action
 from hutong.web.console.base import (
     checked_form,
@@ -38,18 +36,13 @@ def overview(
 ) -> Response:
     with db.transaction() as session:
         data = dashboard.overview(session, identity.actor)
-        units = (
-            session.execute(select(Unit.code, Unit.name).order_by(Unit.code)).all()
-            if data["all_units"]
-            else [(identity.user.unit.code, identity.user.unit.name)]
-        )
     return section(
         request,
         identity,
         "console/supervision/dashboard.html",
         {
             "d": data,
-            "units": units,
+            "units": data["report_units"],
             "can_run": is_allowed(identity.actor, Action.COMPLIANCE_RUN),
         },
     )
