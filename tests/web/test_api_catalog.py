@@ -181,7 +181,7 @@ def test_published_changes_over_http_grade_and_revisions(client, db, org, classe
     url = f"/api/v1/resources/{code}"
 
     regraded = client.put(url, headers=steward, json=body(org, grade="general"))
-    assert regraded.status_code == 403 and regraded.json()["detail_en"].endswith("grade.manage")
+    assert regraded.status_code == 403 and regraded.json()["action"] == "grade.manage"
 
     filed = client.put(url, headers=steward, json=body(org, open_type="on_request"))
     assert filed.status_code == 202
