@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from hutong.catalog import service as catalog_service
 from hutong.core.db import Database
+from hutong.core.errors import HutongError
 from hutong.exchange import applications
 from hutong.exchange.schemas import (
     ApplicationIn,
 )
 from hutong.exchange.vocab import PurposeCategory
-from hutong.web.console.base import checked_form, console_router, done, fails_back_to, page, staff
+from hutong.web.console.base import checked_form, console_router, done, fails_again, page, staff
 from hutong.web.console.exchange.common import (
     app_url,
 )
@@ -24,13 +25,15 @@ from hutong.web.deps import ConsoleIdentity, database
 router = console_router()
 
 
-@router.get("/console/exchange/apply/{code:code}")
-def apply_form(
+def apply_page(
     request: Request,
+    identity: ConsoleIdentity,
+    db: Database,
     code: str,
-    identity: ConsoleIdentity = Depends(staff),
-    db: Database = Depends(database),
+    values: dict[str, Any],
+    error: HutongError | None = None,
 ) -> Response:
+    """The application form, with what was typed kept and the first problem beside its field."""
     with db.transaction() as session:
         resource = catalog_service.out(catalog_service.read(session, identity.actor, code))
     return page(
@@ -41,8 +44,21 @@ def apply_form(
             "r": resource,
             "categories": [(c.value, c.zh) for c in PurposeCategory],
             "today": date.today().isoformat(),
+            "values": values,
+            "error": error.zh if error else None,
+            "error_field": (error.field or "").split(".")[0] if error else None,
         },
     )
+
+
+@router.get("/console/exchange/apply/{code:code}")
+def apply_form(
+    request: Request,
+    code: str,
+    identity: ConsoleIdentity = Depends(staff),
+    db: Database = Depends(database),
+) -> Response:
+    return apply_page(request, identity, db, code, {})
 
 
 @router.post("/console/exchange/apply/{code:code}")
@@ -65,7 +81,7 @@ async def apply_submit(
         "security_measures": str(form.get("security_measures", "")),
         "period_until": str(form.get("period_until", "")) or None,
     }
-    fails_back_to(request, f"/console/exchange/apply/{code}")
+    fails_again(request, lambda error: apply_page(request, identity, db, code, values, error))
     data = ApplicationIn.model_validate(values)
     with db.transaction() as session:
         created = applications.submit(session, identity.actor, data).id
