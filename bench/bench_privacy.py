@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlglot import exp
 
-from hutong.privacy import anonymity, masks, subjects
+from hutong.privacy import generalization, masks, subjects
 from hutong.privacy.keys import derive
 from hutong.privacy.ledger import SCHEMA, ConsentSet, count
 from hutong.wiring import wire
@@ -120,7 +120,7 @@ def main() -> None:
     quasi = ["birth_date", "sex", "ethnicity", "region"]
     kanon, proposals = timed(
         "reach k = 5 over 4 quasi-identifiers",
-        lambda: anonymity.propose_generalizations(connection, "students", quasi, 5),
+        lambda: generalization.propose_generalizations(connection, "students", quasi, 5),
     )
     print("  " + "; ".join(p.zh for p in proposals))
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from hutong.core.errors import InvalidInput
-from hutong.privacy import anonymity, masks
+from hutong.privacy import anonymity, generalization, masks
 
 QUASI = ["birth_date", "sex", "region"]
 
@@ -122,9 +122,9 @@ def test_hierarchies_are_recognised_from_values(connection):
 @pytest.mark.parametrize("k", [2, 5, 10])
 def test_proposals_reach_k_verified_by_an_independent_count(connection, k):
     before = anonymity.measure(connection, "students", QUASI, k=k)
-    proposals = anonymity.propose_generalizations(connection, "students", QUASI, k)
+    proposals = generalization.propose_generalizations(connection, "students", QUASI, k)
     assert proposals
-    sql = anonymity.generalized_sql(connection, "students", QUASI, proposals, k)
+    sql = generalization.generalized_sql(connection, "students", QUASI, proposals, k)
     classes = independent_classes(connection, sql, QUASI)
     assert min(classes.values()) >= k
     kept = sum(classes.values())
@@ -150,9 +150,9 @@ def test_the_search_finds_the_lowest_generalization():
     connection = duckdb.connect()
     dates = [f"2010-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)]
     connection.register("t", pa.table({"birth_date": dates, "sex": ["1"] * len(dates)}))
-    proposals = anonymity.propose_generalizations(connection, "t", ["birth_date", "sex"], 5)
+    proposals = generalization.propose_generalizations(connection, "t", ["birth_date", "sex"], 5)
     assert proposals == [
-        anonymity.Proposal(
+        generalization.Proposal(
             "birth_date",
             masks.DateTo(to="month"),
             1,
@@ -162,13 +162,13 @@ def test_the_search_finds_the_lowest_generalization():
         )
     ]
     # Already k-anonymous: nothing to propose.
-    assert anonymity.propose_generalizations(connection, "t", ["sex"], 5) == []
+    assert generalization.propose_generalizations(connection, "t", ["sex"], 5) == []
 
 
 def test_the_suppression_budget_is_respected(connection):
-    strict = anonymity.propose_generalizations(connection, "students", QUASI, 5, budget=0.0)
+    strict = generalization.propose_generalizations(connection, "students", QUASI, 5, budget=0.0)
     assert not any(p.suppression for p in strict)
-    sql = anonymity.generalized_sql(connection, "students", QUASI, strict, 5)
+    sql = generalization.generalized_sql(connection, "students", QUASI, strict, 5)
     assert min(independent_classes(connection, sql, QUASI).values()) >= 5
 
 
@@ -180,8 +180,8 @@ def test_the_suppression_budget_is_respected(connection):
         (lambda c: anonymity.measure(c, "students", []), "quasi"),
         (lambda c: anonymity.measure(c, "students", QUASI, sensitive="nope"), "sensitive"),
         (lambda c: anonymity.measure(c, "students", QUASI, sensitive="sex"), "sensitive"),
-        (lambda c: anonymity.propose_generalizations(c, "students", QUASI, 1), "k"),
-        (lambda c: anonymity.propose_generalizations(c, "students", QUASI, 5, budget=1), "budget"),
+        (lambda c: generalization.propose_generalizations(c, "students", QUASI, 1), "k"),
+        (lambda c: generalization.propose_generalizations(c, "students", QUASI, 5, budget=1), "budget"),
     ],
 )
 def test_bad_input_is_refused(connection, call, field):
@@ -191,7 +191,7 @@ def test_bad_input_is_refused(connection, call, field):
 
 
 def test_no_temporary_tables_are_left_behind(connection):
-    anonymity.propose_generalizations(connection, "students", QUASI, 5)
+    generalization.propose_generalizations(connection, "students", QUASI, 5)
     anonymity.measure(connection, "students", QUASI, "health", 5)
     assert (
         connection.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]

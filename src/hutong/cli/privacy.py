@@ -30,7 +30,7 @@ from hutong.cli.common import (
 from hutong.core.errors import HutongError, InvalidInput
 from hutong.data.engine import ENGINE_ERRORS, scratch
 from hutong.data.sql import literal
-from hutong.privacy import anonymity, complaints, consent, ledger, notices
+from hutong.privacy import anonymity, complaints, consent, generalization, ledger, notices
 from hutong.privacy.schemas import NoticeIn
 
 app = group()
@@ -119,8 +119,8 @@ def privacy_anonymize(
         try:
             connection.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet({literal(str(file))})")
             before = anonymity.measure(connection, "t", quasi, k=k)
-            proposals = anonymity.propose_generalizations(connection, "t", quasi, k, budget=budget)
-            sql = anonymity.generalized_sql(connection, "t", quasi, proposals, k)
+            proposals = generalization.propose_generalizations(connection, "t", quasi, k, budget=budget)
+            sql = generalization.generalized_sql(connection, "t", quasi, proposals, k)
             after = anonymity.measure(connection, f"({sql})", quasi, k=k)
             if output:
                 connection.execute(f"COPY ({sql}) TO {literal(str(output))} (FORMAT PARQUET)")

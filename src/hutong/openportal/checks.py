@@ -26,7 +26,8 @@ from hutong.data.detect import BIRTH_WORDS, about_organisation, by_name
 from hutong.data.engine import Connection
 from hutong.data.models import DatasetVersion
 from hutong.data.sql import ident, literal
-from hutong.privacy.anonymity import measure, propose_generalizations
+from hutong.privacy.anonymity import measure
+from hutong.privacy.generalization import propose_generalizations
 from hutong.privacy.release import protect_table
 
 #: Words that make a column a quasi-identifier of a person (birth, sex, 民族, school, region).

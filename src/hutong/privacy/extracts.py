@@ -37,7 +37,7 @@ from hutong.identity import scopes
 from hutong.identity.authz import Actor, Target, authorize, denial, is_allowed
 from hutong.identity.roles import Action
 from hutong.identity.service import unit_by_code
-from hutong.privacy import anonymity, masks
+from hutong.privacy import anonymity, generalization, masks
 from hutong.privacy.keys import for_domain
 from hutong.privacy.models import Extract
 from hutong.privacy.schemas import ExtractDecisionIn, ExtractIn, ExtractOut
@@ -251,8 +251,8 @@ def produce(db: Database, actor: Actor, number: str) -> ExtractOut:
         source = "masked"
         if quasi:
             before = anonymity.measure(connection, "masked", quasi, k=k)
-            proposals = anonymity.propose_generalizations(connection, "masked", quasi, k)
-            source = f"({anonymity.generalized_sql(connection, 'masked', quasi, proposals, k)})"
+            proposals = generalization.propose_generalizations(connection, "masked", quasi, k)
+            source = f"({generalization.generalized_sql(connection, 'masked', quasi, proposals, k)})"
             after = anonymity.measure(connection, source, quasi, k=k)
             report.update(
                 before=before.as_dict(),
