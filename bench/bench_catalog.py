@@ -19,7 +19,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text
 
-from hutong.catalog import service, workbook
+from hutong.catalog import service, transfer, workbook
 from hutong.catalog.models import Classification, Item, Resource
 from hutong.catalog.schemas import ItemIn, ResourceIn
 from hutong.catalog.tokens import tokens
@@ -287,7 +287,7 @@ def bench_import(db: Database, n: int, folder: Path) -> tuple[float, float]:
     parsed = workbook.parse_xlsx(content)
     with db.transaction() as session:
         steward = actor_for(user_by_name(session, "bench.steward"))
-        service.import_entries(session, steward, parsed, "xlsx")
+        transfer.import_entries(session, steward, parsed, "xlsx")
     return time.perf_counter() - started, baseline
 
 

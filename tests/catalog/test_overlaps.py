@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hutong.audit.models import AuditEvent
-from hutong.catalog import overlaps, service, workbook
+from hutong.catalog import overlaps, service, transfer, workbook
 from hutong.catalog.models import OverlapJustification, Resource, name_key
 from hutong.core.errors import ImportRejected, InvalidInput, PermissionDenied
 from tests.support import entry, publish, published
@@ -154,11 +154,11 @@ def test_import_needs_the_justification_column_for_overlapping_entries(
     body = provincial(org).model_dump(mode="json")
     content = json.dumps([body], ensure_ascii=False).encode()
     with pytest.raises(ImportRejected) as info, db.transaction() as session:
-        service.import_entries(session, province_steward, workbook.parse(content, "json"), "json")
+        transfer.import_entries(session, province_steward, workbook.parse(content, "json"), "json")
     assert info.value.problems[0]["column"] == "overlap_justification"
     assert count(db, Resource) == 1
     body["overlap_justification"] = "本市系统为数据源"
     content = json.dumps([body], ensure_ascii=False).encode()
     with db.transaction() as session:
-        service.import_entries(session, province_steward, workbook.parse(content, "json"), "json")
+        transfer.import_entries(session, province_steward, workbook.parse(content, "json"), "json")
     assert count(db, OverlapJustification) == 2

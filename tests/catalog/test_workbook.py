@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from hutong.catalog import service, workbook
+from hutong.catalog import service, transfer, workbook
 from hutong.catalog.models import Resource
 from hutong.catalog.rules import normalise, violations
 from hutong.catalog.schemas import ItemIn
@@ -69,7 +69,7 @@ def test_excel_round_trip_is_lossless(db, org, classes, actors):
             connection.exec_driver_sql(f"DELETE FROM {table}")
     parsed = workbook.parse_xlsx(first)
     with db.transaction() as session:
-        service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+        transfer.import_entries(session, actors["data_steward"], parsed, "xlsx")
     second = workbook.export_xlsx(exported(db, actors))
     assert sheet_values(first) == sheet_values(second)
     assert len(sheet_values(first)["信息项"]) == 1 + 3 * 6
@@ -103,7 +103,7 @@ def test_import_reports_every_error_and_imports_nothing(db, org, classes, actors
     with pytest.raises(ImportRejected) as info:
         parsed = workbook.parse_xlsx(buffer.getvalue())
         with db.transaction() as session:
-            service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+            transfer.import_entries(session, actors["data_steward"], parsed, "xlsx")
     where = {(p["sheet"], p["row"], p["column"]) for p in info.value.problems}
     assert ("信息资源", 2, "共享类型") in where
     assert ("信息资源", 3, "不予共享依据") in where
@@ -119,7 +119,7 @@ def test_unknown_unit_at_save_rejects_the_whole_file(db, org, classes, actors):
         [(None, entry(org, name="好的条目")), (None, entry(org, provider_unit_code="NO-SUCH"))]
     )
     with pytest.raises(ImportRejected) as info, db.transaction() as session:
-        service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+        transfer.import_entries(session, actors["data_steward"], parsed, "xlsx")
     assert info.value.problems[0]["row"] == 2
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Resource)) == 0
@@ -185,7 +185,7 @@ def test_bulk_import_matches_single_saves(db, org, classes, actors):
     )
     with db.transaction() as session:
         codes = [
-            r.code for r in service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+            r.code for r in transfer.import_entries(session, actors["data_steward"], parsed, "xlsx")
         ]
     assert codes == ["30101/000001", "30101/000002", "30101/000003"]
     with db.sessions() as session:
@@ -208,5 +208,5 @@ def test_bulk_import_matches_single_saves(db, org, classes, actors):
 def test_import_without_permission_for_the_unit_is_rejected(db, org, classes, actors):
     parsed = workbook.Parsed([(None, entry(org, provider_unit_code=org.dept_b))])
     with pytest.raises(ImportRejected) as info, db.transaction() as session:
-        service.import_entries(session, actors["data_steward"], parsed, "xlsx")
+        transfer.import_entries(session, actors["data_steward"], parsed, "xlsx")
     assert "无权" in info.value.problems[0]["message"]

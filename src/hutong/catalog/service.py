@@ -9,17 +9,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hutong.audit.service import Category, Outcome, record
-from hutong.catalog import bulk, overlaps, protection, revisions, rules
+from hutong.audit.service import Category, record
+from hutong.catalog import overlaps, protection, revisions, rules
 from hutong.catalog.entries import by_code, read, search_text, target
 from hutong.catalog.models import Classification, InformationSystem, Item, Resource, ResourceVersion
 from hutong.catalog.schemas import FieldChange, GradeIn, ResourceIn, ResourceOut, VersionOut
-from hutong.catalog.search import Query, reindex, selected_ids
+from hutong.catalog.search import reindex
 from hutong.catalog.versions import diff, snapshot
 from hutong.catalog.vocab import Status, SystemKind
-from hutong.catalog.workbook import Parsed
 from hutong.core.clock import utcnow
-from hutong.core.errors import Conflict, HutongError, ImportRejected, InvalidInput, NotFound
+from hutong.core.errors import Conflict, InvalidInput, NotFound
 from hutong.identity.authz import Actor, Target, authorize
 from hutong.identity.roles import Action
 from hutong.identity.service import unit_by_code
@@ -334,133 +333,3 @@ def catalog_drafts_of(session: Session, system: InformationSystem) -> list[Resou
 def ready_for_approval(session: Session, system: InformationSystem) -> bool:
     """A proposed system may go to approval only with at least one catalog draft attached."""
     return bool(catalog_drafts_of(session, system))
-
-
-def import_entries(session: Session, actor: Actor, parsed: Parsed, source: str) -> list[Resource]:
-    """Save every parsed entry in this one transaction; any failure rejects the whole file.
-
-    Rows naming an existing resource code update it (one by one, each a new version); the
-    others become new drafts in batched inserts (``bulk.py``)."""
-    existing = set(
-        session.scalars(
-            select(Resource.code).where(
-                Resource.code.in_({code for code, _data in parsed.entries if code})
-            )
-        )
-    )
-    fresh = [
-        (n, data) for n, (code, data) in enumerate(parsed.entries, start=1) if code not in existing
-    ]
-    problems = [
-        {
-            "sheet": source,
-            "row": fresh[i - 1][0],
-            "column": field,
-            "message": f"第 {fresh[i - 1][0]} 条信息资源：{msg}",
-        }
-        for i, field, msg in bulk.check(session, actor, [data for _n, data in fresh])
-    ]
-    saved: list[Resource] = []
-    for number, (code, data) in enumerate(parsed.entries, start=1):
-        if code not in existing:
-            continue
-        try:
-            with session.begin_nested():
-                saved.append(update(session, actor, code, data, "批量导入"))
-        except HutongError as error:
-            problems.append(
-                {
-                    "sheet": source,
-                    "row": number,
-                    "column": error.field,
-                    "message": f"第 {number} 条信息资源：{error.zh}",
-                }
-            )
-    if problems:
-        raise _import_rejected(actor, source, problems)
-    if fresh:
-        created = bulk.create_many(session, actor, [data for _n, data in fresh])
-        problems = _justify_imported(session, actor, created, fresh, source)
-        if problems:
-            raise _import_rejected(actor, source, problems)
-        saved += created
-    record(
-        session,
-        actor,
-        "catalog.import",
-        category=Category.INSERT,
-        target=Target("catalog"),
-        rows=len(saved),
-        details={"source": source},
-    )
-    return saved
-
-
-def _justify_imported(
-    session: Session,
-    actor: Actor,
-    created: list[Resource],
-    fresh: list[tuple[int, ResourceIn]],
-    source: str,
-) -> list[dict[str, object]]:
-    """一数一源 for imported entries, all in one query: record each entry's justification
-    (the optional 一数一源说明 column), or report the entries that lack one."""
-    pending = overlaps.of_entries(session, created, missing_only=True)
-    problems: list[dict[str, object]] = []
-    for resource, (number, data) in zip(created, fresh, strict=True):
-        found = pending.get(resource.code)
-        if not found:
-            continue
-        if data.overlap_justification.strip():
-            overlaps.justify(session, actor, resource, found, data.overlap_justification.strip())
-            continue
-        problems.append(
-            {
-                "sheet": source,
-                "row": number,
-                "column": "overlap_justification",
-                "message": f"第 {number} 条信息资源：{overlaps.refusal(found)}",
-            }
-        )
-    return problems
-
-
-def _import_rejected(
-    actor: Actor, source: str, problems: list[dict[str, object]]
-) -> ImportRejected:
-    """The error that rejects a whole import; its failed attempt is audited after the rollback."""
-    error = ImportRejected(sorted(problems, key=lambda p: p["row"]))  # type: ignore[arg-type, return-value]
-    error.after_rollback.append(
-        lambda follow_up: record(
-            follow_up,
-            actor,
-            "catalog.import",
-            category=Category.INSERT,
-            target=Target("catalog"),
-            outcome=Outcome.FAILED,
-            details={"source": source, "errors": len(problems)},
-        )
-    )
-    return error
-
-
-def export_entries(session: Session, actor: Actor, q: str, fmt: str) -> list[ResourceOut]:
-    """Published entries matching ``q`` (all when empty) in code order; audited as an export."""
-    ids = selected_ids(session, actor, Query(q=q))
-    rows = [  # in chunks, to stay under the database's bound-parameter limit
-        r
-        for start in range(0, len(ids), 5000)
-        for r in session.scalars(select(Resource).where(Resource.id.in_(ids[start : start + 5000])))
-    ]
-    rows.sort(key=lambda r: r.code)
-    entries = [out(r) for r in rows]
-    record(
-        session,
-        actor,
-        "catalog.export",
-        category=Category.EXPORT,
-        target=Target("catalog"),
-        rows=len(entries),
-        details={"format": fmt},
-    )
-    return entries

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hutong.catalog import revisions, service, workbook
+from hutong.catalog import revisions, service, transfer, workbook
 from hutong.catalog.overlaps import grouped, listing
 from hutong.catalog.search import Query, search
 from hutong.catalog.vocab import ShareType
@@ -67,7 +67,7 @@ def catalog_import(file: InputFile, user: ActingUser, data_dir: DataDir = None) 
                 parsed = workbook.parse(file.read_bytes(), suffix)
             with out.status(f"写入 {len(parsed.entries)} 条信息资源…"), db.transaction() as session:
                 actor = acting(session, user)
-                saved = service.import_entries(session, actor, parsed, suffix)
+                saved = transfer.import_entries(session, actor, parsed, suffix)
                 pending = revisions.awaiting_review(session, actor, saved)
     except typer.Exit as stop:
         if isinstance(stop.__cause__, ImportRejected):
@@ -95,7 +95,7 @@ def catalog_export(
     with opened(data_dir) as db:
         fmt = workbook.check_format(fmt)  # refuse a bad extension before anything is read
         with db.transaction() as session:
-            entries = service.export_entries(session, acting(session, user), q, fmt)
+            entries = transfer.export_entries(session, acting(session, user), q, fmt)
         file.write_bytes(workbook.export(entries, fmt))
     out.print(f"已导出 {len(entries)} 条信息资源到 {file}")
 

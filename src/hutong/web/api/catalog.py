@@ -12,8 +12,8 @@ from hutong.catalog import (
     aggregate,
     overlaps,
     revisions,
-    service,
     tasks,
+    transfer,
     workbook,
 )
 from hutong.catalog.schemas import (
@@ -172,7 +172,7 @@ def export(
     db: Database = Depends(database),
 ) -> Response:
     with db.transaction() as session:
-        entries = service.export_entries(session, actor, q, format)
+        entries = transfer.export_entries(session, actor, q, format)
     return Response(
         workbook.export(entries, format),
         media_type=EXPORT_MEDIA[format],
@@ -196,7 +196,7 @@ async def import_file(
     suffix = (file.filename or "").rsplit(".", 1)[-1].lower()
     parsed = workbook.parse(content, suffix)
     with db.transaction() as session:
-        saved = service.import_entries(session, actor, parsed, suffix)
+        saved = transfer.import_entries(session, actor, parsed, suffix)
         pending = revisions.awaiting_review(session, actor, saved)
         return ImportResult(
             imported=len(saved), codes=[r.code for r in saved], pending_review=pending
